@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from '../cli/main';
+import { processIo } from '../cli/io';
+
+main(process.argv.slice(2), processIo).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`sentinel-watch: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,47 @@
+// The sentinel-watch command line: a dispatcher over subcommands, each of which returns its exit code.
+
+import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
+import { checkCommand } from './commands/check';
+import { localCommand } from './commands/local';
+import { EXIT, type CliIo } from './io';
+
+export const mainHelp = `Usage: sentinel-watch <command> [options]
+
+Commands:
+  check     poll a Sentinel deployment once and print its state (--json for machine output)
+  local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
+
+Run "sentinel-watch <command> --help" for a command's options.`;
+
+const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
+  check: checkCommand,
+  local: localCommand,
+};
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`sentinel-watch: unknown command "${name}"\n\n${mainHelp}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (error instanceof UsageError || error instanceof ConfigError || code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`sentinel-watch ${name}: ${(error as Error).message}\nRun "sentinel-watch ${name} --help" for usage.`);
+      return EXIT.usage;
+    }
+    if (error instanceof RedisServerMissingError || error instanceof SentinelWatchError) {
+      io.err(`sentinel-watch ${name}: ${error.message}`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+// Two projects so unit tests (pure, fast) and integration tests (real redis-server processes)
+// can run alone. Integration files each own a topology on their own ports; they run one at a
+// time because Sentinel timings are sensitive to CPU contention on a 2-core machine.
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      transform: { '^.+\\.ts$': swc },
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      transform: { '^.+\\.ts$': swc },
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      slowTestThreshold: 60,
+    },
+  ],
+  // Integration suites start real processes: never run two at once.
+  maxWorkers: process.env.JEST_MAX_WORKERS ?? 1,
+  testTimeout: 60_000,
+};

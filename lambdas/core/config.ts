@@ -1,0 +1,240 @@
+// The deployment schema, shared by the CLI (`--config`), the Lambdas (`SENTINEL_WATCH_CONFIG`) and the
+// CDK app (validated at synth). Users write it by hand, so every error names the field it is about,
+// unknown keys are rejected (a typo must not silently fall back to a default), and defaults live here.
+
+import { describe, parseAddress } from './address';
+import { ConfigError } from './errors';
+import type { Address } from './types';
+
+export interface DeploymentConfig {
+  /** Used in alerts, metrics and storage keys. Defaults to `masterName`. */
+  readonly name: string;
+  readonly masterName: string;
+  readonly sentinels: readonly Address[];
+  /** Data nodes to probe even when no sentinel names them (e.g. a replica Sentinel forgot). */
+  readonly nodes: readonly Address[];
+  readonly username: string | null;
+  readonly passwordEnv: string | null;
+  readonly passwordSecretArn: string | null;
+  readonly sentinelUsername: string | null;
+  readonly sentinelPasswordEnv: string | null;
+  readonly sentinelPasswordSecretArn: string | null;
+  readonly tls: boolean;
+  readonly expectedReplicas: number;
+  readonly expectedSentinels: number;
+  readonly maxLagBytes: number;
+  readonly maxLagSeconds: number;
+  readonly reminderMinutes: number;
+  /** Deadline for each connection and command batch to one server. */
+  readonly timeoutMs: number;
+  /** Deadline for one whole poll of the deployment. */
+  readonly pollTimeoutMs: number;
+}
+
+export interface WatchConfig {
+  readonly deployments: readonly DeploymentConfig[];
+}
+
+/** Passwords resolved from env or Secrets Manager. Kept apart from config so config can be logged. */
+export interface Credentials {
+  readonly username?: string;
+  readonly password?: string;
+  readonly sentinelUsername?: string;
+  readonly sentinelPassword?: string;
+}
+
+export const DEFAULTS = {
+  expectedReplicas: 2,
+  maxLagBytes: 1_048_576,
+  maxLagSeconds: 10,
+  reminderMinutes: 60,
+  timeoutMs: 1000,
+} as const;
+
+const DEPLOYMENT_KEYS = [
+  'name',
+  'masterName',
+  'sentinels',
+  'nodes',
+  'username',
+  'passwordEnv',
+  'passwordSecretArn',
+  'sentinelUsername',
+  'sentinelPasswordEnv',
+  'sentinelPasswordSecretArn',
+  'tls',
+  'expectedReplicas',
+  'expectedSentinels',
+  'maxLagBytes',
+  'maxLagSeconds',
+  'reminderMinutes',
+  'timeoutMs',
+  'pollTimeoutMs',
+] as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+
+/** Validates parsed JSON (or a JS object) and applies defaults. Throws `ConfigError` naming the field. */
+export function parseWatchConfig(input: unknown): WatchConfig {
+  const root = objectAt(input, '(config)');
+  rejectUnknownKeys(root, ['deployments'], '');
+  const list = root.deployments;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigError('deployments', `must be a non-empty array, got ${describe(list)}`);
+  }
+  const deployments = list.map((item, i) => parseDeployment(item, `deployments[${i}]`));
+  const seen = new Set<string>();
+  deployments.forEach((d, i) => {
+    if (seen.has(d.name)) throw new ConfigError(`deployments[${i}].name`, `"${d.name}" is used twice`);
+    seen.add(d.name);
+  });
+  return { deployments };
+}
+
+/** Parses config file text; JSON syntax errors are reported as config errors too. */
+export function parseWatchConfigText(text: string, source: string): WatchConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
+  }
+  return parseWatchConfig(json);
+}
+
+export function parseDeployment(input: unknown, path: string): DeploymentConfig {
+  const raw = objectAt(input, path);
+  rejectUnknownKeys(raw, DEPLOYMENT_KEYS, path);
+  const at = (key: string) => `${path}.${key}`;
+
+  const masterName = requiredString(raw.masterName, at('masterName'));
+  if (/\s/.test(masterName)) throw new ConfigError(at('masterName'), 'must not contain white space');
+  const name = optionalString(raw.name, at('name')) ?? masterName;
+  if (!NAME.test(name)) {
+    throw new ConfigError(at('name'), `"${name}" must be 1-64 letters, digits, ".", "_" or "-"`);
+  }
+  const sentinels = addressList(raw.sentinels, at('sentinels'), true);
+  const nodes = raw.nodes === undefined ? [] : addressList(raw.nodes, at('nodes'), false);
+
+  const passwordEnv = envName(raw.passwordEnv, at('passwordEnv'));
+  const passwordSecretArn = secretArn(raw.passwordSecretArn, at('passwordSecretArn'));
+  if (passwordEnv && passwordSecretArn) {
+    throw new ConfigError(at('passwordSecretArn'), 'give either passwordEnv or passwordSecretArn, not both');
+  }
+  const sentinelPasswordEnv = envName(raw.sentinelPasswordEnv, at('sentinelPasswordEnv'));
+  const sentinelPasswordSecretArn = secretArn(raw.sentinelPasswordSecretArn, at('sentinelPasswordSecretArn'));
+  if (sentinelPasswordEnv && sentinelPasswordSecretArn) {
+    throw new ConfigError(
+      at('sentinelPasswordSecretArn'),
+      'give either sentinelPasswordEnv or sentinelPasswordSecretArn, not both',
+    );
+  }
+
+  const timeoutMs = integer(raw.timeoutMs, at('timeoutMs'), DEFAULTS.timeoutMs, 50, 60_000);
+  // Three waves at most (sentinels, the nodes they name, replicas only a master lists), plus slack.
+  const pollTimeoutMs = integer(raw.pollTimeoutMs, at('pollTimeoutMs'), timeoutMs * 3 + 500, timeoutMs, 300_000);
+
+  return {
+    name,
+    masterName,
+    sentinels,
+    nodes,
+    username: optionalString(raw.username, at('username')),
+    passwordEnv,
+    passwordSecretArn,
+    sentinelUsername: optionalString(raw.sentinelUsername, at('sentinelUsername')),
+    sentinelPasswordEnv,
+    sentinelPasswordSecretArn,
+    tls: boolean(raw.tls, at('tls'), false),
+    expectedReplicas: integer(raw.expectedReplicas, at('expectedReplicas'), DEFAULTS.expectedReplicas, 0, 100),
+    expectedSentinels: integer(raw.expectedSentinels, at('expectedSentinels'), sentinels.length, 1, 100),
+    maxLagBytes: integer(raw.maxLagBytes, at('maxLagBytes'), DEFAULTS.maxLagBytes, 0, Number.MAX_SAFE_INTEGER),
+    maxLagSeconds: number(raw.maxLagSeconds, at('maxLagSeconds'), DEFAULTS.maxLagSeconds, 0, 86_400),
+    reminderMinutes: number(raw.reminderMinutes, at('reminderMinutes'), DEFAULTS.reminderMinutes, 1, 10_080),
+    timeoutMs,
+    pollTimeoutMs,
+  };
+}
+
+function objectAt(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(field, `must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function rejectUnknownKeys(obj: Record<string, unknown>, known: readonly string[], path: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) {
+      const hint = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const field = path ? `${path}.${key}` : key;
+      throw new ConfigError(field, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+  }
+}
+
+function requiredString(value: unknown, field: string): string {
+  if (value === undefined) throw new ConfigError(field, 'is required');
+  const text = optionalString(value, field);
+  if (text === null) throw new ConfigError(field, 'must not be empty');
+  return text;
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new ConfigError(field, `must be a string, got ${describe(value)}`);
+  const text = value.trim();
+  return text === '' ? null : text;
+}
+
+function envName(value: unknown, field: string): string | null {
+  const text = optionalString(value, field);
+  if (text !== null && !ENV_VAR.test(text)) {
+    throw new ConfigError(field, `"${text}" is not an environment variable name`);
+  }
+  return text;
+}
+
+function secretArn(value: unknown, field: string): string | null {
+  const text = optionalString(value, field);
+  if (text !== null && !SECRET_ARN.test(text)) {
+    throw new ConfigError(field, `"${text}" is not a Secrets Manager secret ARN`);
+  }
+  return text;
+}
+
+function addressList(value: unknown, field: string, required: boolean): Address[] {
+  if (!Array.isArray(value) || (required && value.length === 0)) {
+    throw new ConfigError(field, `must be a${required ? ' non-empty' : 'n'} array of "host:port", got ${describe(value)}`);
+  }
+  const list = value.map((entry, i) => parseAddress(entry, `${field}[${i}]`));
+  list.forEach((a, i) => {
+    if (list.findIndex((b) => b.host === a.host && b.port === a.port) !== i) {
+      throw new ConfigError(`${field}[${i}]`, `${a.host}:${a.port} is listed twice`);
+    }
+  });
+  return list;
+}
+
+function boolean(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${describe(value)}`);
+  return value;
+}
+
+function number(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ConfigError(field, `must be a number, got ${describe(value)}`);
+  }
+  if (value < min || value > max) throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function integer(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  const n = number(value, field, fallback, min, max);
+  if (!Number.isInteger(n)) throw new ConfigError(field, `must be a whole number, got ${n}`);
+  return n;
+}

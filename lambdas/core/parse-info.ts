@@ -1,0 +1,116 @@
+// Parsers for `INFO` replies (data nodes and sentinels). Pure: text in, plain data out.
+// Field names follow Redis 5.0-7.x, which still print `slave` spellings (`role:slave`, `slave0:`,
+// `slave_repl_offset`, `slave_priority`); the `replica` spellings are accepted too in case a
+// future version renames them.
+
+import { BadReplyError } from './errors';
+import { toFlag, toInt } from './parse-number';
+import type { AttachedReplica, NodeRole, ReplicationInfo, ServerInfo } from './types';
+
+export type InfoFields = Readonly<Record<string, string>>;
+
+/**
+ * Flat `field -> value` map of an INFO reply: `# Section` headers, blank lines and lines without a
+ * colon are skipped; the value is everything after the first colon (IPv6 addresses keep theirs).
+ */
+export const parseInfo = (text: string): Record<string, string> => {
+  if (typeof text !== 'string') throw new BadReplyError('INFO', `expected text, got ${typeof text}`);
+  const fields: Record<string, string> = Object.create(null);
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    fields[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return fields;
+};
+
+const text = (fields: InfoFields, ...names: string[]): string | null => {
+  for (const name of names) {
+    const value = fields[name];
+    if (value !== undefined) return value;
+  }
+  return null;
+};
+
+const int = (fields: InfoFields, ...names: string[]): number | null => toInt(text(fields, ...names));
+
+const flag = (fields: InfoFields, ...names: string[]): boolean | null => toFlag(text(fields, ...names));
+
+/** The `INFO server` fields the watcher uses; absent fields are null. */
+export const parseServerInfo = (fields: InfoFields): ServerInfo => ({
+  version: text(fields, 'redis_version'),
+  runId: text(fields, 'run_id'),
+  uptimeSeconds: int(fields, 'uptime_in_seconds'),
+  mode: text(fields, 'redis_mode'),
+  tcpPort: int(fields, 'tcp_port'),
+});
+
+const ROLES: Readonly<Record<string, NodeRole>> = { master: 'master', slave: 'replica', replica: 'replica' };
+
+const REPLICA_LINE = /^(?:slave|replica)(\d+)$/;
+
+/** `ip=10.0.1.62,port=6379,state=online,offset=1234,lag=0` → one attached replica. */
+const parseReplicaLine = (key: string, value: string): AttachedReplica => {
+  const parts: Record<string, string> = Object.create(null);
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) parts[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  const host = parts.ip;
+  const port = toInt(parts.port);
+  const state = parts.state;
+  const offset = toInt(parts.offset);
+  const lagSeconds = toInt(parts.lag);
+  if (!host || port === null || !state || offset === null || lagSeconds === null) {
+    throw new BadReplyError('INFO replication', `malformed ${key} line (needs ip, port, state, offset, lag)`);
+  }
+  return { host, port, state, offset, lagSeconds };
+};
+
+/**
+ * `INFO replication` (or a full INFO) of a data node, master or replica. `role:slave` becomes
+ * `'replica'`; `-1` values (`master_last_io_seconds_ago` and `master_link_down_since_seconds` when the
+ * link has never been up) are kept as -1; absent fields are null.
+ */
+export const parseReplicationInfo = (fields: InfoFields): ReplicationInfo => {
+  const roleText = text(fields, 'role');
+  if (roleText === null) throw new BadReplyError('INFO replication', 'no role field');
+  const role = ROLES[roleText];
+  if (role === undefined) {
+    throw new BadReplyError('INFO replication', `unknown role ${JSON.stringify(roleText.slice(0, 40))}`);
+  }
+
+  const numbered: [number, AttachedReplica][] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    const match = REPLICA_LINE.exec(key);
+    if (match) numbered.push([Number(match[1]), parseReplicaLine(key, value)]);
+  }
+  numbered.sort((a, b) => a[0] - b[0]);
+
+  const linkStatus = text(fields, 'master_link_status');
+  return {
+    role,
+    replId: text(fields, 'master_replid'),
+    masterReplOffset: int(fields, 'master_repl_offset'),
+    connectedReplicas: int(fields, 'connected_slaves', 'connected_replicas'),
+    replicas: numbered.map(([, replica]) => replica),
+    masterHost: text(fields, 'master_host'),
+    masterPort: int(fields, 'master_port'),
+    masterLinkStatus: linkStatus === 'up' || linkStatus === 'down' ? linkStatus : null,
+    masterLastIoSecondsAgo: int(fields, 'master_last_io_seconds_ago'),
+    masterSyncInProgress: flag(fields, 'master_sync_in_progress'),
+    replicaReplOffset: int(fields, 'slave_repl_offset', 'replica_repl_offset'),
+    replicaPriority: int(fields, 'slave_priority', 'replica_priority'),
+    replicaReadOnly: flag(fields, 'slave_read_only', 'replica_read_only'),
+    masterLinkDownSinceSeconds: int(fields, 'master_link_down_since_seconds'),
+    minReplicasGood: int(fields, 'min_slaves_good_slaves', 'min_replicas_good_replicas'),
+  };
+};
+
+/** `INFO` (or `INFO sentinel`) of a sentinel: TILT mode and how many masters it monitors. */
+export const parseSentinelInfo = (fields: InfoFields): { tilt: boolean | null; masters: number | null } => ({
+  tilt: flag(fields, 'sentinel_tilt'),
+  masters: int(fields, 'sentinel_masters'),
+});

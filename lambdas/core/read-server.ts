@@ -1,0 +1,183 @@
+// Pure readers: a batch outcome (plain data from the network port) in, a typed server snapshot out.
+// They decide what counts as reachable and which error a server is reported with.
+
+import type { BatchOutcome, RedisCommand, Reply } from './batch';
+import { BadReplyError } from './errors';
+import { parseInfo, parseReplicationInfo, parseSentinelInfo, parseServerInfo } from './parse-info';
+import { parseRoleReply } from './parse-role';
+import {
+  parseCkQuorum,
+  parseMasterAddr,
+  parseSentinelMaster,
+  parseSentinelPeers,
+  parseSentinelReplicas,
+} from './parse-sentinel';
+import { classifyError, type RawError, toProbeError } from './probe-error';
+import type { Address, NodeSnapshot, ProbeError, SentinelSnapshot } from './types';
+
+export const sentinelCommands = (masterName: string): RedisCommand[] => [
+  ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName],
+  ['SENTINEL', 'MASTER', masterName],
+  ['SENTINEL', 'REPLICAS', masterName],
+  ['SENTINEL', 'SENTINELS', masterName],
+  ['SENTINEL', 'CKQUORUM', masterName],
+  ['INFO'],
+];
+
+/** Redis before 5.0 knows only `SENTINEL SLAVES`; the probe retries with it when REPLICAS is refused. */
+export const legacyReplicasCommand = (masterName: string): RedisCommand => ['SENTINEL', 'SLAVES', masterName];
+
+// Separate INFO sections and one CONFIG parameter per call: Redis 5 accepts only one of each.
+export const nodeCommands: RedisCommand[] = [
+  ['INFO', 'replication'],
+  ['INFO', 'server'],
+  ['ROLE'],
+  ['CONFIG', 'GET', 'replica-priority'],
+  ['CONFIG', 'GET', 'min-replicas-to-write'],
+  ['CONFIG', 'GET', 'masterauth'],
+];
+
+const commandName = (command: RedisCommand): string => command.slice(0, command[0] === 'SENTINEL' ? 2 : 1).join(' ');
+
+interface Collector {
+  readonly secrets: readonly (string | undefined)[];
+  error: ProbeError | null;
+}
+
+/** Records the first error of a server; a later one never hides the first. */
+const note = (collector: Collector, raw: RawError, command?: string): void => {
+  collector.error ??= toProbeError(raw, collector.secrets, command);
+};
+
+/** Parses one reply; error replies and malformed ones are noted and give null. */
+function read<T>(collector: Collector, reply: Reply | undefined, command: RedisCommand, parse: (v: unknown) => T): T | null {
+  if (!reply) return null;
+  const name = commandName(command);
+  if (!reply.ok) {
+    note(collector, reply.error, name);
+    return null;
+  }
+  try {
+    return parse(reply.value);
+  } catch (error) {
+    const raw = error instanceof BadReplyError ? error : new BadReplyError(name, String(error));
+    note(collector, { message: raw.message, name: 'BadReplyError' }, name);
+    return null;
+  }
+}
+
+/**
+ * A server is reachable when it answered anything over RESP, even an error: "it is up but refuses
+ * our password" is a different alert from "it is down".
+ */
+function start(outcome: BatchOutcome, secrets: readonly (string | undefined)[]) {
+  const collector: Collector = { secrets, error: null };
+  // Error replies from the server count as answers; client-side failures (a peer that does not speak
+  // RESP, a connection closed mid-batch) do not.
+  const answered = [outcome.auth, ...outcome.replies].some((r) => r && (r.ok || r.error.name === 'ReplyError'));
+  // An AUTH sent where no password is set still lets every command through: record it, read on.
+  if (outcome.auth && !outcome.auth.ok) note(collector, outcome.auth.error, 'AUTH');
+  if (outcome.error) note(collector, outcome.error);
+  // Not a word of RESP came back: the first client-side failure says why (e.g. "Unknown RESP type").
+  if (!answered) {
+    const failed = [outcome.auth, ...outcome.replies].find((r) => r && !r.ok);
+    if (failed && !failed.ok) note(collector, failed.error);
+  }
+  const authBlocked =
+    outcome.auth !== null && !outcome.auth.ok && classifyError(outcome.auth.error) !== 'auth-not-configured';
+  return { collector, reachable: outcome.connected && answered, usable: answered && !authBlocked };
+}
+
+export function readSentinel(
+  address: Address,
+  discoveredBy: SentinelSnapshot['discoveredBy'],
+  outcome: BatchOutcome,
+  commands: readonly RedisCommand[],
+  secrets: readonly (string | undefined)[],
+): SentinelSnapshot {
+  const { collector, reachable, usable } = start(outcome, secrets);
+  const r = usable ? outcome.replies : [];
+  const masterAddress = read(collector, r[0], commands[0], parseMasterAddr);
+  const master = read(collector, r[1], commands[1], parseSentinelMaster);
+  const replicas = read(collector, r[2], commands[2], parseSentinelReplicas);
+  const sentinels = read(collector, r[3], commands[3], parseSentinelPeers);
+  // CKQUORUM answers NOQUORUM as an error reply: that is a result, not a probe failure.
+  const ck = r[4];
+  const ckquorum =
+    ck && !ck.ok && /^NOQUORUM\b/.test(ck.error.message)
+      ? parseCkQuorum(ck.error.message)
+      : read(collector, ck, commands[4], (v) => parseCkQuorum(String(v)));
+  const info = read(collector, r[5], commands[5], (v) => parseInfo(asText(v, 'INFO')));
+  const server = info ? parseServerInfo(info) : null;
+  return {
+    host: address.host,
+    port: address.port,
+    discoveredBy,
+    reachable,
+    error: collector.error,
+    rttMs: outcome.rttMs,
+    version: server?.version ?? null,
+    runId: server?.runId ?? null,
+    tilt: info ? parseSentinelInfo(info).tilt : null,
+    masterAddress,
+    master,
+    replicas: replicas ?? [],
+    sentinels: sentinels ?? [],
+    ckquorum,
+  };
+}
+
+export function readNode(
+  address: Address,
+  discoveredBy: NodeSnapshot['discoveredBy'],
+  outcome: BatchOutcome,
+  secrets: readonly (string | undefined)[],
+): NodeSnapshot {
+  const { collector, reachable, usable } = start(outcome, secrets);
+  const r = usable ? outcome.replies : [];
+  const replicationFields = read(collector, r[0], nodeCommands[0], (v) => parseInfo(asText(v, 'INFO replication')));
+  const replication = replicationFields
+    ? read(collector, { ok: true, value: replicationFields }, nodeCommands[0], (v) =>
+        parseReplicationInfo(v as Record<string, string>),
+      )
+    : null;
+  const serverFields = read(collector, r[1], nodeCommands[1], (v) => parseInfo(asText(v, 'INFO server')));
+  const roleReply = read(collector, r[2], nodeCommands[2], parseRoleReply);
+  const config = readConfig(r.slice(3));
+  const role = roleReply ? roleReply.role : (replication?.role ?? null);
+  return {
+    host: address.host,
+    port: address.port,
+    discoveredBy,
+    reachable,
+    error: collector.error,
+    rttMs: outcome.rttMs,
+    role,
+    server: serverFields ? parseServerInfo(serverFields) : null,
+    replication,
+    roleReply,
+    config,
+  };
+}
+
+/**
+ * CONFIG may be renamed or denied by ACL: then config is null and no error is reported, because the
+ * watcher works without it. `masterauth` is reduced to set/unset here, before it is stored anywhere.
+ */
+function readConfig(replies: readonly Reply[]): Record<string, string> | null {
+  const config: Record<string, string> = {};
+  for (const reply of replies) {
+    if (!reply.ok || !Array.isArray(reply.value)) return null;
+    const [name, value] = reply.value as unknown[];
+    if (typeof name !== 'string') return null;
+    const text = typeof value === 'string' ? value : '';
+    config[name] = name === 'masterauth' || name === 'requirepass' ? (text ? 'set' : 'unset') : text;
+  }
+  return Object.keys(config).length > 0 ? config : null;
+}
+
+function asText(value: unknown, command: string): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  throw new BadReplyError(command, `expected text, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+}

@@ -1,0 +1,232 @@
+// Plain-data types shared by the probe, detection, stores and reports. Everything here is JSON-safe
+// so a snapshot can be printed, stored in DynamoDB and compared with the next one unchanged.
+
+export interface Address {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Why a node or sentinel could not be read. Stable strings: detection and alerts key on them.
+ * - `timeout`: no answer within the deadline (hung or frozen process, packet loss)
+ * - `refused`: nothing listens on the port
+ * - `unresolved`: the host name does not resolve
+ * - `connection-lost`: the connection was reset or closed mid-conversation
+ * - `auth-required`: the server wants a password and none was sent (`NOAUTH`)
+ * - `auth-rejected`: the password (or user) is wrong (`WRONGPASS`, `ERR invalid password`)
+ * - `auth-not-configured`: a password was sent to a server that has none (set on one side only)
+ * - `unknown-master`: a sentinel does not monitor the configured master name
+ * - `unsupported-command`: the server does not know a command (a sentinel where a data node was
+ *   expected, or the reverse)
+ * - `protocol`: the peer does not speak RESP (or sent a reply the client could not parse)
+ * - `bad-reply`: a well-formed reply that does not have the expected shape
+ * - `command-failed`: any other error reply
+ */
+export type ProbeErrorClass =
+  | 'timeout'
+  | 'refused'
+  | 'unresolved'
+  | 'connection-lost'
+  | 'auth-required'
+  | 'auth-rejected'
+  | 'auth-not-configured'
+  | 'unknown-master'
+  | 'unsupported-command'
+  | 'protocol'
+  | 'bad-reply'
+  | 'command-failed';
+
+export interface ProbeError {
+  readonly class: ProbeErrorClass;
+  /** The server's or socket's message, with every configured secret redacted. */
+  readonly message: string;
+  /** The command that failed, when the failure belongs to one command (e.g. `SENTINEL CKQUORUM`). */
+  readonly command?: string;
+}
+
+export type NodeRole = 'master' | 'replica' | 'sentinel' | 'unknown';
+
+/** One replica as its master lists it (`slaveN:` lines of `INFO replication`). */
+export interface AttachedReplica {
+  readonly host: string;
+  readonly port: number;
+  /** `online`, `wait_bgsave`, `send_bulk`, ... */
+  readonly state: string;
+  /** The replica's acknowledged replication offset, as the master last saw it. */
+  readonly offset: number;
+  /** Seconds since the replica's last ACK (the `lag=` field): not a data delay. */
+  readonly lagSeconds: number;
+}
+
+/** What `INFO replication` says, whichever role the node has. */
+export interface ReplicationInfo {
+  readonly role: NodeRole;
+  readonly replId: string | null;
+  readonly masterReplOffset: number | null;
+  // As a master:
+  readonly connectedReplicas: number | null;
+  readonly replicas: readonly AttachedReplica[];
+  // As a replica:
+  readonly masterHost: string | null;
+  readonly masterPort: number | null;
+  readonly masterLinkStatus: 'up' | 'down' | null;
+  readonly masterLastIoSecondsAgo: number | null;
+  readonly masterSyncInProgress: boolean | null;
+  /** `slave_repl_offset`: how far this replica has applied its master's stream. */
+  readonly replicaReplOffset: number | null;
+  readonly replicaPriority: number | null;
+  readonly replicaReadOnly: boolean | null;
+  readonly masterLinkDownSinceSeconds: number | null;
+  /** `min_slaves_good_slaves` when `min-replicas-to-write` is set (Redis 5+). */
+  readonly minReplicasGood: number | null;
+}
+
+/** The `INFO server` fields the watcher uses. */
+export interface ServerInfo {
+  readonly version: string | null;
+  readonly runId: string | null;
+  readonly uptimeSeconds: number | null;
+  readonly mode: string | null;
+  readonly tcpPort: number | null;
+}
+
+/** Parsed `ROLE` reply. */
+export type RoleReply =
+  | {
+      readonly role: 'master';
+      readonly offset: number;
+      readonly replicas: readonly { readonly host: string; readonly port: number; readonly offset: number }[];
+    }
+  | {
+      readonly role: 'replica';
+      readonly masterHost: string;
+      readonly masterPort: number;
+      /** `connect`, `connecting`, `sync`, `connected`, or `handshake`. */
+      readonly state: string;
+      readonly offset: number;
+    }
+  | { readonly role: 'sentinel'; readonly masterNames: readonly string[] };
+
+export interface NodeSnapshot extends Address {
+  /** How the watcher learned of this node: config, a sentinel, or a master's replica list. */
+  readonly discoveredBy: readonly ('config' | 'sentinel' | 'master-info')[];
+  readonly reachable: boolean;
+  /** The first error that stopped or spoiled the read; null when everything answered. */
+  readonly error: ProbeError | null;
+  /** Round trip of the probe's command batch, in milliseconds. */
+  readonly rttMs: number | null;
+  readonly role: NodeRole | null;
+  readonly server: ServerInfo | null;
+  readonly replication: ReplicationInfo | null;
+  readonly roleReply: RoleReply | null;
+  /** Selected `CONFIG GET` values, when the server allows CONFIG (null when it refuses). */
+  readonly config: Readonly<Record<string, string>> | null;
+}
+
+/** A sentinel's `SENTINEL MASTER <name>` reply, typed. */
+export interface SentinelMasterView {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly runId: string | null;
+  /** e.g. `['master']`, `['s_down', 'master']`, `['o_down', 'master']`, `['master', 'failover_in_progress']` */
+  readonly flags: readonly string[];
+  readonly quorum: number;
+  readonly numReplicas: number;
+  readonly numOtherSentinels: number;
+  readonly downAfterMs: number | null;
+  readonly failoverTimeoutMs: number | null;
+  readonly parallelSyncs: number | null;
+  readonly configEpoch: number | null;
+  /** `failover-state` when a failover is under way (absent on an idle master). */
+  readonly failoverState: string | null;
+  readonly roleReported: string | null;
+  readonly lastOkPingReplyMs: number | null;
+}
+
+/** One entry of `SENTINEL REPLICAS <name>`. */
+export interface SentinelReplicaView {
+  readonly host: string;
+  readonly port: number;
+  readonly runId: string | null;
+  readonly flags: readonly string[];
+  readonly masterLinkStatus: 'ok' | 'err' | null;
+  readonly masterHost: string | null;
+  readonly masterPort: number | null;
+  readonly replicaPriority: number | null;
+  readonly replOffset: number | null;
+}
+
+/** One entry of `SENTINEL SENTINELS <name>`: another sentinel this one knows. */
+export interface SentinelPeerView {
+  readonly host: string;
+  readonly port: number;
+  readonly runId: string | null;
+  readonly flags: readonly string[];
+  readonly lastHelloMessageMs: number | null;
+}
+
+export interface CkQuorum {
+  readonly ok: boolean;
+  /** `OK 3 usable Sentinels. Quorum and failover authorization can be reached` or `NOQUORUM ...` */
+  readonly message: string;
+  readonly usableSentinels: number | null;
+}
+
+export interface SentinelSnapshot extends Address {
+  readonly discoveredBy: readonly ('config' | 'sentinel')[];
+  readonly reachable: boolean;
+  readonly error: ProbeError | null;
+  readonly rttMs: number | null;
+  readonly version: string | null;
+  readonly runId: string | null;
+  readonly tilt: boolean | null;
+  /** The answer to `SENTINEL GET-MASTER-ADDR-BY-NAME`: whom this sentinel calls master. */
+  readonly masterAddress: Address | null;
+  readonly master: SentinelMasterView | null;
+  readonly replicas: readonly SentinelReplicaView[];
+  readonly sentinels: readonly SentinelPeerView[];
+  readonly ckquorum: CkQuorum | null;
+}
+
+/** How the sentinels voted on who the master is. */
+export interface MasterConsensus {
+  /** Every distinct address named, with the sentinels naming it, most votes first. */
+  readonly votes: readonly { readonly address: Address; readonly sentinels: readonly string[] }[];
+  /** True when every sentinel that answered names the same master. */
+  readonly unanimous: boolean;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  /** What the finding is about: `deployment`, `node 10.0.1.61:6379`, `sentinel 10.0.1.61:26379`. */
+  readonly subject: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface Snapshot {
+  /** The deployment's name from config (defaults to the master name). */
+  readonly deployment: string;
+  readonly masterName: string;
+  /** ISO-8601 time at which the poll started. */
+  readonly takenAt: string;
+  readonly durationMs: number;
+  /** The master most sentinels name, or null when none answered or the vote is tied. */
+  readonly master: Address | null;
+  readonly consensus: MasterConsensus;
+  readonly nodes: readonly NodeSnapshot[];
+  readonly sentinels: readonly SentinelSnapshot[];
+  readonly findings: readonly Finding[];
+  /** True when the poll's overall deadline cut some reads short. */
+  readonly truncated: boolean;
+}
+
+export const formatAddress = (a: Address): string =>
+  a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+
+export const sameAddress = (a: Address | null, b: Address | null): boolean =>
+  a !== null && b !== null && a.host === b.host && a.port === b.port;

@@ -1,0 +1,139 @@
+// One poll of one deployment: ask every sentinel, then every data node anyone names, all in parallel
+// waves, each server bounded by `timeoutMs` and the whole poll by `pollTimeoutMs`. Nothing here can
+// throw for a misbehaving server: every failure ends up in the snapshot.
+
+import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/batch';
+import type { Credentials, DeploymentConfig } from '../core/config';
+import { masterConsensus } from '../core/consensus';
+import { classifyError } from '../core/probe-error';
+import { legacyReplicasCommand, nodeCommands, readNode, readSentinel, sentinelCommands } from '../core/read-server';
+import { type Address, formatAddress, type NodeSnapshot, type SentinelSnapshot, type Snapshot } from '../core/types';
+
+export interface PollDeps {
+  readonly runBatch: RunBatch;
+  /** Wall clock, epoch milliseconds. */
+  readonly now: () => number;
+}
+
+type Source<T extends string> = Map<string, { address: Address; discoveredBy: Set<T> }>;
+
+function addTo<T extends string>(map: Source<T>, address: Address, by: T): void {
+  const key = formatAddress(address);
+  const entry = map.get(key) ?? { address, discoveredBy: new Set<T>() };
+  entry.discoveredBy.add(by);
+  map.set(key, entry);
+}
+
+export async function pollDeployment(
+  deployment: DeploymentConfig,
+  credentials: Credentials,
+  deps: PollDeps,
+): Promise<Snapshot> {
+  const startedAt = deps.now();
+  const deadline = startedAt + deployment.pollTimeoutMs;
+  const secrets = [credentials.password, credentials.sentinelPassword];
+  let truncated = false;
+
+  const budget = (): number => Math.min(deployment.timeoutMs, deadline - deps.now());
+  const cutOff = (): BatchOutcome => {
+    truncated = true;
+    const message = `not asked: the poll deadline of ${deployment.pollTimeoutMs} ms was reached (timed out)`;
+    return { connected: false, error: { message, name: 'DeadlineError' }, auth: null, replies: [], rttMs: null };
+  };
+  const run = async (target: BatchTarget, commands: readonly RedisCommand[]): Promise<BatchOutcome> => {
+    const ms = budget();
+    return ms < 1 ? cutOff() : deps.runBatch(target, commands, ms);
+  };
+
+  const sentinelTarget = (a: Address): BatchTarget => ({
+    ...a,
+    tls: deployment.tls,
+    ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
+    ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
+  });
+  const nodeTarget = (a: Address): BatchTarget => ({
+    ...a,
+    tls: deployment.tls,
+    ...(credentials.password ? { password: credentials.password } : {}),
+    ...(credentials.username ? { username: credentials.username } : {}),
+  });
+
+  const probeSentinel = async (address: Address, by: SentinelSnapshot['discoveredBy']): Promise<SentinelSnapshot> => {
+    const commands = sentinelCommands(deployment.masterName);
+    let outcome = await run(sentinelTarget(address), commands);
+    const replicasReply = outcome.replies[2];
+    if (replicasReply && !replicasReply.ok && classifyError(replicasReply.error) === 'unsupported-command') {
+      const legacy = await run(sentinelTarget(address), [legacyReplicasCommand(deployment.masterName)]);
+      if (legacy.replies[0]?.ok) {
+        const replies = [...outcome.replies];
+        replies[2] = legacy.replies[0];
+        outcome = { ...outcome, replies };
+      }
+    }
+    return readSentinel(address, by, outcome, commands, secrets);
+  };
+  const probeNode = async (address: Address, by: NodeSnapshot['discoveredBy']): Promise<NodeSnapshot> =>
+    readNode(address, by, await run(nodeTarget(address), nodeCommands), secrets);
+
+  // Wave 1: the configured sentinels.
+  const sentinelSources: Source<'config' | 'sentinel'> = new Map();
+  for (const a of deployment.sentinels) addTo(sentinelSources, a, 'config');
+  const sentinels = await Promise.all(deployment.sentinels.map((a) => probeSentinel(a, ['config'])));
+
+  // Wave 2: sentinels only known to other sentinels (possibly stale), and every data node named.
+  for (const s of sentinels) for (const peer of s.sentinels) addTo(sentinelSources, peer, 'sentinel');
+  const nodeSources: Source<'config' | 'sentinel' | 'master-info'> = new Map();
+  for (const a of deployment.nodes) addTo(nodeSources, a, 'config');
+  for (const s of sentinels) {
+    if (s.masterAddress) addTo(nodeSources, s.masterAddress, 'sentinel');
+    if (s.master) addTo(nodeSources, { host: s.master.host, port: s.master.port }, 'sentinel');
+    for (const r of s.replicas) addTo(nodeSources, r, 'sentinel');
+  }
+  const probedSentinels = new Set(deployment.sentinels.map(formatAddress));
+  const extraSentinels = [...sentinelSources.entries()].filter(([key]) => !probedSentinels.has(key));
+  const nodeEntries = [...nodeSources.values()];
+  const [moreSentinels, nodes] = await Promise.all([
+    Promise.all(extraSentinels.map(([, e]) => probeSentinel(e.address, [...e.discoveredBy]))),
+    Promise.all(nodeEntries.map((e) => probeNode(e.address, [...e.discoveredBy]))),
+  ]);
+
+  // Wave 3: replicas that only a master lists, and masters that only a replica points at.
+  const probedNodes = new Set(nodeSources.keys());
+  const wave3: Source<'master-info'> = new Map();
+  for (const n of nodes) {
+    for (const r of n.replication?.replicas ?? []) {
+      if (!probedNodes.has(formatAddress(r))) addTo(wave3, { host: r.host, port: r.port }, 'master-info');
+    }
+    const up = n.replication;
+    if (up?.masterHost && up.masterPort && !probedNodes.has(formatAddress({ host: up.masterHost, port: up.masterPort }))) {
+      addTo(wave3, { host: up.masterHost, port: up.masterPort }, 'master-info');
+    }
+  }
+  const lateNodes = await Promise.all([...wave3.values()].map((e) => probeNode(e.address, ['master-info'])));
+
+  // Sentinels keep their discovery sources from the map (a configured one may also be a known peer).
+  const allSentinels = [...sentinels, ...moreSentinels].map((s) => ({
+    ...s,
+    discoveredBy: [...(sentinelSources.get(formatAddress(s))?.discoveredBy ?? s.discoveredBy)],
+  }));
+  const { master, consensus } = masterConsensus(allSentinels);
+  const allNodes = [...nodes, ...lateNodes].sort(
+    (a, b) => rank(a, master) - rank(b, master) || formatAddress(a).localeCompare(formatAddress(b)),
+  );
+
+  return {
+    deployment: deployment.name,
+    masterName: deployment.masterName,
+    takenAt: new Date(startedAt).toISOString(),
+    durationMs: deps.now() - startedAt,
+    master,
+    consensus,
+    nodes: allNodes,
+    sentinels: allSentinels,
+    findings: [],
+    truncated,
+  };
+}
+
+const rank = (n: NodeSnapshot, master: Address | null): number =>
+  master && n.host === master.host && n.port === master.port ? 0 : n.role === 'master' ? 1 : 2;

@@ -1,0 +1,133 @@
+import { parseWatchConfig, parseWatchConfigText } from '../../../lambdas/core/config';
+import { ConfigError } from '../../../lambdas/core/errors';
+
+const good = {
+  deployments: [
+    {
+      name: 'orders-cache',
+      masterName: 'mymaster',
+      sentinels: ['10.2.1.61:26379', '10.2.1.62:26379', '10.2.1.63:26379'],
+      passwordEnv: 'REDIS_PASSWORD',
+      expectedReplicas: 2,
+      expectedSentinels: 3,
+      maxLagBytes: 1048576,
+      maxLagSeconds: 10,
+    },
+  ],
+};
+
+/** Runs parse and returns the ConfigError it throws, failing the test when it does not throw. */
+function configError(input: unknown): ConfigError {
+  try {
+    parseWatchConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const withDeployment = (patch: Record<string, unknown>) => ({
+  deployments: [{ ...good.deployments[0], ...patch }],
+});
+
+describe('Function: parseWatchConfig', () => {
+  it('accepts the documented example and applies defaults', () => {
+    // Act
+    const config = parseWatchConfig(good);
+
+    // Assess
+    expect(config.deployments).toHaveLength(1);
+    const d = config.deployments[0];
+    expect(d.name).toBe('orders-cache');
+    expect(d.sentinels).toEqual([
+      { host: '10.2.1.61', port: 26379 },
+      { host: '10.2.1.62', port: 26379 },
+      { host: '10.2.1.63', port: 26379 },
+    ]);
+    expect(d.passwordEnv).toBe('REDIS_PASSWORD');
+    expect(d.passwordSecretArn).toBeNull();
+    expect(d.tls).toBe(false);
+    expect(d.timeoutMs).toBe(1000);
+    expect(d.pollTimeoutMs).toBe(3500);
+    expect(d.reminderMinutes).toBe(60);
+    expect(d.nodes).toEqual([]);
+  });
+
+  it('defaults the name to the master name and expectedSentinels to the number of sentinels', () => {
+    const d = parseWatchConfig({
+      deployments: [{ masterName: 'm1', sentinels: ['a.example:26379', '[::1]:26380'] }],
+    }).deployments[0];
+    expect(d.name).toBe('m1');
+    expect(d.expectedSentinels).toBe(2);
+    expect(d.expectedReplicas).toBe(2);
+    expect(d.sentinels[1]).toEqual({ host: '::1', port: 26380 });
+  });
+
+  it('accepts a Secrets Manager ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redis-pw-AbCdEf';
+    expect(
+      parseWatchConfig(withDeployment({ passwordEnv: undefined, passwordSecretArn: arn })).deployments[0]
+        .passwordSecretArn,
+    ).toBe(arn);
+  });
+
+  it.each([
+    [{}, 'deployments', 'non-empty array'],
+    [{ deployments: [] }, 'deployments', 'non-empty array'],
+    [{ deployments: [{ sentinels: ['a:1'] }] }, 'deployments[0].masterName', 'is required'],
+    [withDeployment({ masterName: '' }), 'deployments[0].masterName', 'must not be empty'],
+    [withDeployment({ masterName: 'my master' }), 'deployments[0].masterName', 'white space'],
+    [withDeployment({ sentinels: ['10.2.1.61'] }), 'deployments[0].sentinels[0]', 'is not "host:port"'],
+    [withDeployment({ sentinels: ['10.2.1.61:99999'] }), 'deployments[0].sentinels[0]', 'out of range'],
+    [withDeployment({ sentinels: ['a:1', 'a:1'] }), 'deployments[0].sentinels[1]', 'listed twice'],
+    [withDeployment({ sentinels: [] }), 'deployments[0].sentinels', 'non-empty array'],
+    [withDeployment({ sentinels: [26379] }), 'deployments[0].sentinels[0]', 'must be a "host:port" string'],
+    [withDeployment({ maxLagBytes: -1 }), 'deployments[0].maxLagBytes', 'between 0 and'],
+    [withDeployment({ maxLagSeconds: '10' }), 'deployments[0].maxLagSeconds', 'must be a number'],
+    [withDeployment({ expectedReplicas: 1.5 }), 'deployments[0].expectedReplicas', 'whole number'],
+    [withDeployment({ tls: 'yes' }), 'deployments[0].tls', 'true or false'],
+    [
+      withDeployment({ passwordEnv: 'REDIS-PASSWORD' }),
+      'deployments[0].passwordEnv',
+      'not an environment variable',
+    ],
+    [
+      withDeployment({ passwordSecretArn: 'my-secret' }),
+      'deployments[0].passwordSecretArn',
+      'not a Secrets Manager',
+    ],
+    [
+      withDeployment({ passwordSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }),
+      'deployments[0].passwordSecretArn',
+      'not both',
+    ],
+    [withDeployment({ name: 'orders cache' }), 'deployments[0].name', 'letters, digits'],
+    [withDeployment({ timeoutMs: 10 }), 'deployments[0].timeoutMs', 'between 50'],
+    [{ deployments: [good.deployments[0], good.deployments[0]] }, 'deployments[1].name', 'used twice'],
+    [{ deployments: [null] }, 'deployments[0]', 'must be an object'],
+  ])('rejects %j naming %s', (input, field, problem) => {
+    // Act
+    const error = configError(input);
+
+    // Assess
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(problem);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  it('rejects unknown keys and suggests the right spelling', () => {
+    const error = configError(withDeployment({ mastername: 'x' }));
+    expect(error.field).toBe('deployments[0].mastername');
+    expect(error.message).toContain('did you mean "masterName"');
+    expect(configError({ ...good, deployment: [] }).field).toBe('deployment');
+  });
+});
+
+describe('Function: parseWatchConfigText', () => {
+  it('reports JSON syntax errors against the file name', () => {
+    expect(() => parseWatchConfigText('{"deployments": [', 'prod.json')).toThrow(
+      /^prod\.json: is not valid JSON/,
+    );
+  });
+});

@@ -1,0 +1,387 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BadReplyError } from '../../../lambdas/core/errors';
+import {
+  parseInfo,
+  parseReplicationInfo,
+  parseSentinelInfo,
+  parseServerInfo,
+} from '../../../lambdas/core/parse-info';
+
+// redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
+const fixture = (version: 'redis5' | 'redis7', name: string): string =>
+  readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
+
+const info = (version: 'redis5' | 'redis7', name: string) => parseInfo(fixture(version, name));
+
+describe('Function: parseInfo', () => {
+  it('maps every field of a real Redis 7 INFO reply and skips section headers and blank lines', () => {
+    // Prepare
+    const text = fixture('redis7', 'info-master.txt');
+
+    // Act
+    const fields = parseInfo(text);
+
+    // Assess
+    expect(text).toContain('\r\n');
+    expect(fields.redis_version).toBe('7.0.15');
+    expect(fields.role).toBe('master');
+    expect(fields.os).toBe('Linux 6.18.44-fc-v669 x86_64');
+    expect(fields.errorstat_NOAUTH).toBe('count=1');
+    expect(Object.keys(fields).some((key) => key.startsWith('#') || key === '')).toBe(false);
+    expect(Object.values(fields).some((value) => value.endsWith('\r'))).toBe(false);
+  });
+
+  it('keeps everything after the first colon in the value', () => {
+    // Prepare
+    const text = '# Replication\r\nrole:slave\r\nmaster_host:fe80::1\r\n\r\nweird:a:b:c\r\n';
+
+    // Act
+    const fields = parseInfo(text);
+
+    // Assess
+    expect(fields).toEqual({ role: 'slave', master_host: 'fe80::1', weird: 'a:b:c' });
+  });
+
+  it('accepts bare \\n line ends and ignores lines without a field name', () => {
+    // Prepare
+    const text = 'role:master\nno colon here\n:orphan value\nconnected_slaves:0\n';
+
+    // Act
+    const fields = parseInfo(text);
+
+    // Assess
+    expect(fields).toEqual({ role: 'master', connected_slaves: '0' });
+  });
+
+  it('returns an empty map for an empty reply', () => {
+    // Prepare
+    const text = '';
+
+    // Act
+    const fields = parseInfo(text);
+
+    // Assess
+    expect(fields).toEqual({});
+  });
+
+  it.each([[42], [null], [['role:master']]])('throws BadReplyError for a non-text reply (%p)', (reply) => {
+    // Prepare
+    const parse = () => parseInfo(reply as unknown as string);
+
+    // Act & Assess
+    expect(parse).toThrow(BadReplyError);
+  });
+});
+
+describe('Function: parseServerInfo', () => {
+  it('reads a real Redis 7 data node', () => {
+    // Prepare
+    const fields = info('redis7', 'info-master.txt');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess
+    expect(server).toEqual({
+      version: '7.0.15',
+      runId: 'eb6841f55d250619cae551231a2f2f354fabc276',
+      uptimeSeconds: 35,
+      mode: 'standalone',
+      tcpPort: 6690,
+    });
+  });
+
+  it('reads a real Redis 7 sentinel', () => {
+    // Prepare
+    const fields = info('redis7', 'info-sentinel.txt');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess
+    expect(server.mode).toBe('sentinel');
+    expect(server.tcpPort).toBe(26690);
+    expect(server.runId).toBe('7eda7d5c35875844b3582da29122bc3be8637343');
+  });
+
+  it('reads a Redis 5 data node', () => {
+    // Prepare
+    const fields = info('redis5', 'info-replica.txt');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess
+    expect(server).toEqual({
+      version: '5.0.14',
+      runId: 'c2e7a94f0d1b3e58a6f2c9d4b7e0a1f3c5d8e2b6',
+      uptimeSeconds: 864190,
+      mode: 'standalone',
+      tcpPort: 6379,
+    });
+  });
+
+  it('gives null for absent or non-numeric fields, never NaN', () => {
+    // Prepare
+    const fields = parseInfo('uptime_in_seconds:soon\r\ntcp_port:\r\n');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess
+    expect(server).toEqual({ version: null, runId: null, uptimeSeconds: null, mode: null, tcpPort: null });
+  });
+});
+
+describe('Function: parseReplicationInfo', () => {
+  it('reads a real Redis 7 master with one online replica', () => {
+    // Prepare
+    const fields = info('redis7', 'info-master.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication).toEqual({
+      role: 'master',
+      replId: 'c4144fcae472bd831e3cab189aebcb533b8dffd3',
+      masterReplOffset: 4805,
+      connectedReplicas: 1,
+      replicas: [{ host: '127.0.0.1', port: 6691, state: 'online', offset: 4805, lagSeconds: 0 }],
+      masterHost: null,
+      masterPort: null,
+      masterLinkStatus: null,
+      masterLastIoSecondsAgo: null,
+      masterSyncInProgress: null,
+      replicaReplOffset: null,
+      replicaPriority: null,
+      replicaReadOnly: null,
+      masterLinkDownSinceSeconds: null,
+      minReplicasGood: null,
+    });
+  });
+
+  it('shows the lag and offset gap of a frozen replica on a real Redis 7 master', () => {
+    // Prepare
+    const fields = info('redis7', 'info-replication-master-replica-lagging.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.masterReplOffset).toBe(29075);
+    expect(replication.replicas).toEqual([
+      { host: '127.0.0.1', port: 6691, state: 'online', offset: 7895, lagSeconds: 5 },
+    ]);
+  });
+
+  it('reads a real Redis 7 replica with its link up (role:slave becomes replica)', () => {
+    // Prepare
+    const fields = info('redis7', 'info-replica.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication).toEqual({
+      role: 'replica',
+      replId: 'c4144fcae472bd831e3cab189aebcb533b8dffd3',
+      masterReplOffset: 4805,
+      connectedReplicas: 0,
+      replicas: [],
+      masterHost: '127.0.0.1',
+      masterPort: 6690,
+      masterLinkStatus: 'up',
+      masterLastIoSecondsAgo: 1,
+      masterSyncInProgress: false,
+      replicaReplOffset: 4805,
+      replicaPriority: 100,
+      replicaReadOnly: true,
+      // Redis 7 prints master_link_down_since_seconds only while the link is down.
+      masterLinkDownSinceSeconds: null,
+      minReplicasGood: null,
+    });
+  });
+
+  it('keeps -1 for a real Redis 7 replica whose link has never been up', () => {
+    // Prepare
+    const fields = info('redis7', 'info-replication-replica-link-never-up.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.role).toBe('replica');
+    expect(replication.masterLinkStatus).toBe('down');
+    expect(replication.masterLastIoSecondsAgo).toBe(-1);
+    expect(replication.masterLinkDownSinceSeconds).toBe(-1);
+    expect(replication.replicaReplOffset).toBe(1);
+    expect(replication.masterReplOffset).toBe(0);
+  });
+
+  it('reads a Redis 5 master with two replicas and min-replicas-to-write', () => {
+    // Prepare
+    const fields = info('redis5', 'info-master.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.role).toBe('master');
+    expect(replication.connectedReplicas).toBe(2);
+    expect(replication.minReplicasGood).toBe(2);
+    expect(replication.masterReplOffset).toBe(1843200771);
+    expect(replication.replicas).toEqual([
+      { host: '10.0.1.62', port: 6379, state: 'online', offset: 1843200771, lagSeconds: 0 },
+      { host: '10.0.1.63', port: 6379, state: 'online', offset: 1843199410, lagSeconds: 1 },
+    ]);
+  });
+
+  it('reads a Redis 5 replica whose link is down', () => {
+    // Prepare
+    const fields = info('redis5', 'info-replica-link-down.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication).toMatchObject({
+      role: 'replica',
+      masterHost: '10.0.1.61',
+      masterPort: 6379,
+      masterLinkStatus: 'down',
+      masterLastIoSecondsAgo: -1,
+      masterLinkDownSinceSeconds: 42,
+      replicaPriority: 0,
+      replicaReadOnly: true,
+      replicaReplOffset: 1843200771,
+    });
+  });
+
+  it('accepts the replica spellings a future version may use', () => {
+    // Prepare
+    const fields = parseInfo(
+      [
+        'role:replica',
+        'master_host:10.0.1.61',
+        'master_port:6379',
+        'master_link_status:up',
+        'master_sync_in_progress:1',
+        'replica_repl_offset:900',
+        'replica_priority:10',
+        'replica_read_only:0',
+        'connected_replicas:1',
+        'min_replicas_good_replicas:1',
+        'replica0:ip=10.0.1.64,port=6380,state=wait_bgsave,offset=0,lag=0',
+      ].join('\r\n'),
+    );
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication).toMatchObject({
+      role: 'replica',
+      masterSyncInProgress: true,
+      replicaReplOffset: 900,
+      replicaPriority: 10,
+      replicaReadOnly: false,
+      connectedReplicas: 1,
+      minReplicasGood: 1,
+      replicas: [{ host: '10.0.1.64', port: 6380, state: 'wait_bgsave', offset: 0, lagSeconds: 0 }],
+    });
+  });
+
+  it('orders replicas by their number and keeps IPv6 addresses whole', () => {
+    // Prepare
+    const fields = parseInfo(
+      [
+        'role:master',
+        'slave10:ip=10.0.0.10,port=6379,state=online,offset=10,lag=0',
+        'slave2:ip=::1,port=6379,state=online,offset=2,lag=0',
+        'slave_expires_tracked_keys:0',
+        'replica_announced:1',
+      ].join('\n'),
+    );
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.replicas.map((r) => r.host)).toEqual(['::1', '10.0.0.10']);
+  });
+
+  it('gives null, never NaN, for garbage numbers', () => {
+    // Prepare
+    const fields = parseInfo('role:slave\nmaster_port:abc\nmaster_repl_offset:1.5\nslave_read_only:yes\n');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.masterPort).toBeNull();
+    expect(replication.masterReplOffset).toBeNull();
+    expect(replication.replicaReadOnly).toBeNull();
+  });
+
+  it('throws BadReplyError when there is no role field (e.g. INFO of a sentinel)', () => {
+    // Prepare
+    const fields = info('redis7', 'info-sentinel.txt');
+
+    // Act & Assess
+    expect(() => parseReplicationInfo(fields)).toThrow(BadReplyError);
+    expect(() => parseReplicationInfo({})).toThrow('unexpected reply to INFO replication: no role field');
+  });
+
+  it('throws BadReplyError for an unknown role', () => {
+    // Prepare
+    const fields = parseInfo('role:leader\r\n');
+
+    // Act & Assess
+    expect(() => parseReplicationInfo(fields)).toThrow(BadReplyError);
+  });
+
+  it('throws BadReplyError for a malformed replica line', () => {
+    // Prepare
+    const fields = parseInfo('role:master\r\nslave0:ip=10.0.1.62,state=online,offset=1,lag=0\r\n');
+
+    // Act & Assess
+    expect(() => parseReplicationInfo(fields)).toThrow(BadReplyError);
+  });
+});
+
+describe('Function: parseSentinelInfo', () => {
+  it('reads a real Redis 7 sentinel out of TILT', () => {
+    // Prepare
+    const fields = info('redis7', 'info-sentinel.txt');
+
+    // Act
+    const sentinel = parseSentinelInfo(fields);
+
+    // Assess
+    expect(sentinel).toEqual({ tilt: false, masters: 1 });
+  });
+
+  it('reads a Redis 5 sentinel in TILT', () => {
+    // Prepare
+    const fields = info('redis5', 'info-sentinel.txt');
+
+    // Act
+    const sentinel = parseSentinelInfo(fields);
+
+    // Assess
+    expect(sentinel).toEqual({ tilt: true, masters: 1 });
+  });
+
+  it('gives nulls for the INFO of a data node', () => {
+    // Prepare
+    const fields = info('redis7', 'info-master.txt');
+
+    // Act
+    const sentinel = parseSentinelInfo(fields);
+
+    // Assess
+    expect(sentinel).toEqual({ tilt: null, masters: null });
+  });
+});

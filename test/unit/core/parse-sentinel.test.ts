@@ -1,0 +1,548 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BadReplyError } from '../../../lambdas/core/errors';
+import {
+  parseCkQuorum,
+  parseMasterAddr,
+  parseSentinelMaster,
+  parseSentinelPeers,
+  parseSentinelReplicas,
+  toFieldMap,
+} from '../../../lambdas/core/parse-sentinel';
+
+// redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2, and protocol 3 with
+// replyMapping 'resp3' for the *-resp3.json files); redis5/: hand-written to the Redis 5.0 format.
+const read = (version: 'redis5' | 'redis7', name: string): string =>
+  readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
+const json = (version: 'redis5' | 'redis7', name: string): unknown => JSON.parse(read(version, name));
+
+const thrownBy = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
+describe('Function: toFieldMap', () => {
+  it('turns a flat RESP2 field list into a map', () => {
+    // Prepare
+    const reply = ['name', 'mymaster', 'ip', '127.0.0.1', 'port', '6690'];
+
+    // Act
+    const fields = toFieldMap(reply, 'SENTINEL MASTER');
+
+    // Assess
+    expect(fields).toEqual({ name: 'mymaster', ip: '127.0.0.1', port: '6690' });
+  });
+
+  it('gives the same map for the RESP2 and RESP3 captures of one real reply', () => {
+    // Prepare
+    const flat = json('redis7', 'sentinel-master.json');
+    const object = json('redis7', 'sentinel-master-resp3.json');
+
+    // Act
+    const fromFlat = toFieldMap(flat, 'SENTINEL MASTER');
+    const fromObject = toFieldMap(object, 'SENTINEL MASTER');
+
+    // Assess
+    expect(fromObject).toEqual(fromFlat);
+    expect(fromFlat['num-other-sentinels']).toBe('1');
+  });
+
+  it('stores a __proto__ field as data', () => {
+    // Prepare
+    const reply = ['__proto__', 'x'];
+
+    // Act
+    const fields = toFieldMap(reply, 'SENTINEL MASTER');
+
+    // Assess
+    expect(Object.entries(fields)).toEqual([['__proto__', 'x']]);
+    expect(Object.getPrototypeOf(fields)).not.toBe('x');
+  });
+
+  it.each([
+    ['an odd-length list', ['name', 'mymaster', 'ip']],
+    ['a list with a number', ['port', 6690]],
+    ['a list with a nested list', ['flags', ['master']]],
+    ['a list with a null', [null, 'x']],
+    ['an object with a number', { port: 6690 }],
+    ['a number', 42],
+    ['a string', 'name mymaster'],
+    ['null', null],
+  ])('throws BadReplyError naming the command for %s', (_label, reply) => {
+    // Prepare
+    const parse = () => toFieldMap(reply, 'SENTINEL MASTER');
+
+    // Act
+    const error = thrownBy(parse);
+
+    // Assess
+    expect(error).toBeInstanceOf(BadReplyError);
+    expect((error as BadReplyError).command).toBe('SENTINEL MASTER');
+  });
+});
+
+describe('Function: parseSentinelMaster', () => {
+  it('reads a real Redis 7 reply', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-master.json');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master).toEqual({
+      name: 'mymaster',
+      host: '127.0.0.1',
+      port: 6690,
+      runId: 'eb6841f55d250619cae551231a2f2f354fabc276',
+      flags: ['master'],
+      quorum: 1,
+      numReplicas: 1,
+      numOtherSentinels: 1,
+      downAfterMs: 2000,
+      failoverTimeoutMs: 5000,
+      parallelSyncs: 1,
+      configEpoch: 0,
+      failoverState: null,
+      roleReported: 'master',
+      lastOkPingReplyMs: 752,
+    });
+  });
+
+  it('reads the real Redis 7 reply in its RESP3 object form', () => {
+    // Prepare
+    const flat = json('redis7', 'sentinel-master.json');
+    const object = json('redis7', 'sentinel-master-resp3.json');
+
+    // Act
+    const fromObject = parseSentinelMaster(object);
+
+    // Assess
+    expect(fromObject).toEqual(parseSentinelMaster(flat));
+  });
+
+  it('reads a real Redis 7 master during a forced failover', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-master-failover-in-progress.json');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master.flags).toEqual(['master', 'failover_in_progress', 'force_failover']);
+    expect(master.failoverState).toBe('wait_start');
+    expect(master.port).toBe(6690);
+    expect(master.configEpoch).toBe(0);
+  });
+
+  it('reads a real Redis 7 master right after a failover (new address, epoch, empty runid)', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-master-after-failover.json');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master).toMatchObject({
+      host: '127.0.0.1',
+      port: 6691,
+      configEpoch: 1,
+      runId: null,
+      failoverState: null,
+    });
+  });
+
+  it('reads a Redis 5 reply', () => {
+    // Prepare
+    const reply = json('redis5', 'sentinel-master.json');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master).toMatchObject({
+      host: '10.0.1.61',
+      port: 6379,
+      quorum: 2,
+      numReplicas: 2,
+      numOtherSentinels: 2,
+      downAfterMs: 5000,
+      failoverTimeoutMs: 60000,
+      configEpoch: 3,
+    });
+  });
+
+  it('treats failover-state none as no failover', () => {
+    // Prepare
+    const reply = { ...(json('redis7', 'sentinel-master-resp3.json') as object), 'failover-state': 'none' };
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master.failoverState).toBeNull();
+  });
+
+  it.each(['name', 'ip', 'port', 'flags', 'quorum', 'num-slaves', 'num-other-sentinels'])(
+    'throws BadReplyError when %s is missing',
+    (field) => {
+      // Prepare
+      const reply: Record<string, string> = { ...(json('redis7', 'sentinel-master-resp3.json') as object) };
+      delete reply[field];
+
+      // Act
+      const error = thrownBy(() => parseSentinelMaster(reply));
+
+      // Assess
+      expect(error).toBeInstanceOf(BadReplyError);
+      expect((error as BadReplyError).command).toBe('SENTINEL MASTER');
+    },
+  );
+
+  it.each([[42], ['mymaster'], [null], [['name', 'mymaster', 'ip']]])(
+    'throws BadReplyError for %p',
+    (reply) => {
+      // Prepare
+      const parse = () => parseSentinelMaster(reply);
+
+      // Act & Assess
+      expect(parse).toThrow(BadReplyError);
+    },
+  );
+});
+
+describe('Function: parseSentinelReplicas', () => {
+  it('reads a real Redis 7 SENTINEL REPLICAS reply', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-replicas.json');
+
+    // Act
+    const replicas = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replicas).toEqual([
+      {
+        host: '127.0.0.1',
+        port: 6691,
+        runId: '0169eb9d8284c1ac82ccc00c05570acad6edd346',
+        flags: ['slave'],
+        masterLinkStatus: 'ok',
+        masterHost: '127.0.0.1',
+        masterPort: 6690,
+        replicaPriority: 100,
+        replOffset: 4805,
+      },
+    ]);
+  });
+
+  it('reads the real Redis 7 reply in its RESP3 object form', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-replicas-resp3.json');
+
+    // Act
+    const replicas = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replicas).toEqual(parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')));
+  });
+
+  it('shows a real Redis 7 replica that Sentinel sees subjectively down', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-replicas-sdown.json');
+
+    // Act
+    const [replica] = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replica.flags).toEqual(['s_down', 'slave']);
+    // Sentinel keeps the last link status and offset it read from the frozen replica.
+    expect(replica.masterLinkStatus).toBe('ok');
+    expect(replica.replOffset).toBe(7483);
+  });
+
+  it('reads a Redis 5 SENTINEL SLAVES reply, including a replica never reached', () => {
+    // Prepare
+    const reply = json('redis5', 'sentinel-slaves.json');
+
+    // Act
+    const replicas = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replicas).toHaveLength(2);
+    expect(replicas[0]).toMatchObject({ host: '10.0.1.62', masterLinkStatus: 'ok', replOffset: 1843198112 });
+    expect(replicas[1]).toEqual({
+      host: '10.0.1.63',
+      port: 6379,
+      runId: null,
+      flags: ['s_down', 'slave', 'disconnected'],
+      masterLinkStatus: 'err',
+      masterHost: null,
+      masterPort: 0,
+      replicaPriority: 100,
+      replOffset: 0,
+    });
+  });
+
+  it('accepts the replica-priority and replica-repl-offset spellings', () => {
+    // Prepare
+    const reply = [
+      { ip: '10.0.1.62', port: '6379', flags: 'slave', 'replica-priority': '0', 'replica-repl-offset': '77' },
+    ];
+
+    // Act
+    const [replica] = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replica.replicaPriority).toBe(0);
+    expect(replica.replOffset).toBe(77);
+    expect(replica.runId).toBeNull();
+    expect(replica.masterLinkStatus).toBeNull();
+  });
+
+  it('returns an empty list for a master without replicas', () => {
+    // Prepare
+    const reply: unknown[] = [];
+
+    // Act
+    const replicas = parseSentinelReplicas(reply);
+
+    // Assess
+    expect(replicas).toEqual([]);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['a map instead of a list of maps', { ip: '10.0.1.62' }],
+    ['an odd entry', [['ip', '10.0.1.62', 'port']]],
+    ['an entry without a port', [['ip', '10.0.1.62', 'flags', 'slave']]],
+    ['a list of strings', ['ip', '10.0.1.62', 'port', '6379']],
+  ])('throws BadReplyError for %s', (_label, reply) => {
+    // Prepare
+    const parse = () => parseSentinelReplicas(reply);
+
+    // Act
+    const error = thrownBy(parse);
+
+    // Assess
+    expect(error).toBeInstanceOf(BadReplyError);
+    expect((error as BadReplyError).command).toBe('SENTINEL REPLICAS');
+  });
+});
+
+describe('Function: parseSentinelPeers', () => {
+  it('reads a real Redis 7 SENTINEL SENTINELS reply', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-sentinels.json');
+
+    // Act
+    const peers = parseSentinelPeers(reply);
+
+    // Assess
+    expect(peers).toEqual([
+      {
+        host: '127.0.0.1',
+        port: 6692,
+        runId: '1e636154b88b56e32f40f321722e76bb828a5c0e',
+        flags: ['sentinel'],
+        lastHelloMessageMs: 1155,
+      },
+    ]);
+  });
+
+  it('shows a real Redis 7 peer that is subjectively down', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-sentinels-peer-sdown.json');
+
+    // Act
+    const [peer] = parseSentinelPeers(reply);
+
+    // Assess
+    expect(peer.flags).toEqual(['s_down', 'sentinel']);
+    expect(peer.lastHelloMessageMs).toBe(4312);
+  });
+
+  it('reads a Redis 5 reply with two peers', () => {
+    // Prepare
+    const reply = json('redis5', 'sentinel-sentinels.json');
+
+    // Act
+    const peers = parseSentinelPeers(reply);
+
+    // Assess
+    expect(peers.map((p) => `${p.host}:${p.port}`)).toEqual(['10.0.1.62:26379', '10.0.1.63:26379']);
+    expect(peers.map((p) => p.lastHelloMessageMs)).toEqual([1207, 640]);
+  });
+
+  it.each([[42], ['sentinel'], [null], [[['ip', '10.0.1.62', 'port', 'x', 'flags', 'sentinel']]]])(
+    'throws BadReplyError for %p',
+    (reply) => {
+      // Prepare
+      const parse = () => parseSentinelPeers(reply);
+
+      // Act & Assess
+      expect(parse).toThrow(BadReplyError);
+    },
+  );
+});
+
+describe('Function: parseMasterAddr', () => {
+  it('reads a real Redis 7 reply', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-get-master-addr-by-name.json');
+
+    // Act
+    const address = parseMasterAddr(reply);
+
+    // Assess
+    expect(address).toEqual({ host: '127.0.0.1', port: 6690 });
+  });
+
+  it('follows a real Redis 7 failover', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-get-master-addr-by-name-after-failover.json');
+
+    // Act
+    const address = parseMasterAddr(reply);
+
+    // Assess
+    expect(address).toEqual({ host: '127.0.0.1', port: 6691 });
+  });
+
+  it('gives null for the real nil reply to an unknown master name', () => {
+    // Prepare
+    const reply = json('redis7', 'sentinel-get-master-addr-by-name-unknown.json');
+
+    // Act
+    const address = parseMasterAddr(reply);
+
+    // Assess
+    expect(reply).toBeNull();
+    expect(address).toBeNull();
+  });
+
+  it('reads a Redis 5 reply and accepts a numeric port', () => {
+    // Prepare
+    const reply = json('redis5', 'sentinel-get-master-addr-by-name.json');
+
+    // Act
+    const address = parseMasterAddr(reply);
+    const numeric = parseMasterAddr(['10.0.1.61', 6379]);
+
+    // Assess
+    expect(address).toEqual({ host: '10.0.1.61', port: 6379 });
+    expect(numeric).toEqual(address);
+  });
+
+  it.each([
+    ['a string', '10.0.1.61:6379'],
+    ['a number', 6379],
+    ['an empty array', []],
+    ['a one-element array', ['10.0.1.61']],
+    ['a non-numeric port', ['10.0.1.61', 'port']],
+    ['a non-string host', [1, '6379']],
+    ['an object', { host: '10.0.1.61', port: 6379 }],
+  ])('throws BadReplyError for %s', (_label, reply) => {
+    // Prepare
+    const parse = () => parseMasterAddr(reply);
+
+    // Act & Assess
+    expect(parse).toThrow(BadReplyError);
+  });
+});
+
+describe('Function: parseCkQuorum', () => {
+  it('reads the real Redis 7 OK reply', () => {
+    // Prepare
+    const text = read('redis7', 'sentinel-ckquorum-ok.txt');
+
+    // Act
+    const quorum = parseCkQuorum(text);
+
+    // Assess
+    expect(quorum).toEqual({
+      ok: true,
+      message: 'OK 2 usable Sentinels. Quorum and failover authorization can be reached',
+      usableSentinels: 2,
+    });
+  });
+
+  it('reads the real Redis 7 NOQUORUM error for a quorum above the usable sentinels', () => {
+    // Prepare
+    const text = read('redis7', 'sentinel-ckquorum-noquorum.txt');
+
+    // Act
+    const quorum = parseCkQuorum(text);
+
+    // Assess
+    expect(quorum.ok).toBe(false);
+    expect(quorum.usableSentinels).toBe(2);
+    expect(quorum.message).toBe(
+      'NOQUORUM 2 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master',
+    );
+  });
+
+  it('reads the real Redis 7 NOQUORUM error that also misses the majority', () => {
+    // Prepare
+    const text = read('redis7', 'sentinel-ckquorum-noquorum-majority.txt');
+
+    // Act
+    const quorum = parseCkQuorum(text);
+
+    // Assess
+    expect(quorum.ok).toBe(false);
+    expect(quorum.usableSentinels).toBe(1);
+    expect(quorum.message).toContain(
+      'Not enough available Sentinels to reach the majority and authorize a failover',
+    );
+  });
+
+  it('reads a Redis 5 OK reply', () => {
+    // Prepare
+    const text = read('redis5', 'sentinel-ckquorum-ok.txt');
+
+    // Act
+    const quorum = parseCkQuorum(text);
+
+    // Assess
+    expect(quorum.ok).toBe(true);
+    expect(quorum.usableSentinels).toBe(3);
+  });
+
+  it('keeps an OK or NOQUORUM answer whose count cannot be read', () => {
+    // Prepare
+    const ok = 'OK';
+    const noQuorum = 'NOQUORUM not enough';
+
+    // Act
+    const okQuorum = parseCkQuorum(ok);
+    const noQuorumResult = parseCkQuorum(noQuorum);
+
+    // Assess
+    expect(okQuorum).toEqual({ ok: true, message: 'OK', usableSentinels: null });
+    expect(noQuorumResult).toEqual({ ok: false, message: 'NOQUORUM not enough', usableSentinels: null });
+  });
+
+  it.each([
+    ['another error', 'ERR No such master with that name'],
+    ['an empty string', ''],
+    ['OK as part of a word', 'OKAY 3 usable Sentinels'],
+  ])('throws BadReplyError for %s', (_label, text) => {
+    // Prepare
+    const parse = () => parseCkQuorum(text);
+
+    // Act & Assess
+    expect(parse).toThrow(BadReplyError);
+  });
+
+  it('throws BadReplyError for a non-text reply', () => {
+    // Prepare
+    const reply = 42 as unknown as string;
+
+    // Act & Assess
+    expect(() => parseCkQuorum(reply)).toThrow(BadReplyError);
+  });
+});
