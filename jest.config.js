@@ -1,7 +1,10 @@
 // Two projects so unit tests (pure, fast) and integration tests (real redis-server processes)
 // can run alone. Integration files each own a topology on their own ports; they run one at a
 // time because Sentinel timings are sensitive to CPU contention on a 2-core machine.
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-import { main } from '../cli/main';
 import { processIo } from '../cli/io';
+import { main } from '../cli/main';
 
 main(process.argv.slice(2), processIo).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`sentinel-watch: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `sentinel-watch: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

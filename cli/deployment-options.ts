@@ -3,7 +3,13 @@
 
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { type Credentials, type DeploymentConfig, parseWatchConfig, parseWatchConfigText, type WatchConfig } from '../lambdas/core/config';
+import {
+  type Credentials,
+  type DeploymentConfig,
+  parseWatchConfig,
+  parseWatchConfigText,
+  type WatchConfig,
+} from '../lambdas/core/config';
 import { ConfigError, UsageError } from '../lambdas/core/errors';
 
 export const deploymentOptions = {
@@ -35,7 +41,11 @@ export const deploymentOptionsHelp = `Connection (either --config, or --sentinel
   --expected-replicas N         default 2
   --expected-sentinels N        default: the number of --sentinels`;
 
-type Values = { readonly [K in keyof typeof deploymentOptions]?: (typeof deploymentOptions)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  readonly [K in keyof typeof deploymentOptions]?: (typeof deploymentOptions)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
 
 const CONNECTION_FLAGS = [
   'sentinels',
@@ -62,13 +72,17 @@ export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchCo
     try {
       text = readFileSync(values.config, 'utf8');
     } catch (error) {
-      throw new ConfigError('--config', `cannot read ${values.config}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new ConfigError(
+        '--config',
+        `cannot read ${values.config}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
     }
     return parseWatchConfigText(text, values.config);
   }
   if (!values.sentinels) throw new UsageError('give --sentinels H:P,... and --master NAME, or --config FILE');
   if (!values.master) throw new UsageError('--master NAME is required with --sentinels');
-  const passwordEnv = values['password-env'] ?? (env.REDIS_PASSWORD !== undefined ? 'REDIS_PASSWORD' : undefined);
+  const passwordEnv =
+    values['password-env'] ?? (env.REDIS_PASSWORD !== undefined ? 'REDIS_PASSWORD' : undefined);
   const deployment: Record<string, unknown> = {
     masterName: values.master,
     sentinels: values.sentinels
@@ -128,7 +142,11 @@ function numberFlag(values: Values, flag: keyof Values, key: string): Record<str
  * Reads passwords from the environment (local runs). A variable the config names explicitly must be
  * set: a silently missing password would show up later as a confusing NOAUTH finding.
  */
-export function credentialsFromEnv(deployment: DeploymentConfig, index: number, env: NodeJS.ProcessEnv): Credentials {
+export function credentialsFromEnv(
+  deployment: DeploymentConfig,
+  index: number,
+  env: NodeJS.ProcessEnv,
+): Credentials {
   const field = (key: string) => `deployments[${index}].${key}`;
   for (const key of ['passwordSecretArn', 'sentinelPasswordSecretArn'] as const) {
     if (deployment[key]) {
@@ -141,7 +159,8 @@ export function credentialsFromEnv(deployment: DeploymentConfig, index: number, 
   const fromEnv = (name: string | null, key: string): string | undefined => {
     if (name === null) return undefined;
     const value = env[name];
-    if (value === undefined || value === '') throw new ConfigError(field(key), `environment variable ${name} is not set`);
+    if (value === undefined || value === '')
+      throw new ConfigError(field(key), `environment variable ${name} is not set`);
     return value;
   };
   const password = fromEnv(deployment.passwordEnv, 'passwordEnv');

@@ -3,7 +3,7 @@
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
 import { checkCommand } from './commands/check';
 import { localCommand } from './commands/local';
-import { EXIT, type CliIo } from './io';
+import { type CliIo, EXIT } from './io';
 
 export const mainHelp = `Usage: sentinel-watch <command> [options]
 
@@ -35,7 +35,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (error instanceof UsageError || error instanceof ConfigError || code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`sentinel-watch ${name}: ${(error as Error).message}\nRun "sentinel-watch ${name} --help" for usage.`);
+      io.err(
+        `sentinel-watch ${name}: ${(error as Error).message}\nRun "sentinel-watch ${name} --help" for usage.`,
+      );
       return EXIT.usage;
     }
     if (error instanceof RedisServerMissingError || error instanceof SentinelWatchError) {

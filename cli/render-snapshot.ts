@@ -1,6 +1,12 @@
 // Human-readable rendering of a snapshot: what an operator wants at a glance in a terminal.
 
-import { type Address, formatAddress, type NodeSnapshot, type ProbeError, type Snapshot } from '../lambdas/core/types';
+import {
+  type Address,
+  formatAddress,
+  type NodeSnapshot,
+  type ProbeError,
+  type Snapshot,
+} from '../lambdas/core/types';
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -13,7 +19,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 }
 
 const dash = '-';
-const fmt = (n: number | null | undefined, suffix = ''): string => (n === null || n === undefined ? dash : `${n}${suffix}`);
+const fmt = (n: number | null | undefined, suffix = ''): string =>
+  n === null || n === undefined ? dash : `${n}${suffix}`;
 const errorText = (e: ProbeError | null): string => (e ? `${e.class}: ${e.message}` : '');
 const ms = (n: number | null): string => (n === null ? dash : `${n < 10 ? n.toFixed(1) : Math.round(n)}ms`);
 
@@ -65,7 +72,19 @@ export function renderSnapshot(s: Snapshot): string {
   });
   out.push(
     ...table(
-      ['  ADDRESS', 'ROLE', 'STATUS', 'VERSION', 'FOLLOWS', 'LINK', 'OFFSET', 'LAG_BYTES', 'ACK_AGE_S', 'RTT', 'ERROR'],
+      [
+        '  ADDRESS',
+        'ROLE',
+        'STATUS',
+        'VERSION',
+        'FOLLOWS',
+        'LINK',
+        'OFFSET',
+        'LAG_BYTES',
+        'ACK_AGE_S',
+        'RTT',
+        'ERROR',
+      ],
       nodeRows,
     ),
   );
@@ -86,7 +105,19 @@ export function renderSnapshot(s: Snapshot): string {
   ]);
   out.push(
     ...table(
-      ['  ADDRESS', 'STATUS', 'MASTER', 'FLAGS', 'QUORUM', 'REPLICAS', 'SENTINELS', 'CKQUORUM', 'TILT', 'FROM', 'ERROR'],
+      [
+        '  ADDRESS',
+        'STATUS',
+        'MASTER',
+        'FLAGS',
+        'QUORUM',
+        'REPLICAS',
+        'SENTINELS',
+        'CKQUORUM',
+        'TILT',
+        'FROM',
+        'ERROR',
+      ],
       sentinelRows,
     ),
   );
@@ -95,7 +126,8 @@ export function renderSnapshot(s: Snapshot): string {
   if (s.findings.length === 0) out.push('Findings: none');
   else {
     out.push('Findings');
-    for (const f of s.findings) out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
+    for (const f of s.findings)
+      out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
   }
   return out.join('\n');
 }

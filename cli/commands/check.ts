@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
-import { credentialsFromEnv, deploymentOptions, deploymentOptionsHelp, watchConfigFrom } from '../deployment-options';
-import { EXIT, type CliIo } from '../io';
+import {
+  credentialsFromEnv,
+  deploymentOptions,
+  deploymentOptionsHelp,
+  watchConfigFrom,
+} from '../deployment-options';
+import { type CliIo, EXIT } from '../io';
 import { renderSnapshot } from '../render-snapshot';
 
 export const checkHelp = `Usage: sentinel-watch check [options]

@@ -74,7 +74,9 @@ export const runBatch: RunBatch = async (target, commands, timeoutMs) => {
     const started = performance.now();
     const results = (await pipeline.exec()) ?? [];
     rttMs = Math.round((performance.now() - started) * 1000) / 1000;
-    const all = results.map(([error, value]): Reply => (error ? { ok: false, error: toRawError(error) } : { ok: true, value }));
+    const all = results.map(
+      ([error, value]): Reply => (error ? { ok: false, error: toRawError(error) } : { ok: true, value }),
+    );
     if (target.password) auth = all.shift() ?? null;
     replies = all;
   })();

@@ -1,7 +1,8 @@
 import { ConfigError } from './errors';
 import type { Address } from './types';
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const IPV6 = /^[0-9A-Fa-f:.]+$/;
 
 /**
@@ -9,7 +10,8 @@ const IPV6 = /^[0-9A-Fa-f:.]+$/;
  * config file by hand sees which entry is wrong.
  */
 export function parseAddress(text: unknown, field: string): Address {
-  if (typeof text !== 'string') throw new ConfigError(field, `must be a "host:port" string, got ${describe(text)}`);
+  if (typeof text !== 'string')
+    throw new ConfigError(field, `must be a "host:port" string, got ${describe(text)}`);
   const value = text.trim();
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value);
   const plain = /^([^:[\]\s]+):(\d+)$/.exec(value);

@@ -7,7 +7,9 @@ import type { Address } from './types';
 
 export type RedisCommand = readonly string[];
 
-export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: RawError };
+export type Reply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: RawError };
 
 export interface BatchTarget extends Address {
   readonly tls: boolean;
@@ -28,4 +30,8 @@ export interface BatchOutcome {
 }
 
 /** Runs one batch on a fresh connection, which is always closed before the promise settles. */
-export type RunBatch = (target: BatchTarget, commands: readonly RedisCommand[], timeoutMs: number) => Promise<BatchOutcome>;
+export type RunBatch = (
+  target: BatchTarget,
+  commands: readonly RedisCommand[],
+  timeoutMs: number,
+) => Promise<BatchOutcome>;

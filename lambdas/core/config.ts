@@ -134,7 +134,13 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
 
   const timeoutMs = integer(raw.timeoutMs, at('timeoutMs'), DEFAULTS.timeoutMs, 50, 60_000);
   // Three waves at most (sentinels, the nodes they name, replicas only a master lists), plus slack.
-  const pollTimeoutMs = integer(raw.pollTimeoutMs, at('pollTimeoutMs'), timeoutMs * 3 + 500, timeoutMs, 300_000);
+  const pollTimeoutMs = integer(
+    raw.pollTimeoutMs,
+    at('pollTimeoutMs'),
+    timeoutMs * 3 + 500,
+    timeoutMs,
+    300_000,
+  );
 
   return {
     name,
@@ -148,9 +154,21 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
     sentinelPasswordEnv,
     sentinelPasswordSecretArn,
     tls: boolean(raw.tls, at('tls'), false),
-    expectedReplicas: integer(raw.expectedReplicas, at('expectedReplicas'), DEFAULTS.expectedReplicas, 0, 100),
+    expectedReplicas: integer(
+      raw.expectedReplicas,
+      at('expectedReplicas'),
+      DEFAULTS.expectedReplicas,
+      0,
+      100,
+    ),
     expectedSentinels: integer(raw.expectedSentinels, at('expectedSentinels'), sentinels.length, 1, 100),
-    maxLagBytes: integer(raw.maxLagBytes, at('maxLagBytes'), DEFAULTS.maxLagBytes, 0, Number.MAX_SAFE_INTEGER),
+    maxLagBytes: integer(
+      raw.maxLagBytes,
+      at('maxLagBytes'),
+      DEFAULTS.maxLagBytes,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
     maxLagSeconds: number(raw.maxLagSeconds, at('maxLagSeconds'), DEFAULTS.maxLagSeconds, 0, 86_400),
     reminderMinutes: number(raw.reminderMinutes, at('reminderMinutes'), DEFAULTS.reminderMinutes, 1, 10_080),
     timeoutMs,
@@ -207,7 +225,10 @@ function secretArn(value: unknown, field: string): string | null {
 
 function addressList(value: unknown, field: string, required: boolean): Address[] {
   if (!Array.isArray(value) || (required && value.length === 0)) {
-    throw new ConfigError(field, `must be a${required ? ' non-empty' : 'n'} array of "host:port", got ${describe(value)}`);
+    throw new ConfigError(
+      field,
+      `must be a${required ? ' non-empty' : 'n'} array of "host:port", got ${describe(value)}`,
+    );
   }
   const list = value.map((entry, i) => parseAddress(entry, `${field}[${i}]`));
   list.forEach((a, i) => {
@@ -220,7 +241,8 @@ function addressList(value: unknown, field: string, required: boolean): Address[
 
 function boolean(value: unknown, field: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${describe(value)}`);
+  if (typeof value !== 'boolean')
+    throw new ConfigError(field, `must be true or false, got ${describe(value)}`);
   return value;
 }
 
@@ -229,7 +251,8 @@ function number(value: unknown, field: string, fallback: number, min: number, ma
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ConfigError(field, `must be a number, got ${describe(value)}`);
   }
-  if (value < min || value > max) throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 

@@ -30,11 +30,17 @@ export function classifyError(error: RawError): ProbeErrorClass {
   const message = error.message;
   if (error.name === 'DeadlineError' || /timed? ?out/i.test(message)) return 'timeout';
   if (/^NOAUTH\b/.test(message)) return 'auth-required';
-  if (/^WRONGPASS\b/.test(message) || /^ERR invalid (password|username)/i.test(message)) return 'auth-rejected';
-  if (/^ERR (Client sent AUTH, but no password is set|AUTH .* called without any password configured)/.test(message)) {
+  if (/^WRONGPASS\b/.test(message) || /^ERR invalid (password|username)/i.test(message))
+    return 'auth-rejected';
+  if (
+    /^ERR (Client sent AUTH, but no password is set|AUTH .* called without any password configured)/.test(
+      message,
+    )
+  ) {
     return 'auth-not-configured';
   }
-  if (/^ERR No such master with that name/i.test(message) || /^IDONTKNOW\b/.test(message)) return 'unknown-master';
+  if (/^ERR No such master with that name/i.test(message) || /^IDONTKNOW\b/.test(message))
+    return 'unknown-master';
   if (/^ERR (unknown command|Unknown sentinel subcommand|unknown subcommand)/i.test(message)) {
     return 'unsupported-command';
   }
@@ -55,7 +61,11 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return result;
 }
 
-export function toProbeError(error: RawError, secrets: readonly (string | undefined)[], command?: string): ProbeError {
+export function toProbeError(
+  error: RawError,
+  secrets: readonly (string | undefined)[],
+  command?: string,
+): ProbeError {
   const message = redact(error.message || error.code || 'unknown error', secrets).slice(0, 500);
   return { class: classifyError(error), message, ...(command ? { command } : {}) };
 }

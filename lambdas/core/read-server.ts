@@ -37,7 +37,8 @@ export const nodeCommands: RedisCommand[] = [
   ['CONFIG', 'GET', 'masterauth'],
 ];
 
-const commandName = (command: RedisCommand): string => command.slice(0, command[0] === 'SENTINEL' ? 2 : 1).join(' ');
+const commandName = (command: RedisCommand): string =>
+  command.slice(0, command[0] === 'SENTINEL' ? 2 : 1).join(' ');
 
 interface Collector {
   readonly secrets: readonly (string | undefined)[];
@@ -50,7 +51,12 @@ const note = (collector: Collector, raw: RawError, command?: string): void => {
 };
 
 /** Parses one reply; error replies and malformed ones are noted and give null. */
-function read<T>(collector: Collector, reply: Reply | undefined, command: RedisCommand, parse: (v: unknown) => T): T | null {
+function read<T>(
+  collector: Collector,
+  reply: Reply | undefined,
+  command: RedisCommand,
+  parse: (v: unknown) => T,
+): T | null {
   if (!reply) return null;
   const name = commandName(command);
   if (!reply.ok) {
@@ -74,7 +80,9 @@ function start(outcome: BatchOutcome, secrets: readonly (string | undefined)[]) 
   const collector: Collector = { secrets, error: null };
   // Error replies from the server count as answers; client-side failures (a peer that does not speak
   // RESP, a connection closed mid-batch) do not.
-  const answered = [outcome.auth, ...outcome.replies].some((r) => r && (r.ok || r.error.name === 'ReplyError'));
+  const answered = [outcome.auth, ...outcome.replies].some(
+    (r) => r && (r.ok || r.error.name === 'ReplyError'),
+  );
   // An AUTH sent where no password is set still lets every command through: record it, read on.
   if (outcome.auth && !outcome.auth.ok) note(collector, outcome.auth.error, 'AUTH');
   if (outcome.error) note(collector, outcome.error);
@@ -135,7 +143,9 @@ export function readNode(
 ): NodeSnapshot {
   const { collector, reachable, usable } = start(outcome, secrets);
   const r = usable ? outcome.replies : [];
-  const replicationFields = read(collector, r[0], nodeCommands[0], (v) => parseInfo(asText(v, 'INFO replication')));
+  const replicationFields = read(collector, r[0], nodeCommands[0], (v) =>
+    parseInfo(asText(v, 'INFO replication')),
+  );
   const replication = replicationFields
     ? read(collector, { ok: true, value: replicationFields }, nodeCommands[0], (v) =>
         parseReplicationInfo(v as Record<string, string>),

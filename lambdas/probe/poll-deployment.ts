@@ -6,8 +6,20 @@ import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { masterConsensus } from '../core/consensus';
 import { classifyError } from '../core/probe-error';
-import { legacyReplicasCommand, nodeCommands, readNode, readSentinel, sentinelCommands } from '../core/read-server';
-import { type Address, formatAddress, type NodeSnapshot, type SentinelSnapshot, type Snapshot } from '../core/types';
+import {
+  legacyReplicasCommand,
+  nodeCommands,
+  readNode,
+  readSentinel,
+  sentinelCommands,
+} from '../core/read-server';
+import {
+  type Address,
+  formatAddress,
+  type NodeSnapshot,
+  type SentinelSnapshot,
+  type Snapshot,
+} from '../core/types';
 
 export interface PollDeps {
   readonly runBatch: RunBatch;
@@ -38,7 +50,13 @@ export async function pollDeployment(
   const cutOff = (): BatchOutcome => {
     truncated = true;
     const message = `not asked: the poll deadline of ${deployment.pollTimeoutMs} ms was reached (timed out)`;
-    return { connected: false, error: { message, name: 'DeadlineError' }, auth: null, replies: [], rttMs: null };
+    return {
+      connected: false,
+      error: { message, name: 'DeadlineError' },
+      auth: null,
+      replies: [],
+      rttMs: null,
+    };
   };
   const run = async (target: BatchTarget, commands: readonly RedisCommand[]): Promise<BatchOutcome> => {
     const ms = budget();
@@ -58,7 +76,10 @@ export async function pollDeployment(
     ...(credentials.username ? { username: credentials.username } : {}),
   });
 
-  const probeSentinel = async (address: Address, by: SentinelSnapshot['discoveredBy']): Promise<SentinelSnapshot> => {
+  const probeSentinel = async (
+    address: Address,
+    by: SentinelSnapshot['discoveredBy'],
+  ): Promise<SentinelSnapshot> => {
     const commands = sentinelCommands(deployment.masterName);
     let outcome = await run(sentinelTarget(address), commands);
     const replicasReply = outcome.replies[2];
@@ -105,7 +126,11 @@ export async function pollDeployment(
       if (!probedNodes.has(formatAddress(r))) addTo(wave3, { host: r.host, port: r.port }, 'master-info');
     }
     const up = n.replication;
-    if (up?.masterHost && up.masterPort && !probedNodes.has(formatAddress({ host: up.masterHost, port: up.masterPort }))) {
+    if (
+      up?.masterHost &&
+      up.masterPort &&
+      !probedNodes.has(formatAddress({ host: up.masterHost, port: up.masterPort }))
+    ) {
       addTo(wave3, { host: up.masterHost, port: up.masterPort }, 'master-info');
     }
   }

@@ -8,8 +8,14 @@ import { ConfigError, UsageError } from '../../../lambdas/core/errors';
 describe('Function: watchConfigFrom', () => {
   it('builds one deployment from flags, using REDIS_PASSWORD only when it is set', () => {
     // Act
-    const withPassword = watchConfigFrom({ sentinels: '127.0.0.1:26400, 127.0.0.1:26401', master: 'mymaster' }, { REDIS_PASSWORD: 'x' });
-    const without = watchConfigFrom({ sentinels: '127.0.0.1:26400', master: 'mymaster', 'timeout-ms': '250' }, {});
+    const withPassword = watchConfigFrom(
+      { sentinels: '127.0.0.1:26400, 127.0.0.1:26401', master: 'mymaster' },
+      { REDIS_PASSWORD: 'x' },
+    );
+    const without = watchConfigFrom(
+      { sentinels: '127.0.0.1:26400', master: 'mymaster', 'timeout-ms': '250' },
+      {},
+    );
 
     // Assess
     expect(withPassword.deployments[0]).toMatchObject({
@@ -26,7 +32,10 @@ describe('Function: watchConfigFrom', () => {
     [{ master: 'm' }, /give --sentinels/],
     [{ sentinels: '127.0.0.1:26379' }, /--master NAME is required/],
     [{ sentinels: '127.0.0.1', master: 'm' }, /^--sentinels: "127.0.0.1" is not "host:port"/],
-    [{ sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': 'soon' }, /^--timeout-ms: "soon" is not a number/],
+    [
+      { sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': 'soon' },
+      /^--timeout-ms: "soon" is not a number/,
+    ],
     [{ sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': '5' }, /^--timeout-ms: must be between 50/],
     [{ config: 'x.json', master: 'm' }, /--config cannot be combined with --master/],
   ])('rejects %j with a usage error naming the flag', (values, message) => {
@@ -39,13 +48,25 @@ describe('Function: watchConfigFrom', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-config-'));
     const good = join(dir, 'good.json');
     const bad = join(dir, 'bad.json');
-    writeFileSync(good, JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'] }] }));
-    writeFileSync(bad, JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'], maxLagBytes: -5 }] }));
+    writeFileSync(
+      good,
+      JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'] }] }),
+    );
+    writeFileSync(
+      bad,
+      JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'], maxLagBytes: -5 }] }),
+    );
 
     // Act / Assess
-    expect(watchConfigFrom({ config: good }, {}).deployments[0].sentinels).toEqual([{ host: '10.0.0.1', port: 26379 }]);
-    expect(() => watchConfigFrom({ config: bad }, {})).toThrow('deployments[0].maxLagBytes: must be between 0 and');
-    expect(() => watchConfigFrom({ config: join(dir, 'missing.json') }, {})).toThrow(/--config: cannot read .*ENOENT/);
+    expect(watchConfigFrom({ config: good }, {}).deployments[0].sentinels).toEqual([
+      { host: '10.0.0.1', port: 26379 },
+    ]);
+    expect(() => watchConfigFrom({ config: bad }, {})).toThrow(
+      'deployments[0].maxLagBytes: must be between 0 and',
+    );
+    expect(() => watchConfigFrom({ config: join(dir, 'missing.json') }, {})).toThrow(
+      /--config: cannot read .*ENOENT/,
+    );
   });
 });
 
@@ -54,10 +75,14 @@ describe('Function: credentialsFromEnv', () => {
     parseWatchConfig({ deployments: [{ masterName: 'm', sentinels: ['a:1'], ...patch }] }).deployments[0];
 
   it('reads the named variables', () => {
-    const creds = credentialsFromEnv(deployment({ passwordEnv: 'PW', sentinelPasswordEnv: 'SPW', username: 'watcher' }), 0, {
-      PW: 'p',
-      SPW: 's',
-    });
+    const creds = credentialsFromEnv(
+      deployment({ passwordEnv: 'PW', sentinelPasswordEnv: 'SPW', username: 'watcher' }),
+      0,
+      {
+        PW: 'p',
+        SPW: 's',
+      },
+    );
     expect(creds).toEqual({ password: 'p', sentinelPassword: 's', username: 'watcher' });
   });
 

@@ -1,0 +1,72 @@
+// Small formatters for alert text. Messages are read on a phone at night: short units, no jargon
+// that the message does not explain.
+
+import type { ProbeError, Severity } from '../types';
+
+export function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs < 1024) return `${bytes} B`;
+  if (abs < 1024 ** 2) return `${round1(bytes / 1024)} KiB`;
+  if (abs < 1024 ** 3) return `${round1(bytes / 1024 ** 2)} MiB`;
+  return `${round1(bytes / 1024 ** 3)} GiB`;
+}
+
+/** `850 ms`, `42 s`, `12 min`, `2 h 5 min`, `3 d 4 h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}
+
+const round1 = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+export const severityRank = (s: Severity): number => SEVERITY_RANK[s];
+export const maxSeverity = (a: Severity, b: Severity): Severity => (severityRank(a) >= severityRank(b) ? a : b);
+
+/** What an unreachable server's error means, and what usually fixes it. Never quotes the raw message. */
+export function describeFault(error: ProbeError | null): { what: string; hint: string } {
+  switch (error?.class) {
+    case 'timeout':
+      return {
+        what: 'does not answer within the timeout',
+        hint: 'The process may be hung or frozen (SIGSTOP, a long fork or swap), the host overloaded, or packets dropped: check the host and the process.',
+      };
+    case 'refused':
+      return {
+        what: 'refuses connections (nothing listens on the port)',
+        hint: 'The process is down: check why it stopped (log, OOM killer) and start it again.',
+      };
+    case 'unresolved':
+      return {
+        what: 'has a host name that does not resolve',
+        hint: 'Fix DNS or the address in the config (or in the sentinels, if they announce it).',
+      };
+    case 'connection-lost':
+      return {
+        what: 'dropped the connection mid-conversation',
+        hint: 'Check the process (a restart or crash), maxclients, and the network between the watcher and it.',
+      };
+    case 'unsupported-command':
+      return {
+        what: 'answers, but not as the kind of server expected (a Sentinel port where a data node was expected, or the reverse)',
+        hint: 'Check the port in the config.',
+      };
+    case 'protocol':
+      return {
+        what: 'does not speak the Redis protocol',
+        hint: 'Check the port, and the tls setting (a TLS port answers garbage to plain text and the reverse).',
+      };
+    default:
+      return {
+        what: `could not be read${error ? ` (${error.class}${error.command ? ` on ${error.command}` : ''})` : ''}`,
+        hint: 'Check the process and the network between the watcher and it.',
+      };
+  }
+}

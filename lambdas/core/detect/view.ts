@@ -1,0 +1,146 @@
+// One read of the snapshot that every detector shares: which node is the master, which are replicas,
+// which servers cannot be judged, whether a failover or a drill is under way. Detectors stay small
+// because the precedence questions ("is this node's problem already reported?") are answered here.
+
+import type { Address, NodeSnapshot, ProbeErrorClass, SentinelSnapshot, Snapshot } from '../types';
+import { formatAddress, sameAddress } from '../types';
+import type { DetectionSettings } from './settings';
+import type { DetectionState } from './state';
+
+export interface DrillContext {
+  readonly id: string;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  /** Epoch ms; null or absent while the drill runs. */
+  readonly endedAt?: number | null;
+}
+
+export interface DetectContext {
+  /**
+   * The drill that is running, or the latest one if it ended after the previous poll: a switch seen
+   * by this poll may be its doing even if it has just finished.
+   */
+  readonly drill?: DrillContext;
+}
+
+export interface View {
+  readonly snapshot: Snapshot;
+  readonly previous: Snapshot | null;
+  readonly state: DetectionState;
+  readonly settings: DetectionSettings;
+  readonly now: number;
+  /** The drill this poll's changes are attributed to, if any. */
+  readonly drill: DrillContext | null;
+  /** The consensus master's node entry (null when there is no consensus or it was not probed). */
+  readonly masterNode: NodeSnapshot | null;
+  /**
+   * The node replicas are judged against: the consensus master when it can be read and reports
+   * `role:master`; without consensus, the only readable node that reports `role:master`. Null otherwise.
+   */
+  readonly effectiveMaster: NodeSnapshot | null;
+  /** The address replicas should follow: the consensus master, else the effective one. */
+  readonly masterAddress: Address | null;
+  /** Every data node that is not the master (reachable or not). */
+  readonly replicaNodes: readonly NodeSnapshot[];
+  /** Sentinels whose master view says a failover is running, with its state. */
+  readonly failover: readonly { readonly sentinel: SentinelSnapshot; readonly state: string | null }[];
+  /** failover-timeout as the sentinels report it (largest), else the fallback. */
+  readonly failoverTimeoutMs: number;
+  /** True when some sentinel reported a failover-timeout (otherwise failoverTimeoutMs is a default). */
+  readonly failoverTimeoutReported: boolean;
+}
+
+const AUTH_CLASSES: readonly ProbeErrorClass[] = ['auth-required', 'auth-rejected', 'auth-not-configured'];
+
+/** The server answered with an authentication error of any kind: AUTH_FAILED reports it. */
+export const hasAuthError = (s: NodeSnapshot | SentinelSnapshot): boolean =>
+  s.error !== null && AUTH_CLASSES.includes(s.error.class);
+
+/**
+ * Authentication stopped the read: nothing is known about the server's state. (`auth-not-configured`
+ * does not block: a server without a password runs every command, so its data is there.)
+ */
+export const authBlocked = (s: NodeSnapshot | SentinelSnapshot): boolean =>
+  s.error !== null && (s.error.class === 'auth-required' || s.error.class === 'auth-rejected');
+
+/** A data node that could not be read for a reason other than authentication: *_UNREACHABLE. */
+export const nodeDown = (n: NodeSnapshot): boolean =>
+  !authBlocked(n) && (!n.reachable || n.role === 'sentinel' || (n.replication === null && n.role === null));
+
+/** A data node whose replication state is known. */
+export const nodeReadable = (n: NodeSnapshot): boolean =>
+  n.reachable && !authBlocked(n) && n.role !== 'sentinel' && (n.replication !== null || n.role !== null);
+
+export const roleOf = (n: NodeSnapshot): string | null => n.role ?? n.replication?.role ?? null;
+
+/** A sentinel that could not be read for a reason other than auth or not monitoring the master. */
+export const sentinelDown = (s: SentinelSnapshot): boolean =>
+  !hasAuthError(s) && (!s.reachable || s.error?.class === 'unsupported-command' || s.error?.class === 'protocol');
+
+/** A sentinel that answers about this master (its views can be used). */
+export const sentinelUsable = (s: SentinelSnapshot): boolean => s.reachable && !authBlocked(s) && s.master !== null;
+
+export const isFailoverRunning = (s: SentinelSnapshot): boolean =>
+  s.master !== null && (s.master.flags.includes('failover_in_progress') || s.master.failoverState !== null);
+
+export function buildView(input: {
+  current: Snapshot;
+  previous: Snapshot | null;
+  state: DetectionState;
+  settings: DetectionSettings;
+  now: number;
+  context?: DetectContext;
+}): View {
+  const { current: snapshot, settings, now } = input;
+  const masterNode = snapshot.master ? (snapshot.nodes.find((n) => sameAddress(n, snapshot.master)) ?? null) : null;
+
+  let effectiveMaster: NodeSnapshot | null = null;
+  if (masterNode) {
+    effectiveMaster = nodeReadable(masterNode) && roleOf(masterNode) === 'master' ? masterNode : null;
+  } else if (!snapshot.master) {
+    const masters = snapshot.nodes.filter((n) => nodeReadable(n) && roleOf(n) === 'master');
+    effectiveMaster = masters.length === 1 ? masters[0] : null;
+  }
+  const masterAddress: Address | null = snapshot.master ?? effectiveMaster;
+
+  const replicaNodes = snapshot.nodes.filter((n) =>
+    masterAddress ? !sameAddress(n, masterAddress) : roleOf(n) !== 'master',
+  );
+
+  const failover = snapshot.sentinels
+    .filter((s) => sentinelUsable(s) && isFailoverRunning(s))
+    .map((sentinel) => ({ sentinel, state: sentinel.master?.failoverState ?? null }));
+
+  const timeouts = snapshot.sentinels
+    .map((s) => s.master?.failoverTimeoutMs ?? null)
+    .filter((t): t is number => t !== null && t > 0);
+
+  return {
+    snapshot,
+    previous: input.previous,
+    state: input.state,
+    settings,
+    now,
+    drill: activeDrill(input.context?.drill, input.previous, now),
+    masterNode,
+    effectiveMaster,
+    masterAddress,
+    replicaNodes,
+    failover,
+    failoverTimeoutMs: timeouts.length > 0 ? Math.max(...timeouts) : settings.failoverTimeoutFallbackMs,
+    failoverTimeoutReported: timeouts.length > 0,
+  };
+}
+
+/**
+ * A drill counts for this poll when it overlaps the interval since the previous poll: started before
+ * now, and still running or ended after the previous poll began.
+ */
+function activeDrill(drill: DrillContext | undefined, previous: Snapshot | null, now: number): DrillContext | null {
+  if (!drill || drill.startedAt > now) return null;
+  if (drill.endedAt === undefined || drill.endedAt === null) return drill;
+  const since = previous ? Date.parse(previous.takenAt) : drill.startedAt;
+  return drill.endedAt >= since ? drill : null;
+}
+
+export const addressKey = (a: Address): string => formatAddress(a);

@@ -1,0 +1,144 @@
+// The CLI as users run it: a separate process, real topology started and stopped through the CLI.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Snapshot } from '../../lambdas/core/types';
+
+const BASE = 6700;
+const PASSWORD = 'cli-test-password';
+const ROOT = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/sentinel-watch.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${BASE + 20_000 + i}`).join(',');
+const dir = mkdtempSync(join(tmpdir(), 'sw-cli-'));
+
+beforeAll(async () => {
+  const up = await cli(['local', 'up', '--base-port', String(BASE), '--dir', join(dir, 'topology'), '--password-env', 'LOCAL_PW'], {
+    LOCAL_PW: PASSWORD,
+  });
+  expect(up.stderr).toBe('');
+  expect(up.code).toBe(0);
+  expect(up.stdout).toContain(sentinels);
+}, 60_000);
+
+afterAll(async () => {
+  const down = await cli(['local', 'down', '--base-port', String(BASE), '--dir', join(dir, 'topology')]);
+  expect(down.code).toBe(0);
+});
+
+describe('sentinel-watch check', () => {
+  it('prints only a JSON snapshot on stdout with --json, and exits 0', async () => {
+    // Act
+    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster', '--json'], { REDIS_PASSWORD: PASSWORD });
+
+    // Assess
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const s = JSON.parse(lines[0]) as Snapshot;
+    expect(s.masterName).toBe('mymaster');
+    expect(Date.parse(s.takenAt)).not.toBeNaN();
+    expect(s.master).toEqual({ host: '127.0.0.1', port: BASE });
+    expect(s.nodes.map((n) => [n.port, n.role, n.reachable, n.error])).toEqual([
+      [BASE, 'master', true, null],
+      [BASE + 1, 'replica', true, null],
+      [BASE + 2, 'replica', true, null],
+    ]);
+    expect(s.sentinels.map((x) => [x.port, x.reachable, x.error])).toEqual([
+      [BASE + 20_000, true, null],
+      [BASE + 20_001, true, null],
+      [BASE + 20_002, true, null],
+    ]);
+    expect(Array.isArray(s.findings)).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('prints a readable table by default', async () => {
+    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster'], { REDIS_PASSWORD: PASSWORD });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Master: 127.0.0.1:${BASE}  (3/3 answering sentinels agree)`);
+    expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${BASE + 1} +replica +ok +7\\.`));
+    expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${BASE + 20_000} +ok +127\\.0\\.0\\.1:${BASE} +master +2 +2 +3 +OK`));
+  });
+
+  it('reads deployments from --config', async () => {
+    // Prepare
+    const file = join(dir, 'config.json');
+    const deployment = { name: 'orders-cache', masterName: 'mymaster', sentinels: sentinels.split(','), passwordEnv: 'ORDERS_PW' };
+    writeFileSync(file, JSON.stringify({ deployments: [deployment, { ...deployment, name: 'orders-copy' }] }));
+
+    // Act
+    const r = await cli(['check', '--config', file, '--json'], { ORDERS_PW: PASSWORD });
+
+    // Assess: one line per deployment
+    expect(r.code).toBe(0);
+    const snapshots = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Snapshot);
+    expect(snapshots.map((s) => [s.deployment, s.master?.port])).toEqual([
+      ['orders-cache', BASE],
+      ['orders-copy', BASE],
+    ]);
+  });
+
+  it.each([
+    [['check', '--bogus'], /Unknown option '--bogus'/],
+    [['check', '--sentinels', '127.0.0.1'], /--master NAME is required/],
+    [['check', '--sentinels', 'nope', '--master', 'm'], /--sentinels: "nope" is not "host:port"/],
+    [['nope'], /unknown command "nope"/],
+  ])('exits 3 with a clear message for %j', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('exits 3 naming the field of a bad config file', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'], maxLagBytes: -1 }] }));
+    const r = await cli(['check', '--config', file]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('deployments[0].maxLagBytes: must be between 0 and');
+  });
+});
+
+describe('sentinel-watch local', () => {
+  it('reports the running topology with status --json', async () => {
+    const r = await cli(['local', 'status', '--base-port', String(BASE), '--dir', join(dir, 'topology'), '--json']);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout) as { processes: { port: number; role: string; alive: boolean }[] };
+    expect(status.processes.map((p) => [p.port, p.role, p.alive])).toEqual([
+      [BASE, 'master', true],
+      [BASE + 1, 'replica', true],
+      [BASE + 2, 'replica', true],
+      [BASE + 20_000, 'sentinel', true],
+      [BASE + 20_001, 'sentinel', true],
+      [BASE + 20_002, 'sentinel', true],
+    ]);
+    expect(existsSync(join(dir, 'topology', 'state.json'))).toBe(true);
+  });
+});
