@@ -2,6 +2,7 @@
 
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
 import { checkCommand } from './commands/check';
+import { historyCommand } from './commands/history';
 import { localCommand } from './commands/local';
 import { type CliIo, EXIT } from './io';
 
@@ -10,12 +11,14 @@ export const mainHelp = `Usage: sentinel-watch <command> [options]
 Commands:
   check     poll a Sentinel deployment once and print its state (--json for machine output)
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
+  history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
 
 Run "sentinel-watch <command> --help" for a command's options.`;
 
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
   check: checkCommand,
   local: localCommand,
+  history: historyCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

@@ -67,7 +67,8 @@ function masterHealth(view: View): Finding[] {
 
 /**
  * MULTIPLE_MASTERS: a data node other than the named master reports role:master. Not raised for the
- * replica a running failover is promoting (it is a master for a second before the sentinels switch).
+ * replica a running failover is promoting (it is a master for a second before the sentinels switch),
+ * nor for the node a replica-named-as-master follows (that is the real master).
  * Without a consensus master, raised only when two or more nodes report role:master.
  */
 function multipleMasters(view: View): Finding[] {
@@ -81,8 +82,14 @@ function multipleMasters(view: View): Finding[] {
   const knownToSentinels = (n: NodeSnapshot): boolean =>
     snapshot.sentinels.some((s) => sameAddress(s.master, n) || s.replicas.some((r) => sameAddress(r, n)));
 
+  // When the named master is a replica, the node it follows is the real master, not a second one:
+  // MONITORED_MASTER_IS_REPLICA names it.
+  const followed = view.masterIsReplica ? view.masterNode?.replication : null;
+  const isFollowed = (n: NodeSnapshot): boolean =>
+    !!followed?.masterHost && sameAddress(n, { host: followed.masterHost, port: followed.masterPort ?? 0 });
+
   return extra
-    .filter((n) => !promoting(n))
+    .filter((n) => !promoting(n) && !isFollowed(n))
     .map((n) => {
       const address = formatAddress(n);
       const against = named ? `the sentinels name ${formatAddress(named)}` : 'the sentinels agree on no master';

@@ -40,6 +40,11 @@ export interface View {
   readonly effectiveMaster: NodeSnapshot | null;
   /** The address replicas should follow: the consensus master, else the effective one. */
   readonly masterAddress: Address | null;
+  /**
+   * The named master reports role:slave (MONITORED_MASTER_IS_REPLICA): the sentinels watch the wrong
+   * node, so replicas and other masters cannot be judged against it until that is fixed.
+   */
+  readonly masterIsReplica: boolean;
   /** Every data node that is not the master (reachable or not). */
   readonly replicaNodes: readonly NodeSnapshot[];
   /** Sentinels whose master view says a failover is running, with its state. */
@@ -125,6 +130,7 @@ export function buildView(input: {
     masterNode,
     effectiveMaster,
     masterAddress,
+    masterIsReplica: masterNode !== null && nodeReadable(masterNode) && roleOf(masterNode) === 'replica',
     replicaNodes,
     failover,
     failoverTimeoutMs: timeouts.length > 0 ? Math.max(...timeouts) : settings.failoverTimeoutFallbackMs,

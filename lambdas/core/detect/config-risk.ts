@@ -1,0 +1,163 @@
+// CONFIG_RISK: settings that make a failover unsafe or impossible, read only from what the servers
+// report (CONFIG GET may be refused: then `node.config` is null and those checks are skipped).
+// One finding per subject, listing every risk found for it, because incidents are keyed by
+// code + subject: the deployment-wide risks share the `deployment` subject.
+
+import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
+import { formatAddress, sameAddress } from '../types';
+import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
+import { nodeDown, roleOf, sentinelUsable, type View } from './view';
+
+interface Risk {
+  readonly risk: string;
+  readonly text: string;
+  readonly [key: string]: unknown;
+}
+
+export function detectConfigRisk(view: View): Finding[] {
+  const findings: Finding[] = [];
+  const deployment = [...downAfterTooLow(view), ...quorumRisk(view), ...noPromotableReplica(view)];
+  if (deployment.length > 0) findings.push(finding(DEPLOYMENT_SUBJECT, 'The deployment', deployment));
+  for (const node of view.snapshot.nodes) {
+    const risks = nodeRisks(view, node);
+    if (risks.length > 0) findings.push(finding(nodeSubject(node), `Node ${formatAddress(node)}`, risks));
+  }
+  for (const s of view.snapshot.sentinels) {
+    const risks = notMonitoring(view, s);
+    if (risks.length > 0) findings.push(finding(sentinelSubject(s), `Sentinel ${formatAddress(s)}`, risks));
+  }
+  return findings;
+}
+
+function finding(subject: string, who: string, risks: readonly Risk[]): Finding {
+  const text = risks.length === 1 ? risks[0].text : risks.map((r, i) => `(${i + 1}) ${r.text}`).join(' ');
+  return {
+    code: 'CONFIG_RISK',
+    // Nothing is broken yet, so no page; but the next master failure may not be survived.
+    severity: 'warning',
+    subject,
+    message: `${who} has a setting that puts failover at risk: ${text}`,
+    details: { risks: risks.map(({ text: _text, ...rest }) => rest) },
+  };
+}
+
+/** Sentinels in TILT or not answering for this master are not read. */
+const trusted = (view: View): SentinelSnapshot[] =>
+  view.snapshot.sentinels.filter((s) => sentinelUsable(s) && s.tilt !== true);
+
+function downAfterTooLow(view: View): Risk[] {
+  const min = view.settings.minDownAfterMs;
+  const low = trusted(view).filter((s) => s.master!.downAfterMs !== null && s.master!.downAfterMs < min);
+  if (low.length === 0) return [];
+  const values = low.map((s) => `${formatAddress(s)}: ${s.master!.downAfterMs} ms`).join(', ');
+  return [
+    {
+      risk: 'down-after-too-low',
+      text: `down-after-milliseconds is below ${min} ms on ${values}: a short pause of the master (fork, GC of the VM, network blip) triggers a failover, and a second spurious one can follow the first. Raise it on every sentinel: SENTINEL SET ${view.snapshot.masterName} down-after-milliseconds 5000 (or more).`,
+      sentinels: low.map((s) => ({ sentinel: formatAddress(s), downAfterMs: s.master!.downAfterMs })),
+      minDownAfterMs: min,
+    },
+  ];
+}
+
+function quorumRisk(view: View): Risk[] {
+  const n = view.settings.expectedSentinels;
+  const majority = Math.floor(n / 2) + 1;
+  const name = view.snapshot.masterName;
+  const byQuorum = new Map<number, string[]>();
+  for (const s of trusted(view)) byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
+  const risks: Risk[] = [];
+  for (const [quorum, sentinels] of byQuorum) {
+    if (quorum > n) {
+      risks.push({
+        risk: 'quorum-too-high',
+        text: `quorum is ${quorum} on ${sentinels.join(', ')} but there are ${n} sentinels: they can never agree the master is down, so no failover will ever start. Set it to ${majority}: SENTINEL SET ${name} quorum ${majority} on each sentinel.`,
+        quorum,
+        sentinels: n,
+      });
+    } else if (quorum < majority) {
+      risks.push({
+        risk: 'quorum-below-majority',
+        text: `quorum is ${quorum} on ${sentinels.join(', ')}, less than a majority of the ${n} sentinels: a minority that lost sight of the master (a partition) starts failover attempts. Set it to ${majority}: SENTINEL SET ${name} quorum ${majority} on each sentinel.`,
+        quorum,
+        sentinels: n,
+      });
+    }
+  }
+  return risks;
+}
+
+/** Every replica whose priority is known has replica-priority 0: Sentinel has no replica to promote. */
+function noPromotableReplica(view: View): Risk[] {
+  const replicas = view.replicaNodes.filter((n) => roleOf(n) !== 'master');
+  if (replicas.length === 0) return [];
+  const priorities = replicas.map((n) => priorityOf(view, n));
+  if (priorities.some((p) => p === null || p > 0)) return [];
+  return [
+    {
+      risk: 'no-promotable-replica',
+      text: `every replica has replica-priority 0 (${replicas.map(formatAddress).join(', ')}), so Sentinel will never promote one and a master failure is an outage. Set replica-priority above 0 (e.g. 100) on at least one replica with CONFIG SET replica-priority 100 and CONFIG REWRITE.`,
+      replicas: replicas.map(formatAddress),
+    },
+  ];
+}
+
+/** INFO's slave_priority, else CONFIG GET replica-priority, else what a sentinel last saw. */
+function priorityOf(view: View, n: NodeSnapshot): number | null {
+  const fromInfo = nodeDown(n) ? null : (n.replication?.replicaPriority ?? null);
+  if (fromInfo !== null) return fromInfo;
+  const fromConfig = integer(n.config?.['replica-priority']);
+  if (fromConfig !== null) return fromConfig;
+  for (const s of view.snapshot.sentinels) {
+    const seen = s.replicas.find((r) => sameAddress(r, n))?.replicaPriority ?? null;
+    if (seen !== null) return seen;
+  }
+  return null;
+}
+
+function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
+  const config = node.config;
+  if (!config) return [];
+  const risks: Risk[] = [];
+  const others = view.snapshot.nodes.filter((n) => n !== node);
+  const peersHaveMasterauth = others.some((n) => n.config?.masterauth === 'set');
+  if (
+    config.masterauth === 'unset' &&
+    (config.requirepass === 'set' || (config.requirepass === undefined && peersHaveMasterauth))
+  ) {
+    risks.push({
+      risk: 'masterauth-missing',
+      text: `masterauth is not set${config.requirepass === 'set' ? ' although requirepass is' : ' while the other nodes have it'}: when this node is demoted to a replica (after a failover) it cannot authenticate to the new master and never syncs. Set masterauth to the deployment's password (CONFIG SET masterauth, then CONFIG REWRITE).`,
+    });
+  }
+  const minReplicas = integer(config['min-replicas-to-write']);
+  const expected = view.settings.expectedReplicas;
+  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected) {
+    risks.push({
+      risk: 'min-replicas-too-high',
+      text:
+        minReplicas > expected
+          ? `min-replicas-to-write is ${minReplicas} but only ${expected} replicas are expected: as master it refuses every write (NOREPLICAS). Lower it to ${expected - 1} or less.`
+          : `min-replicas-to-write is ${minReplicas}, as many as the expected replicas: as master it refuses writes (NOREPLICAS) as soon as one replica is down or lagging. Lower it to ${expected - 1}${expected === 1 ? ' or add a replica' : ' or less'}, unless refusing writes is the point.`,
+      minReplicasToWrite: minReplicas,
+      expectedReplicas: expected,
+    });
+  }
+  return risks;
+}
+
+function notMonitoring(view: View, s: SentinelSnapshot): Risk[] {
+  if (s.error?.class !== 'unknown-master') return [];
+  const name = view.snapshot.masterName;
+  return [
+    {
+      risk: 'sentinel-not-monitoring',
+      text: `it does not monitor a master named ${name}, so it neither votes nor fails over for it. If no sentinel knows the name, the watcher's masterName is wrong; otherwise run SENTINEL MONITOR ${name} <master ip> <port> <quorum> on it (and set auth-pass), or remove it from the watcher's config.`,
+    },
+  ];
+}
+
+const integer = (text: string | undefined): number | null => {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+};

@@ -1,0 +1,116 @@
+// MASTER_CHANGED and MASTER_FLAPPING: compare the consensus master with the last one seen, and count
+// switches over a window. Polls can miss a switch that went away and back between them; the master's
+// config epoch gives that away (it only rises when a failover promotes a replica).
+
+import type { Address, Finding, Snapshot } from '../types';
+import { formatAddress, sameAddress } from '../types';
+import { DEPLOYMENT_SUBJECT } from './codes';
+import type { DetectionState, MasterSwitch } from './state';
+import { formatDuration } from './text';
+import { nodeDown, roleOf, sentinelUsable, type View } from './view';
+
+const MAX_SWITCHES_KEPT = 20;
+
+export function detectSwitches(view: View): {
+  findings: Finding[];
+  state: Pick<DetectionState, 'lastMaster' | 'lastConfigEpoch' | 'switches'>;
+} {
+  const { snapshot, previous, state, now, drill } = view;
+  const current = snapshot.master;
+  const before = previous?.master ?? state.lastMaster;
+  const epochNow = configEpoch(snapshot);
+  const epochBefore = state.lastConfigEpoch ?? (previous ? configEpoch(previous) : null);
+  const drillId = drill?.id ?? null;
+
+  const findings: Finding[] = [];
+  const seen: MasterSwitch[] = [];
+  if (current && before && !sameAddress(current, before)) {
+    seen.push({ at: now, from: formatAddress(before), to: formatAddress(current), drillId });
+    findings.push(masterChanged(view, before, current, epochNow));
+  } else if (current && before && epochNow !== null && epochBefore !== null && epochNow > epochBefore) {
+    // Same master, newer epoch: it was failed over and back between two polls (two switches).
+    seen.push({ at: now, from: formatAddress(current), to: null, drillId });
+    seen.push({ at: now, from: null, to: formatAddress(current), drillId });
+  }
+
+  const windowMs = flapWindowMs(view);
+  const switches = [...state.switches, ...seen].filter((w) => now - w.at <= windowMs).slice(-MAX_SWITCHES_KEPT);
+  const unplanned = switches.some((w) => w.drillId === null);
+  if (switches.length >= 2 && unplanned) findings.push(masterFlapping(view, switches, windowMs));
+
+  return {
+    findings,
+    state: {
+      lastMaster: current ?? state.lastMaster,
+      lastConfigEpoch: epochNow ?? state.lastConfigEpoch,
+      switches,
+    },
+  };
+}
+
+/** The flapping window: configured, else 2 × failover-timeout as the sentinels report it, else the fallback. */
+export function flapWindowMs(view: View): number {
+  const { settings } = view;
+  if (settings.flapWindowMs !== null) return settings.flapWindowMs;
+  return view.failoverTimeoutReported ? 2 * view.failoverTimeoutMs : settings.flapWindowFallbackMs;
+}
+
+/** The highest config epoch among the sentinels that name the consensus master. */
+function configEpoch(snapshot: Snapshot): number | null {
+  const epochs = snapshot.sentinels
+    .filter((s) => sentinelUsable(s) && sameAddress(s.masterAddress, snapshot.master))
+    .map((s) => s.master?.configEpoch ?? null)
+    .filter((e): e is number => e !== null);
+  return epochs.length > 0 ? Math.max(...epochs) : null;
+}
+
+function masterChanged(view: View, before: Address, current: Address, epoch: number | null): Finding {
+  const from = formatAddress(before);
+  const to = formatAddress(current);
+  const details = {
+    previous: { host: before.host, port: before.port },
+    current: { host: current.host, port: current.port },
+    configEpoch: epoch,
+    ...(view.drill ? { drillId: view.drill.id } : {}),
+  };
+  if (view.drill) {
+    return {
+      code: 'MASTER_CHANGED',
+      severity: 'info',
+      subject: DEPLOYMENT_SUBJECT,
+      message: `The master switched from ${from} to ${to} during drill ${view.drill.id}: a planned failover, no action needed (the drill report says whether it passed).`,
+      details,
+    };
+  }
+  const old = view.snapshot.nodes.find((n) => sameAddress(n, before));
+  let oldState = '';
+  if (old && nodeDown(old)) oldState = ` ${from} is still down.`;
+  else if (old && roleOf(old) === 'replica') oldState = ` ${from} is already back as a replica.`;
+  else if (old && roleOf(old) === 'master') oldState = ` ${from} still reports role:master (see MULTIPLE_MASTERS).`;
+  return {
+    code: 'MASTER_CHANGED',
+    severity: 'critical',
+    subject: DEPLOYMENT_SUBJECT,
+    message:
+      `The sentinels switched the master of ${view.snapshot.masterName} from ${from} to ${to}.${oldState} ` +
+      `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.`,
+    details,
+  };
+}
+
+function masterFlapping(view: View, switches: readonly MasterSwitch[], windowMs: number): Finding {
+  const name = view.snapshot.masterName;
+  const downAfter = view.snapshot.sentinels.find((s) => s.master?.downAfterMs != null)?.master?.downAfterMs ?? null;
+  const list = switches
+    .map((w) => `${w.from ?? '?'} → ${w.to ?? '?'} at ${new Date(w.at).toISOString()}${w.drillId ? ` (drill ${w.drillId})` : ''}`)
+    .join('; ');
+  return {
+    code: 'MASTER_FLAPPING',
+    severity: 'critical',
+    subject: DEPLOYMENT_SUBJECT,
+    message:
+      `The master switched ${switches.length} times within ${formatDuration(windowMs)} (${list}). Every switch loses recent writes and disconnects clients. ` +
+      `A second failover right after the first usually means down-after-milliseconds${downAfter !== null ? ` (${downAfter} ms)` : ''} is too low for this network, or the master is paused (VM steal, swap, a fork on a large data set): raise it on every sentinel (SENTINEL SET ${name} down-after-milliseconds 5000) and check the old masters' logs.`,
+    details: { switches, windowMs },
+  };
+}

@@ -1,0 +1,258 @@
+// The incident lifecycle: findings of one poll in, notifications out. Pure and plain JSON, so the
+// poller can store the state between runs and the CLI can keep it in memory.
+//
+// - A condition finding that is new opens an incident: an `opened` notification.
+// - While it persists: nothing, except a `reminder` every reminderMinutes, or at once when its
+//   severity rises (escalation: the reminder carries the new severity).
+// - When it is gone for RESOLVE_AFTER_POLLS consecutive polls: a `resolved` notification with how long
+//   it lasted (from opening to the first poll without it).
+// - Events (MASTER_CHANGED, NODE_RESTARTED) never open an incident: each one is one `event`
+//   notification. NODE_RESTARTED is throttled to one per subject per reminder period (a crash-looping
+//   node would otherwise page every poll); MASTER_CHANGED never is, every switch is reported, and
+//   repeated switches raise MASTER_FLAPPING, which is a condition like any other.
+// - Incidents are keyed by code + subject.
+//
+// Flapping (a finding that comes and goes) must not page more than once per reminder period. Design:
+//   1. Hysteresis: an incident resolves only after RESOLVE_AFTER_POLLS (2) polls in a row without it,
+//      so a single poll that misses it (a timeout, a read cut short) neither resolves nor reopens.
+//   2. Cool-down: a resolved incident is kept for one reminder period. If the finding comes back in
+//      that time the same incident reopens silently, unless the last page (opened or reminder) is a
+//      reminder period old, in which case a `reminder` goes out. So pages stay at most one per period.
+//   3. Hold-down: an incident that has reopened once is flapping; it then resolves only after being
+//      absent for a whole reminder period, so a flapping problem is not "resolved" every cycle.
+// Chosen over "absent for N polls" alone, because a flap slower than N polls would still page every
+// cycle, and over a cool-down alone, because it would announce `resolved` every cycle. The cost: the
+// first `resolved` of a problem that later flaps is followed by at most one silent reminder period.
+
+import { isEventCode } from './detect/codes';
+import { formatDuration, maxSeverity, severityRank } from './detect/text';
+import type { Finding, Severity } from './types';
+
+export const RESOLVE_AFTER_POLLS = 2;
+
+export type NotificationType = 'opened' | 'reminder' | 'resolved' | 'event';
+
+export interface Notification {
+  readonly type: NotificationType;
+  readonly code: string;
+  readonly severity: Severity;
+  readonly subject: string;
+  readonly message: string;
+  readonly deployment: string;
+  /** ISO-8601 time of the poll that produced it. */
+  readonly at: string;
+  readonly incidentId: string;
+  /** ISO-8601; for an event, the same as `at`. */
+  readonly openedAt: string;
+  /** Reminder: open so far. Resolved: how long it lasted. */
+  readonly durationMs?: number;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly code: string;
+  readonly subject: string;
+  /** Latest severity, message and details of the finding. */
+  readonly severity: Severity;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly status: 'open' | 'resolved';
+  /** Epoch ms (all times below too). */
+  readonly openedAt: number;
+  readonly lastSeenAt: number;
+  /** First poll of the current absence; null while the finding is present. */
+  readonly absentSince: number | null;
+  readonly absentPolls: number;
+  /** Last `opened` or `reminder`. */
+  readonly lastPagedAt: number;
+  /** Highest severity ever notified: escalations compare with it, `resolved` carries it. */
+  readonly notifiedSeverity: Severity;
+  /** How many times it came back after being resolved (flapping). */
+  readonly reopens: number;
+  readonly resolvedAt: number | null;
+}
+
+export interface EventRecord {
+  readonly lastAt: number;
+  /** Events of this key swallowed by the throttle since `lastAt`. */
+  readonly suppressed: number;
+}
+
+export interface IncidentState {
+  readonly version: 1;
+  /** Keyed by `incidentKey(code, subject)`. */
+  readonly incidents: Readonly<Record<string, Incident>>;
+  readonly events: Readonly<Record<string, EventRecord>>;
+}
+
+export const emptyIncidentState = (): IncidentState => ({ version: 1, incidents: {}, events: {} });
+
+export const incidentKey = (code: string, subject: string): string => `${code} ${subject}`;
+
+/** Events reported every time, whatever the throttle. */
+const UNTHROTTLED_EVENTS: readonly string[] = ['MASTER_CHANGED'];
+
+export interface AdvanceInput {
+  readonly incidents: IncidentState;
+  readonly findings: readonly Finding[];
+  readonly deployment: string;
+  /** Epoch ms of this poll. */
+  readonly now: number;
+  readonly reminderMinutes: number;
+}
+
+export function advanceIncidents(input: AdvanceInput): { incidents: IncidentState; notifications: Notification[] } {
+  const { deployment, now } = input;
+  const reminderMs = input.reminderMinutes * 60_000;
+  const at = iso(now);
+  const incidents: Record<string, Incident> = { ...input.incidents.incidents };
+  const events: Record<string, EventRecord> = {};
+  for (const [key, e] of Object.entries(input.incidents.events)) if (now - e.lastAt < reminderMs) events[key] = e;
+  const notifications: Notification[] = [];
+
+  const notify = (type: NotificationType, inc: Incident, extra: Partial<Notification> = {}): void => {
+    notifications.push({
+      type,
+      code: inc.code,
+      severity: inc.severity,
+      subject: inc.subject,
+      message: inc.message,
+      deployment,
+      at,
+      incidentId: inc.id,
+      openedAt: iso(inc.openedAt),
+      ...(inc.details ? { details: inc.details } : {}),
+      ...extra,
+    });
+  };
+
+  const present = new Set<string>();
+  for (const f of strongestPerKey(input.findings)) {
+    const key = incidentKey(f.code, f.subject);
+    if (isEventCode(f.code)) {
+      const last = events[key];
+      if (last && now - last.lastAt < reminderMs && !UNTHROTTLED_EVENTS.includes(f.code)) {
+        events[key] = { ...last, suppressed: last.suppressed + 1 };
+        continue;
+      }
+      events[key] = { lastAt: now, suppressed: 0 };
+      const suppressed = last?.suppressed ?? 0;
+      notifications.push({
+        type: 'event',
+        code: f.code,
+        severity: f.severity,
+        subject: f.subject,
+        message: suppressed > 0 ? `${f.message} (${suppressed} more since the last report.)` : f.message,
+        deployment,
+        at,
+        incidentId: `${deployment}:${key}@${at}`,
+        openedAt: at,
+        ...(f.details || suppressed > 0 ? { details: { ...f.details, ...(suppressed > 0 ? { suppressed } : {}) } } : {}),
+      });
+      continue;
+    }
+
+    present.add(key);
+    const old = incidents[key];
+    const latest = {
+      severity: f.severity,
+      message: f.message,
+      ...(f.details ? { details: f.details } : {}),
+      lastSeenAt: now,
+      absentSince: null,
+      absentPolls: 0,
+    };
+
+    if (!old || (old.status === 'resolved' && now - (old.resolvedAt ?? 0) >= reminderMs)) {
+      const inc: Incident = {
+        id: `${deployment}:${key}@${at}`,
+        code: f.code,
+        subject: f.subject,
+        ...latest,
+        status: 'open',
+        openedAt: now,
+        lastPagedAt: now,
+        notifiedSeverity: f.severity,
+        reopens: 0,
+        resolvedAt: null,
+      };
+      incidents[key] = inc;
+      notify('opened', inc);
+      continue;
+    }
+
+    const reopened = old.status === 'resolved';
+    const escalated = severityRank(f.severity) > severityRank(old.notifiedSeverity);
+    const due = now - old.lastPagedAt >= reminderMs;
+    const { details: _previousDetails, ...kept } = old;
+    const inc: Incident = {
+      ...kept,
+      ...latest,
+      status: 'open',
+      resolvedAt: null,
+      reopens: old.reopens + (reopened ? 1 : 0),
+    };
+    if (!escalated && !due) {
+      incidents[key] = inc;
+      continue;
+    }
+    const paged: Incident = {
+      ...inc,
+      lastPagedAt: now,
+      notifiedSeverity: maxSeverity(old.notifiedSeverity, f.severity),
+    };
+    incidents[key] = paged;
+    const open = formatDuration(now - inc.openedAt);
+    const prefix = escalated
+      ? `Now ${f.severity} (was ${old.notifiedSeverity}), open for ${open}`
+      : reopened || inc.reopens > 0
+        ? `Back again, open for ${open} and flapping (came back ${inc.reopens} time${inc.reopens === 1 ? '' : 's'} after clearing)`
+        : `Still open after ${open}`;
+    notify('reminder', paged, {
+      message: `${prefix}: ${f.message}`,
+      durationMs: now - inc.openedAt,
+      details: { ...f.details, reopens: inc.reopens, ...(escalated ? { escalatedFrom: old.notifiedSeverity } : {}) },
+    });
+  }
+
+  for (const [key, inc] of Object.entries(incidents)) {
+    if (present.has(key)) continue;
+    if (inc.status === 'resolved') {
+      if (now - (inc.resolvedAt ?? now) >= reminderMs) delete incidents[key];
+      continue;
+    }
+    const absentSince = inc.absentSince ?? now;
+    const absentPolls = inc.absentPolls + 1;
+    const stable = absentPolls >= RESOLVE_AFTER_POLLS && (inc.reopens === 0 || now - absentSince >= reminderMs);
+    if (!stable) {
+      incidents[key] = { ...inc, absentSince, absentPolls };
+      continue;
+    }
+    const resolved: Incident = { ...inc, absentSince, absentPolls, status: 'resolved', resolvedAt: now };
+    incidents[key] = resolved;
+    const lasted = absentSince - inc.openedAt;
+    const flapping = inc.reopens > 0 ? ` It came and went ${inc.reopens + 1} times; quiet for ${formatDuration(now - absentSince)} now.` : '';
+    notify('resolved', resolved, {
+      severity: inc.notifiedSeverity,
+      message: `Resolved after ${formatDuration(lasted)}: ${inc.code} on ${inc.subject} is no longer reported.${flapping} It was: ${inc.message}`,
+      durationMs: lasted,
+      details: { ...inc.details, reopens: inc.reopens, lastSeenAt: iso(inc.lastSeenAt) },
+    });
+  }
+
+  return { incidents: { version: 1, incidents, events }, notifications };
+}
+
+/** One finding per key: a detector bug that reports a key twice must not open two incidents. */
+function strongestPerKey(findings: readonly Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = incidentKey(f.code, f.subject);
+    const seen = byKey.get(key);
+    if (!seen || severityRank(f.severity) > severityRank(seen.severity)) byKey.set(key, f);
+  }
+  return [...byKey.values()];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,0 +1,80 @@
+// What the poller, the drill and the CLI need of persistent storage, as narrow interfaces. The
+// DynamoDB adapter (lambdas/adapters/dynamo-store.ts) implements all of them; callers depend only on
+// the one they use, and unit tests can hand them a few lines of in-memory fake.
+
+import type { SnapshotRecord } from './snapshot-record';
+
+/** An inclusive time range of ISO-8601 instants. */
+export interface TimeRange {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface HistoryOptions {
+  /**
+   * Which end of the range to keep when `limit` cuts it short: `oldest` (default) returns the first
+   * `limit` records of the range, `newest` the last `limit`. Either way the result is oldest first.
+   */
+  readonly keep?: 'oldest' | 'newest';
+}
+
+export interface SnapshotStore {
+  putSnapshot(record: SnapshotRecord): Promise<void>;
+  /** A deployment's records in `range`, oldest first, at most `limit` of them. */
+  history(
+    deployment: string,
+    range: TimeRange,
+    limit?: number,
+    options?: HistoryOptions,
+  ): Promise<SnapshotRecord[]>;
+}
+
+export interface StoredState<T> {
+  /** Incremented by every successful save; the first save writes version 1. */
+  readonly version: number;
+  readonly state: T;
+}
+
+/**
+ * `conflict`: another writer saved since `expectedVersion` was read (or created the state first).
+ * The caller must not act on its own view: reload and start over, or stop.
+ */
+export type SaveResult = 'saved' | 'conflict';
+
+export interface StateStore {
+  loadState<T>(deployment: string): Promise<StoredState<T> | null>;
+  /**
+   * Saves `state` as version `expectedVersion + 1` only if the stored version is still
+   * `expectedVersion` (null: only if there is no state yet). Optimistic locking: of two invocations
+   * that read the same version, exactly one saves.
+   */
+  saveState<T>(deployment: string, state: T, expectedVersion: number | null): Promise<SaveResult>;
+}
+
+export interface LockRequest {
+  /** Who holds the lock: an invocation's request id, a host and pid. */
+  readonly owner: string;
+  /** How long the lock holds unless released; a crashed holder's lock frees itself after this. */
+  readonly ttlMs: number;
+  /** Epoch milliseconds. */
+  readonly now: number;
+}
+
+export type LockResult =
+  | { readonly acquired: true }
+  | {
+      readonly acquired: false;
+      readonly heldBy: string /** Epoch milliseconds. */;
+      readonly expiresAt: number;
+    };
+
+export interface LockStore {
+  /** Takes the deployment's drill lock if it is free, expired, or already held by `owner` (renewal). */
+  acquireLock(deployment: string, request: LockRequest): Promise<LockResult>;
+  /** Releases the lock if `owner` holds it. False when it does not (someone else's lock is left alone). */
+  releaseLock(deployment: string, owner: string): Promise<boolean>;
+}
+
+export interface DrillReportStore {
+  putDrillReport(deployment: string, report: object, startedAt: string, retentionDays: number): Promise<void>;
+}

@@ -1,0 +1,184 @@
+import { fail, healthySnapshot, node, recount, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+
+describe('Function: detect', () => {
+  describe('Code: CONFIG_RISK', () => {
+    it('flags down-after-milliseconds below the minimum, naming each sentinel', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.downAfterMs = 1000;
+
+      // Act
+      const found = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'deployment' });
+      expect(found[0].message).toContain('below 1500 ms on 10.0.1.61:26379: 1000 ms');
+      expect(found[0].message).toContain('SENTINEL SET mymaster down-after-milliseconds 5000');
+      expect(found[0].details).toMatchObject({ risks: [{ risk: 'down-after-too-low', minDownAfterMs: 1500 }] });
+    });
+
+    it('accepts the 1500 ms the local topology uses, and follows the configured minimum', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.downAfterMs = 1500;
+
+      // Act
+      const byDefault = withCode(run(current), 'CONFIG_RISK');
+      const stricter = withCode(run(current, { settings: { minDownAfterMs: 5000 } }), 'CONFIG_RISK');
+
+      // Assess
+      expect(byDefault).toEqual([]);
+      expect(stricter).toHaveLength(1);
+    });
+
+    it('flags a quorum larger than the number of sentinels (no failover can ever start)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.quorum = 4;
+
+      // Act
+      const [found] = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found.details).toMatchObject({ risks: [{ risk: 'quorum-too-high', quorum: 4, sentinels: 3 }] });
+      expect(found.message).toContain('never agree the master is down');
+      expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+    });
+
+    it('flags a quorum smaller than the majority', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 0).master!.quorum = 1;
+
+      // Act
+      const [found] = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found.details).toMatchObject({ risks: [{ risk: 'quorum-below-majority', quorum: 1 }] });
+      expect(found.message).toContain('on 10.0.1.61:26379,');
+    });
+
+    it('flags every replica with replica-priority 0, and lists several deployment risks in one finding', () => {
+      // Prepare
+      const current = healthySnapshot();
+      node(current, 1).replication!.replicaPriority = 0;
+      node(current, 2).replication!.replicaPriority = 0;
+      for (const s of current.sentinels) s.master!.downAfterMs = 500;
+
+      // Act
+      const found = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0].details).toMatchObject({
+        risks: [{ risk: 'down-after-too-low' }, { risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }],
+      });
+      expect(found[0].message).toContain('(1) down-after-milliseconds');
+      expect(found[0].message).toContain('(2) every replica has replica-priority 0');
+    });
+
+    it('reads the priority of a replica that is down from CONFIG or the sentinels, and is quiet if one can be promoted', () => {
+      // Prepare
+      const allZero = healthySnapshot();
+      node(allZero, 1).replication!.replicaPriority = 0;
+      fail(node(allZero, 2), 'refused');
+      for (const s of allZero.sentinels) s.replicas[1].replicaPriority = 0;
+      const onePromotable = healthySnapshot();
+      node(onePromotable, 1).replication!.replicaPriority = 0;
+
+      // Act
+      const zero = withCode(run(allZero), 'CONFIG_RISK');
+      const fine = withCode(run(onePromotable), 'CONFIG_RISK');
+
+      // Assess
+      expect(zero.map((f) => f.details?.risks)).toEqual([[{ risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }]]);
+      expect(fine).toEqual([]);
+    });
+
+    it('flags a node with requirepass but no masterauth (a demoted master could not sync back)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      node(current, 0).config!.masterauth = 'unset';
+
+      // Act
+      const found = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ subject: 'node 10.0.1.61:6379', details: { risks: [{ risk: 'masterauth-missing' }] } });
+      expect(found[0].message).toContain('masterauth is not set although requirepass is');
+    });
+
+    it('without requirepass in CONFIG, flags masterauth missing only when the other nodes have it', () => {
+      // Prepare
+      const inconsistent = healthySnapshot();
+      for (const n of inconsistent.nodes) delete n.config!.requirepass;
+      node(inconsistent, 2).config!.masterauth = 'unset';
+      const noneSet = healthySnapshot();
+      for (const n of noneSet.nodes) {
+        delete n.config!.requirepass;
+        n.config!.masterauth = 'unset';
+      }
+
+      // Act
+      const flagged = withCode(run(inconsistent), 'CONFIG_RISK');
+      const quiet = withCode(run(noneSet), 'CONFIG_RISK');
+
+      // Assess
+      expect(flagged.map((f) => f.subject)).toEqual(['node 10.0.1.63:6379']);
+      expect(flagged[0].message).toContain('while the other nodes have it');
+      expect(quiet).toEqual([]);
+    });
+
+    it('flags min-replicas-to-write as high as the expected replicas', () => {
+      // Prepare
+      const current = healthySnapshot();
+      node(current, 0).config!['min-replicas-to-write'] = '2';
+
+      // Act
+      const [found] = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found.subject).toBe('node 10.0.1.61:6379');
+      expect(found.details).toMatchObject({ risks: [{ risk: 'min-replicas-too-high', minReplicasToWrite: 2, expectedReplicas: 2 }] });
+      expect(found.message).toContain('as soon as one replica is down');
+    });
+
+    it('flags a sentinel that does not monitor the master name', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 2), 'unknown-master');
+      recount(current);
+
+      // Act
+      const result = run(current);
+      const found = withCode(result, 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ subject: 'sentinel 10.0.1.63:26379', details: { risks: [{ risk: 'sentinel-not-monitoring' }] } });
+      expect(withCode(result, 'SENTINEL_UNREACHABLE')).toEqual([]);
+    });
+
+    it('skips what CONFIG GET did not give (config null)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const n of current.nodes) n.config = null;
+
+      // Act
+      const found = withCode(run(current), 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+
+    it('is not raised for a healthy configuration', () => {
+      // Act
+      const found = withCode(run(healthySnapshot()), 'CONFIG_RISK');
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+  });
+});

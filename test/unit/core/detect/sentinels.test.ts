@@ -1,0 +1,272 @@
+import { DATA, fail, healthySnapshot, recount, run, SENTINELS, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+
+describe('Function: detect', () => {
+  describe('Code: SENTINEL_UNREACHABLE', () => {
+    it('is a warning naming the sentinel that does not answer', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 2), 'refused');
+      recount(current);
+
+      // Act
+      const found = withCode(run(current), 'SENTINEL_UNREACHABLE');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'sentinel 10.0.1.63:26379' });
+      expect(found[0].message).toContain('nothing listens on the port');
+      expect(found[0].message).not.toContain('stale entry');
+    });
+
+    it('suggests SENTINEL RESET for a sentinel only its peers still list', () => {
+      // Prepare: a fourth sentinel address known to the others only (a replaced host)
+      const current = healthySnapshot();
+      current.sentinels.push({
+        ...JSON.parse(JSON.stringify(sentinelAt(current, 0))),
+        host: '10.0.1.99',
+        discoveredBy: ['sentinel'],
+      });
+      fail(current.sentinels[3], 'timeout');
+
+      // Act
+      const [found] = withCode(run(current), 'SENTINEL_UNREACHABLE');
+
+      // Assess
+      expect(found.subject).toBe('sentinel 10.0.1.99:26379');
+      expect(found.message).toContain('stale entry');
+      expect(found.message).toContain('SENTINEL RESET mymaster');
+    });
+
+    it('is not raised for a sentinel that answers, or that only rejects the password', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 1), 'auth-rejected');
+      recount(current);
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(withCode(result, 'SENTINEL_UNREACHABLE')).toEqual([]);
+      expect(withCode(result, 'AUTH_FAILED').map((f) => f.subject)).toEqual(['sentinel 10.0.1.62:26379']);
+    });
+  });
+
+  describe('Code: NO_QUORUM', () => {
+    it('is critical when two of three sentinels are down', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 1), 'refused');
+      fail(sentinelAt(current, 2), 'refused');
+      recount(current);
+
+      // Act
+      const result = run(current);
+      const found = withCode(result, 'NO_QUORUM');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        severity: 'critical',
+        subject: 'deployment',
+        details: { usableSentinels: 1, knownSentinels: 3, quorum: 2, needed: 2 },
+      });
+      expect(found[0].message).toContain('only 1 of 3 sentinels answer');
+      expect(withCode(result, 'SENTINEL_UNREACHABLE')).toHaveLength(2);
+    });
+
+    it('is critical when a sentinel answers NOQUORUM to CKQUORUM', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 0).ckquorum = {
+        ok: false,
+        message: 'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority',
+        usableSentinels: 1,
+      };
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('sentinel 10.0.1.61:26379 says "NOQUORUM 1 usable Sentinels');
+      expect(found.details).toMatchObject({ ckquorumFailing: [{ sentinel: '10.0.1.61:26379' }] });
+    });
+
+    it('is critical when no sentinel answers at all', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) fail(s, 'timeout');
+      recount(current);
+
+      // Act
+      const found = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0].details).toMatchObject({ usableSentinels: 0 });
+    });
+
+    it('is not raised with one sentinel down out of three', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 2), 'refused');
+      recount(current);
+
+      // Act
+      const found = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+
+    it('is not raised when the watcher only has the wrong sentinel password (AUTH_FAILED says so)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) fail(s, 'auth-rejected');
+      recount(current);
+
+      // Act
+      const codes = run(current).findings.map((f) => f.code);
+
+      // Assess
+      expect(codes).not.toContain('NO_QUORUM');
+      expect(codes.filter((c) => c === 'AUTH_FAILED')).toHaveLength(3);
+    });
+  });
+
+  describe('Code: SENTINELS_DISAGREE', () => {
+    it('is critical, listing who names whom, when sentinels name different masters', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 2).masterAddress = { ...DATA[1] };
+      recount(current);
+
+      // Act
+      const found = withCode(run(current), 'SENTINELS_DISAGREE');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0].severity).toBe('critical');
+      expect(found[0].message).toContain(
+        '10.0.1.61:6379 (by 10.0.1.61:26379, 10.0.1.62:26379) vs 10.0.1.62:6379 (by 10.0.1.63:26379)',
+      );
+      expect(found[0].message).toContain('split brain');
+    });
+
+    it('is only a warning while a failover runs', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 2).masterAddress = { ...DATA[1] };
+      sentinelAt(current, 0).master!.failoverState = 'reconf_slaves';
+      recount(current);
+
+      // Act
+      const [found] = withCode(run(current), 'SENTINELS_DISAGREE');
+
+      // Assess
+      expect(found.severity).toBe('warning');
+    });
+
+    it('is info during a drill', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 2).masterAddress = { ...DATA[1] };
+      recount(current);
+
+      // Act
+      const [found] = withCode(run(current, { drill: { id: 'd9', startedAt: 0 } }), 'SENTINELS_DISAGREE');
+
+      // Assess
+      expect(found.severity).toBe('info');
+      expect(found.message).toContain('Expected while drill d9 runs');
+      expect(found.details).toMatchObject({ severityOutsideDrill: 'critical' });
+    });
+
+    it('is not raised when every answering sentinel names the same master', () => {
+      // Act
+      const found = withCode(run(healthySnapshot()), 'SENTINELS_DISAGREE');
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+  });
+
+  describe('Code: SENTINEL_COUNT_MISMATCH', () => {
+    it('suggests SENTINEL RESET one at a time when a sentinel keeps a stale peer (4 known, 3 expected)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      const s = sentinelAt(current, 0);
+      s.master!.numOtherSentinels = 3;
+      s.sentinels.push({ host: '10.0.1.99', port: 26379, runId: 'old', flags: ['s_down', 'sentinel'], lastHelloMessageMs: 900_000 });
+
+      // Act
+      const found = withCode(run(current), 'SENTINEL_COUNT_MISMATCH');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'sentinel 10.0.1.61:26379', details: { known: 4, expected: 3 } });
+      expect(found[0].message).toContain('10.0.1.99:26379 (down)');
+      expect(found[0].message).toContain('stale entries');
+      expect(found[0].message).toContain('SENTINEL RESET mymaster on one sentinel at a time');
+    });
+
+    it('explains missing hello messages when a sentinel knows fewer peers', () => {
+      // Prepare
+      const current = healthySnapshot();
+      const s = sentinelAt(current, 1);
+      s.master!.numOtherSentinels = 1;
+      s.sentinels = s.sentinels.slice(0, 1);
+
+      // Act
+      const [found] = withCode(run(current), 'SENTINEL_COUNT_MISMATCH');
+
+      // Assess
+      expect(found.details).toMatchObject({ known: 2, expected: 3 });
+      expect(found.message).toContain('__sentinel__:hello');
+    });
+
+    it('is not raised when each sentinel knows the expected number, nor judged on a sentinel in TILT', () => {
+      // Prepare
+      const tilted = healthySnapshot();
+      sentinelAt(tilted, 0).master!.numOtherSentinels = 7;
+      sentinelAt(tilted, 0).tilt = true;
+
+      // Act
+      const healthy = withCode(run(healthySnapshot()), 'SENTINEL_COUNT_MISMATCH');
+      const inTilt = withCode(run(tilted), 'SENTINEL_COUNT_MISMATCH');
+
+      // Assess
+      expect(healthy).toEqual([]);
+      expect(inTilt).toEqual([]);
+    });
+  });
+
+  describe('Code: SENTINEL_TILT', () => {
+    it('is a warning for a sentinel in TILT mode', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 1).tilt = true;
+
+      // Act
+      const found = withCode(run(current), 'SENTINEL_TILT');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'warning', subject: `sentinel ${SENTINELS[1].host}:26379` });
+      expect(found[0].message).toContain('TILT');
+      expect(found[0].message).toContain('NTP');
+    });
+
+    it('is not raised when TILT is off or unknown', () => {
+      // Prepare
+      const current = healthySnapshot();
+      sentinelAt(current, 1).tilt = null;
+
+      // Act
+      const found = withCode(run(current), 'SENTINEL_TILT');
+
+      // Assess
+      expect(found).toEqual([]);
+    });
+  });
+});

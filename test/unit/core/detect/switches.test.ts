@@ -1,0 +1,222 @@
+import { emptyDetectionState } from '../../../../lambdas/core/detect';
+import { healthySnapshot, MINUTE, NOW, node, run, withCode } from '../../helpers/snapshot-factory';
+
+describe('Function: detect', () => {
+  describe('Code: MASTER_CHANGED', () => {
+    it('is critical with previous and current addresses when the consensus master moved', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+
+      // Act
+      const found = withCode(run(current, { previous }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        severity: 'critical',
+        subject: 'deployment',
+        details: {
+          previous: { host: '10.0.1.61', port: 6379 },
+          current: { host: '10.0.1.62', port: 6379 },
+          configEpoch: 2,
+        },
+      });
+      expect(found[0].message).toContain('from 10.0.1.61:6379 to 10.0.1.62:6379');
+      expect(found[0].message).toContain('10.0.1.61:6379 is already back as a replica');
+    });
+
+    it('says when the old master is still down', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      const old = node(current, 0);
+      old.reachable = false;
+      old.error = { class: 'refused', message: 'connect ECONNREFUSED' };
+      old.replication = null;
+      old.role = null;
+      old.server = null;
+
+      // Act
+      const [found] = withCode(run(current, { previous }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(found.message).toContain('10.0.1.61:6379 is still down');
+    });
+
+    it('compares with the last master in the state when the previous poll had no consensus', () => {
+      // Prepare: the poll before had no master (every sentinel down), the one before that had .61
+      const first = run(healthySnapshot({ at: NOW - 2 * MINUTE }));
+      const blind = healthySnapshot({ at: NOW - MINUTE });
+      blind.master = null;
+      const current = healthySnapshot({ masterIndex: 2, configEpoch: 2 });
+
+      // Act
+      const found = withCode(run(current, { previous: blind, state: first.state }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(found).toHaveLength(1);
+      expect(found[0].details).toMatchObject({ previous: { host: '10.0.1.61' }, current: { host: '10.0.1.63' } });
+    });
+
+    it('is info and names the drill when the switch happens during a drill', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+
+      // Act
+      const [found] = withCode(
+        run(current, { previous, drill: { id: 'drill-42', startedAt: NOW - 30_000 } }),
+        'MASTER_CHANGED',
+      );
+
+      // Assess
+      expect(found.severity).toBe('info');
+      expect(found.message).toContain('during drill drill-42');
+      expect(found.details).toMatchObject({ drillId: 'drill-42' });
+    });
+
+    it('still counts a drill that ended after the previous poll, but not one that ended before it', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      const recent = { id: 'd1', startedAt: NOW - 50_000, endedAt: NOW - 20_000 };
+      const old = { id: 'd0', startedAt: NOW - 10 * MINUTE, endedAt: NOW - 9 * MINUTE };
+
+      // Act
+      const [withRecent] = withCode(run(current, { previous, drill: recent }), 'MASTER_CHANGED');
+      const [withOld] = withCode(run(current, { previous, drill: old }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(withRecent.severity).toBe('info');
+      expect(withOld.severity).toBe('critical');
+    });
+
+    it('is not raised when the master is unchanged, or on the first poll ever', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot();
+
+      // Act
+      const same = withCode(run(current, { previous }), 'MASTER_CHANGED');
+      const first = withCode(run(healthySnapshot({ masterIndex: 1 })), 'MASTER_CHANGED');
+
+      // Assess
+      expect(same).toEqual([]);
+      expect(first).toEqual([]);
+    });
+  });
+
+  describe('Code: MASTER_FLAPPING', () => {
+    it('is critical when a second switch follows the first within 2 × failover-timeout', () => {
+      // Prepare: failover-timeout 60 s, so the window is 120 s; switches 60 s apart
+      const s0 = healthySnapshot({ at: NOW - 2 * MINUTE });
+      const s1 = healthySnapshot({ at: NOW - MINUTE, masterIndex: 1, configEpoch: 2 });
+      const s2 = healthySnapshot({ at: NOW, masterIndex: 2, configEpoch: 3 });
+      const r0 = run(s0);
+      const r1 = run(s1, { previous: s0, state: r0.state });
+
+      // Act
+      const r2 = run(s2, { previous: s1, state: r1.state });
+
+      // Assess
+      expect(withCode(r1, 'MASTER_FLAPPING')).toEqual([]);
+      const found = withCode(r2, 'MASTER_FLAPPING');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'critical', subject: 'deployment', details: { windowMs: 120_000 } });
+      expect(found[0].message).toContain('switched 2 times within 2 min');
+      expect(found[0].message).toContain('down-after-milliseconds (5000 ms)');
+      expect(r2.state.switches.map((w) => `${w.from}>${w.to}`)).toEqual([
+        '10.0.1.61:6379>10.0.1.62:6379',
+        '10.0.1.62:6379>10.0.1.63:6379',
+      ]);
+    });
+
+    it('is not raised when the switches are further apart than the window', () => {
+      // Prepare: 3 minutes apart, window 2 minutes
+      const s0 = healthySnapshot({ at: NOW - 6 * MINUTE });
+      const s1 = healthySnapshot({ at: NOW - 3 * MINUTE, masterIndex: 1, configEpoch: 2 });
+      const s2 = healthySnapshot({ at: NOW, masterIndex: 2, configEpoch: 3 });
+      const r1 = run(s1, { previous: s0, state: run(s0).state });
+
+      // Act
+      const r2 = run(s2, { previous: s1, state: r1.state });
+
+      // Assess
+      expect(withCode(r2, 'MASTER_FLAPPING')).toEqual([]);
+      expect(withCode(r2, 'MASTER_CHANGED')).toHaveLength(1);
+      expect(r2.state.switches).toHaveLength(1);
+    });
+
+    it('sees a switch away and back between two polls from the config epoch', () => {
+      // Prepare: same master as before, but the epoch rose from 1 to 3
+      const s0 = healthySnapshot({ at: NOW - MINUTE, configEpoch: 1 });
+      const s1 = healthySnapshot({ at: NOW, configEpoch: 3 });
+
+      // Act
+      const r1 = run(s1, { previous: s0, state: run(s0).state });
+
+      // Assess
+      expect(withCode(r1, 'MASTER_CHANGED')).toEqual([]);
+      expect(withCode(r1, 'MASTER_FLAPPING')).toHaveLength(1);
+      expect(r1.state.lastConfigEpoch).toBe(3);
+    });
+
+    it('uses the configured window, and the 10 min fallback when no sentinel reports failover-timeout', () => {
+      // Prepare: two switches 5 minutes apart
+      const build = (timeoutReported: boolean) => {
+        const s0 = healthySnapshot({ at: NOW - 10 * MINUTE });
+        const s1 = healthySnapshot({ at: NOW - 5 * MINUTE, masterIndex: 1, configEpoch: 2 });
+        const s2 = healthySnapshot({ at: NOW, masterIndex: 2, configEpoch: 3 });
+        for (const s of [s0, s1, s2]) for (const x of s.sentinels) if (!timeoutReported) x.master!.failoverTimeoutMs = null;
+        return { s0, s1, s2 };
+      };
+      const flaps = (timeoutReported: boolean, flapWindowMs: number | null) => {
+        const { s0, s1, s2 } = build(timeoutReported);
+        const settings = { flapWindowMs };
+        const r0 = run(s0, { settings });
+        const r1 = run(s1, { previous: s0, state: r0.state, settings });
+        return withCode(run(s2, { previous: s1, state: r1.state, settings }), 'MASTER_FLAPPING').length;
+      };
+
+      // Act & Assess
+      expect(flaps(true, null)).toBe(0); // 2 × 60 s
+      expect(flaps(false, null)).toBe(1); // 10 min fallback
+      expect(flaps(true, 6 * MINUTE)).toBe(1); // configured
+    });
+
+    it('is not raised when every switch in the window was a drill (a failover and its failback)', () => {
+      // Prepare
+      const drill = { id: 'drill-7', startedAt: NOW - 2 * MINUTE };
+      const s0 = healthySnapshot({ at: NOW - 2 * MINUTE });
+      const s1 = healthySnapshot({ at: NOW - MINUTE, masterIndex: 1, configEpoch: 2 });
+      const s2 = healthySnapshot({ at: NOW, configEpoch: 3 });
+      const r1 = run(s1, { previous: s0, state: run(s0).state, drill });
+
+      // Act
+      const r2 = run(s2, { previous: s1, state: r1.state, drill });
+      const unplanned = run(s2, { previous: s1, state: r1.state });
+
+      // Assess
+      expect(withCode(r2, 'MASTER_FLAPPING')).toEqual([]);
+      expect(withCode(r2, 'MASTER_CHANGED')[0].severity).toBe('info');
+      expect(withCode(unplanned, 'MASTER_FLAPPING')).toHaveLength(1);
+    });
+
+    it('forgets switches that left the window', () => {
+      // Prepare
+      const state = {
+        ...emptyDetectionState(),
+        lastMaster: { host: '10.0.1.61', port: 6379 },
+        switches: [{ at: NOW - 30 * MINUTE, from: 'x:1', to: '10.0.1.61:6379', drillId: null }],
+      };
+
+      // Act
+      const result = run(healthySnapshot(), { state });
+
+      // Assess
+      expect(result.state.switches).toEqual([]);
+      expect(withCode(result, 'MASTER_FLAPPING')).toEqual([]);
+    });
+  });
+});
