@@ -66,6 +66,14 @@ const FLAGS: Record<string, Record<string, Flag>> = {
 
 class UsageError extends Error {}
 
+const FLAG_OF_FIELD: Record<string, string> = {
+  basePort: '--base-port',
+  masterName: '--master-name',
+  password: '--password-env',
+  downAfterMs: '--down-after-ms',
+  failoverTimeoutMs: '--failover-timeout-ms',
+};
+
 function intFlag(
   values: Record<string, unknown>,
   name: string,
@@ -207,7 +215,10 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
   } catch (err) {
     // Bad option values the topology rejects (e.g. a master name) are usage errors too.
     if (err instanceof ConfigError) {
-      io.err(`sentinel-watch local ${sub}: ${err.message}\n`);
+      const flag = FLAG_OF_FIELD[err.field];
+      const message =
+        flag === undefined ? err.message : `${flag}: ${err.message.slice(err.field.length + 2)}`;
+      io.err(`sentinel-watch local ${sub}: ${message}\n`);
       return 3;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -29,6 +29,7 @@ import { formatDuration, maxSeverity, severityRank } from './detect/text';
 import type { Finding, Severity } from './types';
 
 export const RESOLVE_AFTER_POLLS = 2;
+const FORGET_EVENTS_AFTER_MS = 24 * 3600 * 1000;
 
 export type NotificationType = 'opened' | 'reminder' | 'resolved' | 'event';
 
@@ -68,8 +69,10 @@ export interface Incident {
   readonly lastPagedAt: number;
   /** Highest severity ever notified: escalations compare with it, `resolved` carries it. */
   readonly notifiedSeverity: Severity;
-  /** How many times it came back after being resolved (flapping). */
+  /** How many times it came back after being resolved: once it has, it is flapping (hold-down). */
   readonly reopens: number;
+  /** How many times it came back after missing at least one poll (resolved or not), for the text. */
+  readonly returns: number;
   readonly resolvedAt: number | null;
 }
 
@@ -102,13 +105,20 @@ export interface AdvanceInput {
   readonly reminderMinutes: number;
 }
 
-export function advanceIncidents(input: AdvanceInput): { incidents: IncidentState; notifications: Notification[] } {
+export function advanceIncidents(input: AdvanceInput): {
+  incidents: IncidentState;
+  notifications: Notification[];
+} {
   const { deployment, now } = input;
   const reminderMs = input.reminderMinutes * 60_000;
   const at = iso(now);
   const incidents: Record<string, Incident> = { ...input.incidents.incidents };
   const events: Record<string, EventRecord> = {};
-  for (const [key, e] of Object.entries(input.incidents.events)) if (now - e.lastAt < reminderMs) events[key] = e;
+  for (const [key, e] of Object.entries(input.incidents.events)) {
+    // Keep a throttled count until the next event of that key reports it (for a day at most).
+    const age = now - e.lastAt;
+    if (age < reminderMs || (e.suppressed > 0 && age < FORGET_EVENTS_AFTER_MS)) events[key] = e;
+  }
   const notifications: Notification[] = [];
 
   const notify = (type: NotificationType, inc: Incident, extra: Partial<Notification> = {}): void => {
@@ -148,7 +158,9 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
         at,
         incidentId: `${deployment}:${key}@${at}`,
         openedAt: at,
-        ...(f.details || suppressed > 0 ? { details: { ...f.details, ...(suppressed > 0 ? { suppressed } : {}) } } : {}),
+        ...(f.details || suppressed > 0
+          ? { details: { ...f.details, ...(suppressed > 0 ? { suppressed } : {}) } }
+          : {}),
       });
       continue;
     }
@@ -175,6 +187,7 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
         lastPagedAt: now,
         notifiedSeverity: f.severity,
         reopens: 0,
+        returns: 0,
         resolvedAt: null,
       };
       incidents[key] = inc;
@@ -192,6 +205,7 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
       status: 'open',
       resolvedAt: null,
       reopens: old.reopens + (reopened ? 1 : 0),
+      returns: old.returns + (old.absentPolls > 0 || reopened ? 1 : 0),
     };
     if (!escalated && !due) {
       incidents[key] = inc;
@@ -207,12 +221,16 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
     const prefix = escalated
       ? `Now ${f.severity} (was ${old.notifiedSeverity}), open for ${open}`
       : reopened || inc.reopens > 0
-        ? `Back again, open for ${open} and flapping (came back ${inc.reopens} time${inc.reopens === 1 ? '' : 's'} after clearing)`
+        ? `Back again, open for ${open} and flapping (came back ${inc.returns} time${inc.returns === 1 ? '' : 's'} after clearing)`
         : `Still open after ${open}`;
     notify('reminder', paged, {
       message: `${prefix}: ${f.message}`,
       durationMs: now - inc.openedAt,
-      details: { ...f.details, reopens: inc.reopens, ...(escalated ? { escalatedFrom: old.notifiedSeverity } : {}) },
+      details: {
+        ...f.details,
+        returns: inc.returns,
+        ...(escalated ? { escalatedFrom: old.notifiedSeverity } : {}),
+      },
     });
   }
 
@@ -224,7 +242,8 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
     }
     const absentSince = inc.absentSince ?? now;
     const absentPolls = inc.absentPolls + 1;
-    const stable = absentPolls >= RESOLVE_AFTER_POLLS && (inc.reopens === 0 || now - absentSince >= reminderMs);
+    const stable =
+      absentPolls >= RESOLVE_AFTER_POLLS && (inc.reopens === 0 || now - absentSince >= reminderMs);
     if (!stable) {
       incidents[key] = { ...inc, absentSince, absentPolls };
       continue;
@@ -232,12 +251,15 @@ export function advanceIncidents(input: AdvanceInput): { incidents: IncidentStat
     const resolved: Incident = { ...inc, absentSince, absentPolls, status: 'resolved', resolvedAt: now };
     incidents[key] = resolved;
     const lasted = absentSince - inc.openedAt;
-    const flapping = inc.reopens > 0 ? ` It came and went ${inc.reopens + 1} times; quiet for ${formatDuration(now - absentSince)} now.` : '';
+    const flapping =
+      inc.reopens > 0
+        ? ` It came back ${inc.returns} times after clearing; quiet for ${formatDuration(now - absentSince)} now.`
+        : '';
     notify('resolved', resolved, {
       severity: inc.notifiedSeverity,
       message: `Resolved after ${formatDuration(lasted)}: ${inc.code} on ${inc.subject} is no longer reported.${flapping} It was: ${inc.message}`,
       durationMs: lasted,
-      details: { ...inc.details, reopens: inc.reopens, lastSeenAt: iso(inc.lastSeenAt) },
+      details: { ...inc.details, returns: inc.returns, lastSeenAt: iso(inc.lastSeenAt) },
     });
   }
 

@@ -35,6 +35,7 @@ export const nodeCommands: RedisCommand[] = [
   ['CONFIG', 'GET', 'replica-priority'],
   ['CONFIG', 'GET', 'min-replicas-to-write'],
   ['CONFIG', 'GET', 'masterauth'],
+  ['CONFIG', 'GET', 'requirepass'],
 ];
 
 const commandName = (command: RedisCommand): string =>

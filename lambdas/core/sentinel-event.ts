@@ -27,7 +27,12 @@ const port = (text: string | undefined): number | null => {
   return Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
 };
 
-export function parseSentinelEvent(channel: string, payload: string, sentinel: string, at: number): SentinelEvent {
+export function parseSentinelEvent(
+  channel: string,
+  payload: string,
+  sentinel: string,
+  at: number,
+): SentinelEvent {
   const words = payload.trim().split(/\s+/);
   const base = { at, sentinel, type: channel, payload, masterName: null, instance: null, switch: null };
   if (channel === '+switch-master' && words.length >= 5) {
@@ -35,7 +40,11 @@ export function parseSentinelEvent(channel: string, payload: string, sentinel: s
     const from = port(oldPort);
     const to = port(newPort);
     if (from !== null && to !== null) {
-      return { ...base, masterName: name, switch: { from: { host: oldHost, port: from }, to: { host: newHost, port: to } } };
+      return {
+        ...base,
+        masterName: name,
+        switch: { from: { host: oldHost, port: from }, to: { host: newHost, port: to } },
+      };
     }
     return { ...base, masterName: name };
   }

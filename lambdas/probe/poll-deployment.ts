@@ -20,6 +20,7 @@ import {
   type SentinelSnapshot,
   type Snapshot,
 } from '../core/types';
+import { nodeTarget, sentinelTarget } from './targets';
 
 export interface PollDeps {
   readonly runBatch: RunBatch;
@@ -63,28 +64,18 @@ export async function pollDeployment(
     return ms < 1 ? cutOff() : deps.runBatch(target, commands, ms);
   };
 
-  const sentinelTarget = (a: Address): BatchTarget => ({
-    ...a,
-    tls: deployment.tls,
-    ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
-    ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
-  });
-  const nodeTarget = (a: Address): BatchTarget => ({
-    ...a,
-    tls: deployment.tls,
-    ...(credentials.password ? { password: credentials.password } : {}),
-    ...(credentials.username ? { username: credentials.username } : {}),
-  });
+  const sentinelTargetOf = (a: Address) => sentinelTarget(deployment, credentials, a);
+  const nodeTargetOf = (a: Address) => nodeTarget(deployment, credentials, a);
 
   const probeSentinel = async (
     address: Address,
     by: SentinelSnapshot['discoveredBy'],
   ): Promise<SentinelSnapshot> => {
     const commands = sentinelCommands(deployment.masterName);
-    let outcome = await run(sentinelTarget(address), commands);
+    let outcome = await run(sentinelTargetOf(address), commands);
     const replicasReply = outcome.replies[2];
     if (replicasReply && !replicasReply.ok && classifyError(replicasReply.error) === 'unsupported-command') {
-      const legacy = await run(sentinelTarget(address), [legacyReplicasCommand(deployment.masterName)]);
+      const legacy = await run(sentinelTargetOf(address), [legacyReplicasCommand(deployment.masterName)]);
       if (legacy.replies[0]?.ok) {
         const replies = [...outcome.replies];
         replies[2] = legacy.replies[0];
@@ -94,7 +85,7 @@ export async function pollDeployment(
     return readSentinel(address, by, outcome, commands, secrets);
   };
   const probeNode = async (address: Address, by: NodeSnapshot['discoveredBy']): Promise<NodeSnapshot> =>
-    readNode(address, by, await run(nodeTarget(address), nodeCommands), secrets);
+    readNode(address, by, await run(nodeTargetOf(address), nodeCommands), secrets);
 
   // Wave 1: the configured sentinels.
   const sentinelSources: Source<'config' | 'sentinel'> = new Map();

@@ -65,7 +65,8 @@ function quorumRisk(view: View): Risk[] {
   const majority = Math.floor(n / 2) + 1;
   const name = view.snapshot.masterName;
   const byQuorum = new Map<number, string[]>();
-  for (const s of trusted(view)) byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
+  for (const s of trusted(view))
+    byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
     if (quorum > n) {

@@ -9,13 +9,18 @@ import type { DetectionState } from './state';
 import { formatDuration } from './text';
 import type { View } from './view';
 
-export function detectFailover(view: View): { findings: Finding[]; state: Pick<DetectionState, 'failoverSince'> } {
+export function detectFailover(view: View): {
+  findings: Finding[];
+  state: Pick<DetectionState, 'failoverSince'>;
+} {
   if (view.failover.length === 0) return { findings: [], state: { failoverSince: null } };
   const since = view.state.failoverSince ?? view.now;
   const elapsed = view.now - since;
   const timeout = view.failoverTimeoutMs;
   const stuck = elapsed > timeout;
-  const leaders = view.failover.map((f) => `${formatAddress(f.sentinel)} (${f.state ?? 'failover_in_progress'})`).join(', ');
+  const leaders = view.failover
+    .map((f) => `${formatAddress(f.sentinel)} (${f.state ?? 'failover_in_progress'})`)
+    .join(', ');
   const name = view.snapshot.masterName;
 
   let message: string;

@@ -15,8 +15,8 @@
 //   - During a drill, the switch and its expected turbulence are `info` (see DRILL_EXPECTED).
 
 import type { Finding, Snapshot } from '../types';
-import { FINDING_CODES } from './codes';
 import { detectAuth } from './auth';
+import { FINDING_CODES } from './codes';
 import { detectConfigRisk } from './config-risk';
 import { detectFailover } from './failover';
 import { detectMaster } from './master';
@@ -38,7 +38,11 @@ export {
   nodeSubject,
   sentinelSubject,
 } from './codes';
-export { DETECTION_DEFAULTS, type DetectionSettings, type DetectionTuning, detectionSettings } from './settings';
+export {
+  DETECTION_DEFAULTS,
+  type DetectionSettings,
+  detectionSettings,
+} from './settings';
 export {
   type DetectionState,
   emptyDetectionState,

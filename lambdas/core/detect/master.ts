@@ -37,7 +37,8 @@ function masterHealth(view: View): Finding[] {
         code: 'MASTER_UNREACHABLE',
         severity: 'critical',
         subject: nodeSubject(node),
-        message: `The master ${address} ${what}: writes fail until it is back or a failover completes. ${hint} ${sentinelView}`.trim(),
+        message:
+          `The master ${address} ${what}: writes fail until it is back or a failover completes. ${hint} ${sentinelView}`.trim(),
         details: {
           errorClass: node.error?.class ?? null,
           sentinelsSeeingItDown: sdown,
@@ -48,7 +49,9 @@ function masterHealth(view: View): Finding[] {
   }
   if (nodeReadable(node) && roleOf(node) === 'replica') {
     const r = node.replication;
-    const follows = r?.masterHost ? `${formatAddress({ host: r.masterHost, port: r.masterPort ?? 0 })}` : 'another node';
+    const follows = r?.masterHost
+      ? `${formatAddress({ host: r.masterHost, port: r.masterPort ?? 0 })}`
+      : 'another node';
     const name = view.snapshot.masterName;
     return [
       {
@@ -58,7 +61,11 @@ function masterHealth(view: View): Finding[] {
         message:
           `The sentinels name ${address} as master, but it reports role:slave (it follows ${follows}): clients that ask the sentinels for the master get a read-only node and every write fails with READONLY. ` +
           `If a failover has just finished this clears within seconds. Otherwise the sentinels watch the wrong node: on each sentinel run SENTINEL REMOVE ${name}, then SENTINEL MONITOR ${name} <real master ip> <port> <quorum> and set auth-pass again; or, if ${address} should be the master, run REPLICAOF NO ONE on it.`,
-        details: { masterHost: r?.masterHost ?? null, masterPort: r?.masterPort ?? null, linkStatus: r?.masterLinkStatus ?? null },
+        details: {
+          masterHost: r?.masterHost ?? null,
+          masterPort: r?.masterPort ?? null,
+          linkStatus: r?.masterLinkStatus ?? null,
+        },
       },
     ];
   }
@@ -92,7 +99,9 @@ function multipleMasters(view: View): Finding[] {
     .filter((n) => !promoting(n) && !isFollowed(n))
     .map((n) => {
       const address = formatAddress(n);
-      const against = named ? `the sentinels name ${formatAddress(named)}` : 'the sentinels agree on no master';
+      const against = named
+        ? `the sentinels name ${formatAddress(named)}`
+        : 'the sentinels agree on no master';
       const uptime = n.server?.uptimeSeconds ?? null;
       const fix = knownToSentinels(n)
         ? `Sentinel converts an old master into a replica about 10 s after it is back; if this lasts longer, check that every sentinel can reach and authenticate to ${address} (sentinel auth-pass).`

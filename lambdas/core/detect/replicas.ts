@@ -54,7 +54,10 @@ function judge(view: View, node: NodeSnapshot): { health: Health; finding?: Find
   if (master && follows && !followsMaster) {
     const via = view.replicaNodes.find((n) => sameAddress(n, follows));
     if (!(via && roleOf(via) === 'replica')) {
-      return { health: 'unhealthy', finding: linkDown(view, node, 'wrong-master', { follows: formatAddress(follows) }) };
+      return {
+        health: 'unhealthy',
+        finding: linkDown(view, node, 'wrong-master', { follows: formatAddress(follows) }),
+      };
     }
   }
   if (r.masterLinkStatus === 'down') {
@@ -76,16 +79,25 @@ function judge(view: View, node: NodeSnapshot): { health: Health; finding?: Find
  * The master's `slaveN` entry for a replica. By address first; failing that, by port among entries that
  * match no known node (the master sees a replica under its announced or NATed address).
  */
-function findAttached(view: View, node: NodeSnapshot, list: readonly AttachedReplica[]): AttachedReplica | null {
+function findAttached(
+  view: View,
+  node: NodeSnapshot,
+  list: readonly AttachedReplica[],
+): AttachedReplica | null {
   const exact = list.find((a) => sameAddress(a, node));
   if (exact) return exact;
-  const strangers = list.filter((a) => !view.snapshot.nodes.some((n) => sameAddress(n, a)) && a.port === node.port);
+  const strangers = list.filter(
+    (a) => !view.snapshot.nodes.some((n) => sameAddress(n, a)) && a.port === node.port,
+  );
   return strangers.length === 1 ? strangers[0] : null;
 }
 
 function unreachable(view: View, node: NodeSnapshot): Finding {
-  const { what, hint } = describeFault(node.role === 'sentinel' ? { class: 'unsupported-command', message: '' } : node.error);
-  const wasMaster = sameAddress(node, view.state.lastMaster) || sameAddress(node, view.previous?.master ?? null);
+  const { what, hint } = describeFault(
+    node.role === 'sentinel' ? { class: 'unsupported-command', message: '' } : node.error,
+  );
+  const wasMaster =
+    sameAddress(node, view.state.lastMaster) || sameAddress(node, view.previous?.master ?? null);
   return {
     code: 'REPLICA_UNREACHABLE',
     severity: 'warning',
@@ -97,7 +109,12 @@ function unreachable(view: View, node: NodeSnapshot): Finding {
 
 type LinkReason = 'link-down' | 'wrong-master' | 'not-listed';
 
-function linkDown(view: View, node: NodeSnapshot, reason: LinkReason, extra: Record<string, unknown>): Finding {
+function linkDown(
+  view: View,
+  node: NodeSnapshot,
+  reason: LinkReason,
+  extra: Record<string, unknown>,
+): Finding {
   const address = formatAddress(node);
   const master = view.masterAddress ? formatAddress(view.masterAddress) : 'the master';
   const r = node.replication!;
@@ -115,7 +132,9 @@ function linkDown(view: View, node: NodeSnapshot, reason: LinkReason, extra: Rec
       r.masterLinkDownSinceSeconds !== null && r.masterLinkDownSinceSeconds >= 0
         ? ` for ${formatDuration(r.masterLinkDownSinceSeconds * 1000)}`
         : '';
-    const sync = r.masterSyncInProgress ? ' A full sync is in progress: if it keeps restarting, raise client-output-buffer-limit replica and repl-backlog-size on the master.' : '';
+    const sync = r.masterSyncInProgress
+      ? ' A full sync is in progress: if it keeps restarting, raise client-output-buffer-limit replica and repl-backlog-size on the master.'
+      : '';
     message =
       `Replica ${address} is not replicating: master_link_status:down${since}, so it falls further behind ${master} and may be skipped by a failover.${sync} ` +
       `Read its log for the reason: a wrong or missing masterauth (the master answers NOAUTH or WRONGPASS), the master unreachable from the replica, or a failing full sync.`;
@@ -151,7 +170,8 @@ function lagging(
   const ownOffset = node.replication?.replicaReplOffset ?? null;
   const replicaOffset = ownOffset ?? attached?.offset ?? null;
   // The two offsets are read a moment apart: a replica read later can be ahead; that is no lag.
-  const lagBytes = masterOffset !== null && replicaOffset !== null ? Math.max(0, masterOffset - replicaOffset) : null;
+  const lagBytes =
+    masterOffset !== null && replicaOffset !== null ? Math.max(0, masterOffset - replicaOffset) : null;
   const lagSeconds = attached?.lagSeconds ?? null;
   const bytesTripped = lagBytes !== null && lagBytes > maxLagBytes;
   const secondsTripped = lagSeconds !== null && lagSeconds > maxLagSeconds;
@@ -159,10 +179,14 @@ function lagging(
 
   const parts: string[] = [];
   if (bytesTripped) {
-    parts.push(`its data is ${formatBytes(lagBytes!)} behind the master (offset gap; limit ${formatBytes(maxLagBytes)})`);
+    parts.push(
+      `its data is ${formatBytes(lagBytes!)} behind the master (offset gap; limit ${formatBytes(maxLagBytes)})`,
+    );
   }
   if (secondsTripped) {
-    parts.push(`it has not acknowledged the master for ${lagSeconds} s (INFO lag=, the time since its last ACK, not data delay; limit ${maxLagSeconds} s)`);
+    parts.push(
+      `it has not acknowledged the master for ${lagSeconds} s (INFO lag=, the time since its last ACK, not data delay; limit ${maxLagSeconds} s)`,
+    );
   }
   return {
     code: 'REPLICA_LAGGING',

@@ -12,7 +12,10 @@ import { nodeReadable, roleOf, type View } from './view';
 /** Identities of servers not seen for this long are forgotten (a node removed for good). */
 const FORGET_AFTER_MS = 7 * 24 * 3600 * 1000;
 
-export function detectRestarts(view: View): { findings: Finding[]; state: Pick<DetectionState, 'identities'> } {
+export function detectRestarts(view: View): {
+  findings: Finding[];
+  state: Pick<DetectionState, 'identities'>;
+} {
   const { snapshot, previous, now } = view;
   const identities: Record<string, ServerIdentity> = {};
   for (const [key, id] of Object.entries(view.state.identities)) {
@@ -33,7 +36,8 @@ export function detectRestarts(view: View): { findings: Finding[]; state: Pick<D
     const key = sentinelSubject(s);
     const current = { runId: s.runId, uptimeSeconds: null, seenAt: now };
     const before = previous?.sentinels.find((p) => sameAddress(p, s));
-    const prior = identities[key] ?? (before?.runId ? { runId: before.runId, uptimeSeconds: null, seenAt: 0 } : null);
+    const prior =
+      identities[key] ?? (before?.runId ? { runId: before.runId, uptimeSeconds: null, seenAt: 0 } : null);
     if (prior && restarted(prior, current)) findings.push(sentinelRestarted(s));
     identities[key] = current;
   }
@@ -45,7 +49,11 @@ const nodeIdentity = (n: NodeSnapshot | undefined): ServerIdentity | null =>
 
 function restarted(prior: ServerIdentity, current: ServerIdentity): boolean {
   if (prior.runId !== null && current.runId !== null) return prior.runId !== current.runId;
-  return prior.uptimeSeconds !== null && current.uptimeSeconds !== null && current.uptimeSeconds < prior.uptimeSeconds;
+  return (
+    prior.uptimeSeconds !== null &&
+    current.uptimeSeconds !== null &&
+    current.uptimeSeconds < prior.uptimeSeconds
+  );
 }
 
 function nodeRestarted(view: View, node: NodeSnapshot, prior: ServerIdentity): Finding {

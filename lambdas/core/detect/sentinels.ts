@@ -9,7 +9,11 @@ import { authBlocked, sentinelDown, sentinelUsable, type View } from './view';
 
 export function detectSentinels(view: View): Finding[] {
   return [
-    ...view.snapshot.sentinels.flatMap((s) => [...unreachable(view, s), ...tilt(s), ...countMismatch(view, s)]),
+    ...view.snapshot.sentinels.flatMap((s) => [
+      ...unreachable(view, s),
+      ...tilt(s),
+      ...countMismatch(view, s),
+    ]),
     ...disagree(view),
     ...noQuorum(view),
   ];
@@ -58,7 +62,9 @@ function countMismatch(view: View, s: SentinelSnapshot): Finding[] {
   const expected = view.settings.expectedSentinels;
   if (known === expected) return [];
   const name = view.snapshot.masterName;
-  const peers = s.sentinels.map((p) => `${formatAddress(p)}${p.flags.some((f) => f.endsWith('_down')) ? ' (down)' : ''}`);
+  const peers = s.sentinels.map(
+    (p) => `${formatAddress(p)}${p.flags.some((f) => f.endsWith('_down')) ? ' (down)' : ''}`,
+  );
   const why =
     known > expected
       ? `It keeps stale entries (a sentinel that was replaced, restarted with a new id or changed address), and those count in the majority needed to authorise a failover.`
@@ -71,7 +77,11 @@ function countMismatch(view: View, s: SentinelSnapshot): Finding[] {
       message:
         `Sentinel ${formatAddress(s)} knows ${known} sentinels (itself${peers.length ? ` and ${peers.join(', ')}` : ' only'}), ${expected} expected. ${why} ` +
         `Run SENTINEL RESET ${name} on one sentinel at a time, waiting about 30 s for it to rediscover its peers before the next, until each reports ${expected}. If ${expected} is wrong, change expectedSentinels.`,
-      details: { known, expected, peers: s.sentinels.map((p) => ({ address: formatAddress(p), flags: p.flags })) },
+      details: {
+        known,
+        expected,
+        peers: s.sentinels.map((p) => ({ address: formatAddress(p), flags: p.flags })),
+      },
     },
   ];
 }
@@ -106,7 +116,10 @@ function noQuorum(view: View): Finding[] {
   const usable = sentinels.filter(sentinelUsable);
   const unknown = sentinels.filter(authBlocked).length;
   const quorum = Math.max(0, ...usable.map((s) => s.master!.quorum));
-  const known = Math.max(view.settings.expectedSentinels, ...usable.map((s) => s.master!.numOtherSentinels + 1));
+  const known = Math.max(
+    view.settings.expectedSentinels,
+    ...usable.map((s) => s.master!.numOtherSentinels + 1),
+  );
   const majority = Math.floor(known / 2) + 1;
   const needed = Math.max(quorum, majority);
   const failing = sentinels.filter((s) => s.ckquorum !== null && !s.ckquorum.ok);

@@ -2,7 +2,7 @@
 // (yet) have get defaults here; the values that depend on what the sentinels report (failover-timeout)
 // are resolved at detection time, because only the snapshot knows them.
 
-import type { DeploymentConfig } from '../config';
+import { DEFAULTS, type DeploymentConfig } from '../config';
 
 export interface DetectionSettings {
   /** REPLICA_COUNT_LOW: how many replicas the deployment should have. */
@@ -27,29 +27,20 @@ export interface DetectionSettings {
 }
 
 export const DETECTION_DEFAULTS = {
-  minDownAfterMs: 1500,
+  minDownAfterMs: DEFAULTS.minDownAfterMs,
   flapWindowMs: null,
   flapWindowFallbackMs: 600_000,
   failoverTimeoutFallbackMs: 180_000,
 } as const;
 
-/**
- * The config keys detection would read if the config had them. Typed as optional so this function
- * picks them up as soon as `DeploymentConfig` gains them, with no change here.
- */
-export interface DetectionTuning {
-  readonly minDownAfterMs?: number;
-  readonly flapWindowMs?: number | null;
-}
-
-export function detectionSettings(d: DeploymentConfig & DetectionTuning): DetectionSettings {
+export function detectionSettings(d: DeploymentConfig): DetectionSettings {
   return {
     expectedReplicas: d.expectedReplicas,
     expectedSentinels: d.expectedSentinels,
     maxLagBytes: d.maxLagBytes,
     maxLagSeconds: d.maxLagSeconds,
-    minDownAfterMs: d.minDownAfterMs ?? DETECTION_DEFAULTS.minDownAfterMs,
-    flapWindowMs: d.flapWindowMs ?? DETECTION_DEFAULTS.flapWindowMs,
+    minDownAfterMs: d.minDownAfterMs,
+    flapWindowMs: d.flapWindowMs,
     flapWindowFallbackMs: DETECTION_DEFAULTS.flapWindowFallbackMs,
     failoverTimeoutFallbackMs: DETECTION_DEFAULTS.failoverTimeoutFallbackMs,
   };

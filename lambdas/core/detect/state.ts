@@ -56,7 +56,9 @@ export function loadDetectionState(raw: unknown): DetectionState {
     version: 1,
     lastMaster: isAddress(s.lastMaster) ? s.lastMaster : null,
     lastConfigEpoch: typeof s.lastConfigEpoch === 'number' ? s.lastConfigEpoch : null,
-    switches: Array.isArray(s.switches) ? s.switches.filter((w) => typeof w?.at === 'number') : empty.switches,
+    switches: Array.isArray(s.switches)
+      ? s.switches.filter((w) => typeof w?.at === 'number')
+      : empty.switches,
     failoverSince: typeof s.failoverSince === 'number' ? s.failoverSince : null,
     identities: typeof s.identities === 'object' && s.identities !== null ? s.identities : empty.identities,
   };

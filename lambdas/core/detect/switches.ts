@@ -34,7 +34,9 @@ export function detectSwitches(view: View): {
   }
 
   const windowMs = flapWindowMs(view);
-  const switches = [...state.switches, ...seen].filter((w) => now - w.at <= windowMs).slice(-MAX_SWITCHES_KEPT);
+  const switches = [...state.switches, ...seen]
+    .filter((w) => now - w.at <= windowMs)
+    .slice(-MAX_SWITCHES_KEPT);
   const unplanned = switches.some((w) => w.drillId === null);
   if (switches.length >= 2 && unplanned) findings.push(masterFlapping(view, switches, windowMs));
 
@@ -86,7 +88,8 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
   let oldState = '';
   if (old && nodeDown(old)) oldState = ` ${from} is still down.`;
   else if (old && roleOf(old) === 'replica') oldState = ` ${from} is already back as a replica.`;
-  else if (old && roleOf(old) === 'master') oldState = ` ${from} still reports role:master (see MULTIPLE_MASTERS).`;
+  else if (old && roleOf(old) === 'master')
+    oldState = ` ${from} still reports role:master (see MULTIPLE_MASTERS).`;
   return {
     code: 'MASTER_CHANGED',
     severity: 'critical',
@@ -100,9 +103,13 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
 
 function masterFlapping(view: View, switches: readonly MasterSwitch[], windowMs: number): Finding {
   const name = view.snapshot.masterName;
-  const downAfter = view.snapshot.sentinels.find((s) => s.master?.downAfterMs != null)?.master?.downAfterMs ?? null;
+  const downAfter =
+    view.snapshot.sentinels.find((s) => s.master?.downAfterMs != null)?.master?.downAfterMs ?? null;
   const list = switches
-    .map((w) => `${w.from ?? '?'} → ${w.to ?? '?'} at ${new Date(w.at).toISOString()}${w.drillId ? ` (drill ${w.drillId})` : ''}`)
+    .map(
+      (w) =>
+        `${w.from ?? '?'} → ${w.to ?? '?'} at ${new Date(w.at).toISOString()}${w.drillId ? ` (drill ${w.drillId})` : ''}`,
+    )
     .join('; ');
   return {
     code: 'MASTER_FLAPPING',

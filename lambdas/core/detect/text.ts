@@ -28,7 +28,8 @@ const round1 = (n: number): string => (Math.round(n * 10) / 10).toString();
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 export const severityRank = (s: Severity): number => SEVERITY_RANK[s];
-export const maxSeverity = (a: Severity, b: Severity): Severity => (severityRank(a) >= severityRank(b) ? a : b);
+export const maxSeverity = (a: Severity, b: Severity): Severity =>
+  severityRank(a) >= severityRank(b) ? a : b;
 
 /** What an unreachable server's error means, and what usually fixes it. Never quotes the raw message. */
 export function describeFault(error: ProbeError | null): { what: string; hint: string } {

@@ -3,7 +3,7 @@
 // because the precedence questions ("is this node's problem already reported?") are answered here.
 
 import type { Address, NodeSnapshot, ProbeErrorClass, SentinelSnapshot, Snapshot } from '../types';
-import { formatAddress, sameAddress } from '../types';
+import { sameAddress } from '../types';
 import type { DetectionSettings } from './settings';
 import type { DetectionState } from './state';
 
@@ -80,10 +80,12 @@ export const roleOf = (n: NodeSnapshot): string | null => n.role ?? n.replicatio
 
 /** A sentinel that could not be read for a reason other than auth or not monitoring the master. */
 export const sentinelDown = (s: SentinelSnapshot): boolean =>
-  !hasAuthError(s) && (!s.reachable || s.error?.class === 'unsupported-command' || s.error?.class === 'protocol');
+  !hasAuthError(s) &&
+  (!s.reachable || s.error?.class === 'unsupported-command' || s.error?.class === 'protocol');
 
 /** A sentinel that answers about this master (its views can be used). */
-export const sentinelUsable = (s: SentinelSnapshot): boolean => s.reachable && !authBlocked(s) && s.master !== null;
+export const sentinelUsable = (s: SentinelSnapshot): boolean =>
+  s.reachable && !authBlocked(s) && s.master !== null;
 
 export const isFailoverRunning = (s: SentinelSnapshot): boolean =>
   s.master !== null && (s.master.flags.includes('failover_in_progress') || s.master.failoverState !== null);
@@ -97,7 +99,9 @@ export function buildView(input: {
   context?: DetectContext;
 }): View {
   const { current: snapshot, settings, now } = input;
-  const masterNode = snapshot.master ? (snapshot.nodes.find((n) => sameAddress(n, snapshot.master)) ?? null) : null;
+  const masterNode = snapshot.master
+    ? (snapshot.nodes.find((n) => sameAddress(n, snapshot.master)) ?? null)
+    : null;
 
   let effectiveMaster: NodeSnapshot | null = null;
   if (masterNode) {
@@ -142,11 +146,13 @@ export function buildView(input: {
  * A drill counts for this poll when it overlaps the interval since the previous poll: started before
  * now, and still running or ended after the previous poll began.
  */
-function activeDrill(drill: DrillContext | undefined, previous: Snapshot | null, now: number): DrillContext | null {
+function activeDrill(
+  drill: DrillContext | undefined,
+  previous: Snapshot | null,
+  now: number,
+): DrillContext | null {
   if (!drill || drill.startedAt > now) return null;
   if (drill.endedAt === undefined || drill.endedAt === null) return drill;
   const since = previous ? Date.parse(previous.takenAt) : drill.startedAt;
   return drill.endedAt >= since ? drill : null;
 }
-
-export const addressKey = (a: Address): string => formatAddress(a);

@@ -94,13 +94,25 @@ function masterNode(a: Address, replicas: readonly Address[]): MutableNode {
     error: null,
     rttMs: 1,
     role: 'master',
-    server: { version: '7.0.15', runId: `run-${key(a)}`, uptimeSeconds: 86_400, mode: 'standalone', tcpPort: a.port },
+    server: {
+      version: '7.0.15',
+      runId: `run-${key(a)}`,
+      uptimeSeconds: 86_400,
+      mode: 'standalone',
+      tcpPort: a.port,
+    },
     replication: {
       role: 'master',
       replId: 'a'.repeat(40),
       masterReplOffset: OFFSET,
       connectedReplicas: replicas.length,
-      replicas: replicas.map((r) => ({ host: r.host, port: r.port, state: 'online', offset: OFFSET, lagSeconds: 0 })),
+      replicas: replicas.map((r) => ({
+        host: r.host,
+        port: r.port,
+        state: 'online',
+        offset: OFFSET,
+        lagSeconds: 0,
+      })),
       masterHost: null,
       masterPort: null,
       masterLinkStatus: null,
@@ -117,7 +129,12 @@ function masterNode(a: Address, replicas: readonly Address[]): MutableNode {
       offset: OFFSET,
       replicas: replicas.map((r) => ({ host: r.host, port: r.port, offset: OFFSET })),
     },
-    config: { 'replica-priority': '100', 'min-replicas-to-write': '0', masterauth: 'set', requirepass: 'set' },
+    config: {
+      'replica-priority': '100',
+      'min-replicas-to-write': '0',
+      masterauth: 'set',
+      requirepass: 'set',
+    },
   };
 }
 
@@ -129,7 +146,13 @@ function replicaNode(a: Address, master: Address): MutableNode {
     error: null,
     rttMs: 1,
     role: 'replica',
-    server: { version: '7.0.15', runId: `run-${key(a)}`, uptimeSeconds: 86_400, mode: 'standalone', tcpPort: a.port },
+    server: {
+      version: '7.0.15',
+      runId: `run-${key(a)}`,
+      uptimeSeconds: 86_400,
+      mode: 'standalone',
+      tcpPort: a.port,
+    },
     replication: {
       role: 'replica',
       replId: 'a'.repeat(40),
@@ -147,12 +170,28 @@ function replicaNode(a: Address, master: Address): MutableNode {
       masterLinkDownSinceSeconds: null,
       minReplicasGood: null,
     },
-    roleReply: { role: 'replica', masterHost: master.host, masterPort: master.port, state: 'connected', offset: OFFSET },
-    config: { 'replica-priority': '100', 'min-replicas-to-write': '0', masterauth: 'set', requirepass: 'set' },
+    roleReply: {
+      role: 'replica',
+      masterHost: master.host,
+      masterPort: master.port,
+      state: 'connected',
+      offset: OFFSET,
+    },
+    config: {
+      'replica-priority': '100',
+      'min-replicas-to-write': '0',
+      masterauth: 'set',
+      requirepass: 'set',
+    },
   };
 }
 
-function sentinel(a: Address, master: Address, replicas: readonly Address[], configEpoch: number): MutableSentinel {
+function sentinel(
+  a: Address,
+  master: Address,
+  replicas: readonly Address[],
+  configEpoch: number,
+): MutableSentinel {
   return {
     ...a,
     discoveredBy: ['config', 'sentinel'],
@@ -213,7 +252,9 @@ export function node(snapshot: MutableSnapshot, index: number): MutableNode {
 }
 
 export function sentinelAt(snapshot: MutableSnapshot, index: number): MutableSentinel {
-  const s = snapshot.sentinels.find((x) => x.host === SENTINELS[index].host && x.port === SENTINELS[index].port);
+  const s = snapshot.sentinels.find(
+    (x) => x.host === SENTINELS[index].host && x.port === SENTINELS[index].port,
+  );
   if (!s) throw new Error(`no sentinel ${key(SENTINELS[index])} in the snapshot`);
   return s;
 }
@@ -276,4 +317,5 @@ export function run(current: MutableSnapshot, options: RunOptions = {}): DetectR
 }
 
 /** The findings of one code, for assertions. */
-export const withCode = (result: DetectResult, code: string) => result.findings.filter((f) => f.code === code);
+export const withCode = (result: DetectResult, code: string) =>
+  result.findings.filter((f) => f.code === code);

@@ -1,4 +1,12 @@
-import { fail, healthySnapshot, node, recount, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  fail,
+  healthySnapshot,
+  node,
+  recount,
+  run,
+  sentinelAt,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 const SECRET = 'hunter2-secret';
 
@@ -33,7 +41,11 @@ describe('Function: detect', () => {
       const [found] = withCode(run(current), 'AUTH_FAILED');
 
       // Assess
-      expect(found).toMatchObject({ severity: 'warning', subject: 'node 10.0.1.63:6379', details: { fix: 'server' } });
+      expect(found).toMatchObject({
+        severity: 'warning',
+        subject: 'node 10.0.1.63:6379',
+        details: { fix: 'server' },
+      });
       expect(found.message).toContain('its requirepass differs');
     });
 
@@ -60,8 +72,14 @@ describe('Function: detect', () => {
       const [found] = withCode(result, 'AUTH_FAILED');
 
       // Assess
-      expect(found).toMatchObject({ severity: 'warning', subject: 'node 10.0.1.62:6379', details: { fix: 'server' } });
-      expect(found.message).toContain('has no password (requirepass is not set) while the other data nodes accept');
+      expect(found).toMatchObject({
+        severity: 'warning',
+        subject: 'node 10.0.1.62:6379',
+        details: { fix: 'server' },
+      });
+      expect(found.message).toContain(
+        'has no password (requirepass is not set) while the other data nodes accept',
+      );
       expect(result.findings.map((f) => f.code)).toEqual(['AUTH_FAILED']);
     });
 

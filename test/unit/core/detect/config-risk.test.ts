@@ -1,4 +1,12 @@
-import { fail, healthySnapshot, node, recount, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  fail,
+  healthySnapshot,
+  node,
+  recount,
+  run,
+  sentinelAt,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 describe('Function: detect', () => {
   describe('Code: CONFIG_RISK', () => {
@@ -15,7 +23,9 @@ describe('Function: detect', () => {
       expect(found[0]).toMatchObject({ severity: 'warning', subject: 'deployment' });
       expect(found[0].message).toContain('below 1500 ms on 10.0.1.61:26379: 1000 ms');
       expect(found[0].message).toContain('SENTINEL SET mymaster down-after-milliseconds 5000');
-      expect(found[0].details).toMatchObject({ risks: [{ risk: 'down-after-too-low', minDownAfterMs: 1500 }] });
+      expect(found[0].details).toMatchObject({
+        risks: [{ risk: 'down-after-too-low', minDownAfterMs: 1500 }],
+      });
     });
 
     it('accepts the 1500 ms the local topology uses, and follows the configured minimum', () => {
@@ -72,7 +82,10 @@ describe('Function: detect', () => {
       // Assess
       expect(found).toHaveLength(1);
       expect(found[0].details).toMatchObject({
-        risks: [{ risk: 'down-after-too-low' }, { risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }],
+        risks: [
+          { risk: 'down-after-too-low' },
+          { risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] },
+        ],
       });
       expect(found[0].message).toContain('(1) down-after-milliseconds');
       expect(found[0].message).toContain('(2) every replica has replica-priority 0');
@@ -92,7 +105,9 @@ describe('Function: detect', () => {
       const fine = withCode(run(onePromotable), 'CONFIG_RISK');
 
       // Assess
-      expect(zero.map((f) => f.details?.risks)).toEqual([[{ risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }]]);
+      expect(zero.map((f) => f.details?.risks)).toEqual([
+        [{ risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }],
+      ]);
       expect(fine).toEqual([]);
     });
 
@@ -106,7 +121,10 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ subject: 'node 10.0.1.61:6379', details: { risks: [{ risk: 'masterauth-missing' }] } });
+      expect(found[0]).toMatchObject({
+        subject: 'node 10.0.1.61:6379',
+        details: { risks: [{ risk: 'masterauth-missing' }] },
+      });
       expect(found[0].message).toContain('masterauth is not set although requirepass is');
     });
 
@@ -141,7 +159,9 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found.subject).toBe('node 10.0.1.61:6379');
-      expect(found.details).toMatchObject({ risks: [{ risk: 'min-replicas-too-high', minReplicasToWrite: 2, expectedReplicas: 2 }] });
+      expect(found.details).toMatchObject({
+        risks: [{ risk: 'min-replicas-too-high', minReplicasToWrite: 2, expectedReplicas: 2 }],
+      });
       expect(found.message).toContain('as soon as one replica is down');
     });
 
@@ -157,7 +177,10 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ subject: 'sentinel 10.0.1.63:26379', details: { risks: [{ risk: 'sentinel-not-monitoring' }] } });
+      expect(found[0]).toMatchObject({
+        subject: 'sentinel 10.0.1.63:26379',
+        details: { risks: [{ risk: 'sentinel-not-monitoring' }] },
+      });
       expect(withCode(result, 'SENTINEL_UNREACHABLE')).toEqual([]);
     });
 

@@ -21,7 +21,13 @@ describe('Function: detect', () => {
       expect(found[0]).toMatchObject({
         severity: 'warning',
         subject: 'deployment',
-        details: { sentinels: ['10.0.1.62:26379'], states: ['select_slave'], elapsedMs: 0, failoverTimeoutMs: 60_000, stuck: false },
+        details: {
+          sentinels: ['10.0.1.62:26379'],
+          states: ['select_slave'],
+          elapsedMs: 0,
+          failoverTimeoutMs: 60_000,
+          stuck: false,
+        },
       });
       expect(found[0].message).toContain('led by 10.0.1.62:26379 (select_slave)');
       expect(result.state.failoverSince).toBe(NOW);

@@ -109,7 +109,13 @@ describe('Function: detect', () => {
       const current = healthySnapshot({ masterIndex: 1 });
       const old = node(current, 0);
       old.role = 'master';
-      old.replication = { ...old.replication!, role: 'master', masterHost: null, masterPort: null, masterLinkStatus: null };
+      old.replication = {
+        ...old.replication!,
+        role: 'master',
+        masterHost: null,
+        masterPort: null,
+        masterLinkStatus: null,
+      };
       old.roleReply = { role: 'master', offset: 10, replicas: [] };
       return current;
     }

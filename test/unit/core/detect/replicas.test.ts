@@ -1,4 +1,13 @@
-import { DATA, fail, healthySnapshot, node, OFFSET, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  DATA,
+  fail,
+  healthySnapshot,
+  node,
+  OFFSET,
+  run,
+  sentinelAt,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 describe('Function: detect', () => {
   describe('Code: REPLICA_UNREACHABLE', () => {
@@ -12,7 +21,11 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'node 10.0.1.62:6379', details: { errorClass: 'timeout' } });
+      expect(found[0]).toMatchObject({
+        severity: 'warning',
+        subject: 'node 10.0.1.62:6379',
+        details: { errorClass: 'timeout' },
+      });
       expect(found[0].message).toContain('does not answer within the timeout');
       expect(found[0].message).toContain('SIGSTOP');
     });
@@ -84,7 +97,9 @@ describe('Function: detect', () => {
       const found = withCode(run(current), 'REPLICA_LINK_DOWN');
 
       // Assess
-      expect(found.map((f) => [f.subject, f.details?.reason])).toEqual([['node 10.0.1.62:6379', 'not-listed']]);
+      expect(found.map((f) => [f.subject, f.details?.reason])).toEqual([
+        ['node 10.0.1.62:6379', 'not-listed'],
+      ]);
     });
 
     it('matches a replica the master lists under another address by its port', () => {
@@ -175,7 +190,10 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ subject: 'node 10.0.1.63:6379', details: { lagBytes: 0, lagSeconds: 14, tripped: ['seconds'] } });
+      expect(found[0]).toMatchObject({
+        subject: 'node 10.0.1.63:6379',
+        details: { lagBytes: 0, lagSeconds: 14, tripped: ['seconds'] },
+      });
       expect(found[0].message).toContain('has not acknowledged the master for 14 s');
       expect(found[0].message).toContain('not data delay');
     });
@@ -233,7 +251,11 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'deployment', details: { known: 1, healthy: 1, expected: 2 } });
+      expect(found[0]).toMatchObject({
+        severity: 'warning',
+        subject: 'deployment',
+        details: { known: 1, healthy: 1, expected: 2 },
+      });
       expect(found[0].message).toContain('Only 1 replica(s) are known');
     });
 
@@ -249,7 +271,10 @@ describe('Function: detect', () => {
       // Assess
       const found = withCode(result, 'REPLICA_COUNT_LOW');
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ severity: 'critical', details: { known: 2, healthy: 0, expected: 2 } });
+      expect(found[0]).toMatchObject({
+        severity: 'critical',
+        details: { known: 2, healthy: 0, expected: 2 },
+      });
       expect(found[0].message).toContain('nothing to fail over to');
       expect(withCode(result, 'REPLICA_UNREACHABLE')).toHaveLength(2);
     });

@@ -1,4 +1,13 @@
-import { fail, healthySnapshot, MINUTE, NOW, node, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  fail,
+  healthySnapshot,
+  MINUTE,
+  NOW,
+  node,
+  run,
+  sentinelAt,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 describe('Function: detect', () => {
   describe('Code: NODE_RESTARTED', () => {
@@ -17,7 +26,12 @@ describe('Function: detect', () => {
       expect(found[0]).toMatchObject({
         severity: 'warning',
         subject: 'node 10.0.1.62:6379',
-        details: { previousRunId: 'run-10.0.1.62:6379', runId: 'new-run-id', uptimeSeconds: 12, role: 'replica' },
+        details: {
+          previousRunId: 'run-10.0.1.62:6379',
+          runId: 'new-run-id',
+          uptimeSeconds: 12,
+          role: 'replica',
+        },
       });
       expect(found[0].message).toContain('restarted 12 s ago');
     });

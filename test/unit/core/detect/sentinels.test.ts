@@ -1,4 +1,13 @@
-import { DATA, fail, healthySnapshot, recount, run, SENTINELS, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  DATA,
+  fail,
+  healthySnapshot,
+  recount,
+  run,
+  SENTINELS,
+  sentinelAt,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 describe('Function: detect', () => {
   describe('Code: SENTINEL_UNREACHABLE', () => {
@@ -197,14 +206,24 @@ describe('Function: detect', () => {
       const current = healthySnapshot();
       const s = sentinelAt(current, 0);
       s.master!.numOtherSentinels = 3;
-      s.sentinels.push({ host: '10.0.1.99', port: 26379, runId: 'old', flags: ['s_down', 'sentinel'], lastHelloMessageMs: 900_000 });
+      s.sentinels.push({
+        host: '10.0.1.99',
+        port: 26379,
+        runId: 'old',
+        flags: ['s_down', 'sentinel'],
+        lastHelloMessageMs: 900_000,
+      });
 
       // Act
       const found = withCode(run(current), 'SENTINEL_COUNT_MISMATCH');
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ severity: 'warning', subject: 'sentinel 10.0.1.61:26379', details: { known: 4, expected: 3 } });
+      expect(found[0]).toMatchObject({
+        severity: 'warning',
+        subject: 'sentinel 10.0.1.61:26379',
+        details: { known: 4, expected: 3 },
+      });
       expect(found[0].message).toContain('10.0.1.99:26379 (down)');
       expect(found[0].message).toContain('stale entries');
       expect(found[0].message).toContain('SENTINEL RESET mymaster on one sentinel at a time');

@@ -56,7 +56,10 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toHaveLength(1);
-      expect(found[0].details).toMatchObject({ previous: { host: '10.0.1.61' }, current: { host: '10.0.1.63' } });
+      expect(found[0].details).toMatchObject({
+        previous: { host: '10.0.1.61' },
+        current: { host: '10.0.1.63' },
+      });
     });
 
     it('is info and names the drill when the switch happens during a drill', () => {
@@ -123,7 +126,11 @@ describe('Function: detect', () => {
       expect(withCode(r1, 'MASTER_FLAPPING')).toEqual([]);
       const found = withCode(r2, 'MASTER_FLAPPING');
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ severity: 'critical', subject: 'deployment', details: { windowMs: 120_000 } });
+      expect(found[0]).toMatchObject({
+        severity: 'critical',
+        subject: 'deployment',
+        details: { windowMs: 120_000 },
+      });
       expect(found[0].message).toContain('switched 2 times within 2 min');
       expect(found[0].message).toContain('down-after-milliseconds (5000 ms)');
       expect(r2.state.switches.map((w) => `${w.from}>${w.to}`)).toEqual([
@@ -168,7 +175,8 @@ describe('Function: detect', () => {
         const s0 = healthySnapshot({ at: NOW - 10 * MINUTE });
         const s1 = healthySnapshot({ at: NOW - 5 * MINUTE, masterIndex: 1, configEpoch: 2 });
         const s2 = healthySnapshot({ at: NOW, masterIndex: 2, configEpoch: 3 });
-        for (const s of [s0, s1, s2]) for (const x of s.sentinels) if (!timeoutReported) x.master!.failoverTimeoutMs = null;
+        for (const s of [s0, s1, s2])
+          for (const x of s.sentinels) if (!timeoutReported) x.master!.failoverTimeoutMs = null;
         return { s0, s1, s2 };
       };
       const flaps = (timeoutReported: boolean, flapWindowMs: number | null) => {

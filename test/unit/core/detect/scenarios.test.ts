@@ -1,0 +1,147 @@
+// Whole fault stories, poll by poll, through detection and the incident lifecycle together: what an
+// operator would receive.
+
+import type { DetectionState } from '../../../../lambdas/core/detect';
+import { emptyDetectionState } from '../../../../lambdas/core/detect';
+import {
+  advanceIncidents,
+  emptyIncidentState,
+  type IncidentState,
+  type Notification,
+} from '../../../../lambdas/core/incidents';
+import {
+  fail,
+  healthySnapshot,
+  type MutableSnapshot,
+  NOW,
+  node,
+  recount,
+  run,
+  sentinelAt,
+} from '../../helpers/snapshot-factory';
+
+const POLL = 10_000;
+
+class Watcher {
+  private detection: DetectionState = emptyDetectionState();
+  private incidents: IncidentState = emptyIncidentState();
+  private previous: MutableSnapshot | null = null;
+  readonly log: string[] = [];
+
+  poll(snapshot: MutableSnapshot): Notification[] {
+    const now = Date.parse(snapshot.takenAt);
+    const detected = run(snapshot, { previous: this.previous, state: this.detection, now });
+    const advanced = advanceIncidents({
+      incidents: this.incidents,
+      findings: detected.findings,
+      deployment: snapshot.deployment,
+      now,
+      reminderMinutes: 60,
+    });
+    this.detection = JSON.parse(JSON.stringify(detected.state));
+    this.incidents = JSON.parse(JSON.stringify(advanced.incidents));
+    this.previous = snapshot;
+    this.log.push(...advanced.notifications.map((n) => `${n.type} ${n.code} ${n.subject} ${n.severity}`));
+    return advanced.notifications;
+  }
+}
+
+const at = (i: number) => NOW + i * POLL;
+
+describe('Scenario: the master is killed', () => {
+  it('reports the outage, the switch with the new master, and resolves once the old master is back as a replica', () => {
+    // Prepare
+    const w = new Watcher();
+    const steps: MutableSnapshot[] = [];
+    steps.push(healthySnapshot({ at: at(0) }));
+    // The master is down; the sentinels see it s_down.
+    const down = healthySnapshot({ at: at(1) });
+    fail(node(down, 0), 'refused');
+    for (const s of down.sentinels) s.master!.flags = ['s_down', 'master'];
+    steps.push(down);
+    // .62 was promoted; .61 still down.
+    const switched = healthySnapshot({ at: at(2), masterIndex: 1, configEpoch: 2 });
+    fail(node(switched, 0), 'refused');
+    steps.push(switched);
+    // .61 restarted with its old config: claims master for ~10 s.
+    const back = healthySnapshot({ at: at(3), masterIndex: 1, configEpoch: 2 });
+    const old = node(back, 0);
+    old.role = 'master';
+    old.replication = {
+      ...old.replication!,
+      role: 'master',
+      masterHost: null,
+      masterPort: null,
+      masterLinkStatus: null,
+    };
+    old.server!.runId = 'restarted';
+    old.server!.uptimeSeconds = 5;
+    steps.push(back);
+    // Converted to a replica of .62, then steady.
+    for (let i = 4; i <= 7; i++) {
+      const s = healthySnapshot({ at: at(i), masterIndex: 1, configEpoch: 2 });
+      node(s, 0).server!.runId = 'restarted';
+      steps.push(s);
+    }
+
+    // Act
+    for (const s of steps) w.poll(s);
+
+    // Assess
+    expect(w.log).toEqual([
+      'opened MASTER_UNREACHABLE node 10.0.1.61:6379 critical',
+      'event MASTER_CHANGED deployment critical',
+      'opened REPLICA_UNREACHABLE node 10.0.1.61:6379 warning',
+      'opened MULTIPLE_MASTERS node 10.0.1.61:6379 critical',
+      'event NODE_RESTARTED node 10.0.1.61:6379 warning',
+      'resolved MASTER_UNREACHABLE node 10.0.1.61:6379 critical',
+      'resolved REPLICA_UNREACHABLE node 10.0.1.61:6379 warning',
+      'resolved MULTIPLE_MASTERS node 10.0.1.61:6379 critical',
+    ]);
+  });
+});
+
+describe('Scenario: two sentinels stop', () => {
+  it('pages NO_QUORUM once and names both sentinels, then resolves everything when they are back', () => {
+    // Prepare
+    const w = new Watcher();
+    const broken = (i: number) => {
+      const s = healthySnapshot({ at: at(i) });
+      fail(sentinelAt(s, 1), 'refused');
+      fail(sentinelAt(s, 2), 'refused');
+      return recount(s);
+    };
+
+    // Act
+    w.poll(healthySnapshot({ at: at(0) }));
+    for (let i = 1; i <= 5; i++) w.poll(broken(i));
+    for (let i = 6; i <= 8; i++) w.poll(healthySnapshot({ at: at(i) }));
+
+    // Assess
+    expect(w.log).toEqual([
+      'opened NO_QUORUM deployment critical',
+      'opened SENTINEL_UNREACHABLE sentinel 10.0.1.62:26379 warning',
+      'opened SENTINEL_UNREACHABLE sentinel 10.0.1.63:26379 warning',
+      'resolved NO_QUORUM deployment critical',
+      'resolved SENTINEL_UNREACHABLE sentinel 10.0.1.62:26379 warning',
+      'resolved SENTINEL_UNREACHABLE sentinel 10.0.1.63:26379 warning',
+    ]);
+  });
+});
+
+describe('Scenario: the watcher has the wrong passwords', () => {
+  it('reports AUTH_FAILED per server and nothing else', () => {
+    // Prepare
+    const s = healthySnapshot();
+    for (const n of s.nodes) fail(n, 'auth-rejected');
+    for (const x of s.sentinels) fail(x, 'auth-rejected');
+    recount(s);
+
+    // Act
+    const { findings } = run(s);
+
+    // Assess
+    expect(new Set(findings.map((f) => f.code))).toEqual(new Set(['AUTH_FAILED']));
+    expect(findings).toHaveLength(6);
+  });
+});
