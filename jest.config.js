@@ -6,6 +6,14 @@ const swc = [
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
 ];
 
+// @middy/core 7 (and its @middy/util) ship ESM only, with `import`-only package exports: map them to
+// their entry files and let swc turn them into CommonJS like our own sources.
+const esmPackages = {
+  transform: { '^.+\\.(t|j)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -13,13 +21,13 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       roots: ['<rootDir>/test/unit'],
-      transform: { '^.+\\.ts$': swc },
+      ...esmPackages,
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/test/integration'],
-      transform: { '^.+\\.ts$': swc },
+      ...esmPackages,
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 60,
     },

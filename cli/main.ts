@@ -4,12 +4,14 @@ import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } 
 import { checkCommand } from './commands/check';
 import { historyCommand } from './commands/history';
 import { localCommand } from './commands/local';
+import { watchCommand } from './commands/watch';
 import { type CliIo, EXIT } from './io';
 
 export const mainHelp = `Usage: sentinel-watch <command> [options]
 
 Commands:
   check     poll a Sentinel deployment once and print its state (--json for machine output)
+  watch     poll continuously and print alerts: opened, reminder, resolved, with failover timelines
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
   history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
 
@@ -17,6 +19,7 @@ Run "sentinel-watch <command> --help" for a command's options.`;
 
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
   check: checkCommand,
+  watch: watchCommand,
   local: localCommand,
   history: historyCommand,
 };

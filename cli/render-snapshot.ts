@@ -34,7 +34,7 @@ export function lagBytes(node: NodeSnapshot, master: NodeSnapshot | undefined): 
 
 const isAt = (n: Address, a: Address | null): boolean => a !== null && n.host === a.host && n.port === a.port;
 
-export function renderSnapshot(s: Snapshot): string {
+export function renderSnapshot(s: Snapshot & { readonly status?: string }): string {
   const out: string[] = [];
   const agree = s.consensus.votes[0]?.sentinels.length ?? 0;
   const answering = s.sentinels.filter((x) => x.masterAddress !== null).length;
@@ -46,6 +46,7 @@ export function renderSnapshot(s: Snapshot): string {
         ? 'Master: unknown (no sentinel answered)'
         : `Master: unknown (sentinels are split: ${s.consensus.votes.map((v) => `${formatAddress(v.address)} x${v.sentinels.length}`).join(', ')})`,
   );
+  if (s.status) out.push(`Status: ${s.status.toUpperCase()}`);
   if (s.truncated) out.push('Note: the poll deadline cut some reads short.');
 
   const master = s.nodes.find((n) => isAt(n, s.master));

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
+import { detect, detectionSettings, emptyDetectionState } from '../../lambdas/core/detect';
+import { exitCodeFor, overallStatus } from '../../lambdas/core/status';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
 import {
   credentialsFromEnv,
@@ -19,7 +21,8 @@ ${deploymentOptionsHelp}
 Output:
   --json                        one JSON snapshot per deployment per line, nothing else on stdout
 
-Exit codes: 0 the poll ran, 3 usage or configuration error.`;
+Exit codes: 0 healthy, 1 a warning finding, 2 a critical finding, 3 usage or configuration error.
+With several deployments the worst status wins.`;
 
 export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -34,13 +37,24 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const config = watchConfigFrom(values, io.env);
   const credentials = config.deployments.map((d, i) => credentialsFromEnv(d, i, io.env));
-  const snapshots = await Promise.all(
-    config.deployments.map((d, i) => pollDeployment(d, credentials[i], { runBatch, now: Date.now })),
+  const results = await Promise.all(
+    config.deployments.map(async (d, i) => {
+      const snapshot = await pollDeployment(d, credentials[i], { runBatch, now: Date.now });
+      // A single poll has no history: findings that need a previous snapshot (switches, restarts) are `watch`'s.
+      const { findings } = detect({
+        current: snapshot,
+        previous: null,
+        state: emptyDetectionState(),
+        settings: detectionSettings(d),
+        now: Date.now(),
+      });
+      return { ...snapshot, findings, status: overallStatus(findings) };
+    }),
   );
   if (values.json) {
-    for (const s of snapshots) io.out(JSON.stringify(s));
+    for (const r of results) io.out(JSON.stringify(r));
   } else {
-    io.out(snapshots.map(renderSnapshot).join('\n\n'));
+    io.out(results.map(renderSnapshot).join('\n\n'));
   }
-  return EXIT.ok;
+  return Math.max(...results.map((r) => exitCodeFor(r.status)));
 }

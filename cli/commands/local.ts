@@ -109,7 +109,7 @@ function formatStatus(status: TopologyStatus): string {
   const lines = [`local topology '${status.masterName}' in ${status.dir}`];
   for (const p of status.processes) {
     const kind = p.kind === 'data' ? 'redis   ' : 'sentinel';
-    lines.push(`  ${kind} 127.0.0.1:${p.port}  pid ${String(p.pid).padEnd(7)} ${describe(p)}`);
+    lines.push(`  ${kind} ${`127.0.0.1:${p.port}`.padEnd(16)} pid ${String(p.pid).padEnd(7)} ${describe(p)}`);
   }
   return `${lines.join('\n')}\n`;
 }

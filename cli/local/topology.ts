@@ -137,10 +137,16 @@ function positiveInt(field: string, value: number, min: number, max: number): nu
   return value;
 }
 
+/**
+ * Printable ASCII without spaces, quotes or backslashes: Sentinel 7.0 writes `sentinel auth-pass` and
+ * `sentinel sentinel-pass` back unquoted when it rewrites its config, so any of those characters
+ * leaves a config the sentinel cannot restart from ("Unbalanced quotes").
+ */
 function checkSecret(field: string, value: string): string {
   if (value === '') throw new ConfigError(field, 'must not be empty');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new ConfigError(field, 'must not contain control characters');
+  if (!/^[!#-&(-[\]-~]+$/.test(value)) {
+    throw new ConfigError(field, 'use printable ASCII without spaces, quotes or backslashes');
+  }
   return value;
 }
 

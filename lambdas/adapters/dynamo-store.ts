@@ -24,6 +24,8 @@ import type { SnapshotRecord } from '../core/snapshot-record';
 import type {
   DrillReportStore,
   HistoryOptions,
+  LockInfo,
+  LockReader,
   LockRequest,
   LockResult,
   LockStore,
@@ -91,7 +93,7 @@ const HOUSEKEEPING = new Set(['pk', 'sk', 'kind']);
 const withoutKeys = (item: Item): Item =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !HOUSEKEEPING.has(k)));
 
-export class DynamoStore implements SnapshotStore, StateStore, LockStore, DrillReportStore {
+export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockReader, DrillReportStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #pageSize: number | undefined;
@@ -283,6 +285,26 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, DrillR
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async currentLock(deployment: string): Promise<LockInfo | null> {
+    const out = await this.#send('currentLock', 'Get', (c) =>
+      c.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: { pk: deploymentKey(deployment), sk: SORT_KEYS.drillLock },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = out.Item;
+    if (!item) return null;
+    const acquiredAt = Date.parse(String(item.acquiredAt));
+    return {
+      owner: String(item.owner),
+      acquiredAt: Number.isNaN(acquiredAt) ? 0 : acquiredAt,
+      expiresAt: Number(item.lockExpiresAtMs),
+    };
   }
 
   async putDrillReport(

@@ -37,6 +37,13 @@ export interface DeploymentConfig {
 
 export interface WatchConfig {
   readonly deployments: readonly DeploymentConfig[];
+  /**
+   * Poller: poll again every this many seconds within one scheduled invocation, and poll at once on a
+   * sentinel event in between. Null: one poll per invocation.
+   */
+  readonly pollEverySeconds: number | null;
+  /** Poller: how long stored snapshots are kept (their DynamoDB TTL). */
+  readonly retentionDays: number;
 }
 
 /** Passwords resolved from env or Secrets Manager. Kept apart from config so config can be logged. */
@@ -55,7 +62,10 @@ export const DEFAULTS = {
   // Measured on loopback: 1000 ms gave a spurious second failover in ~3 of 20 master kills; 1500 none.
   minDownAfterMs: 1500,
   timeoutMs: 1000,
+  retentionDays: 30,
 } as const;
+
+const ROOT_KEYS = ['deployments', 'pollEverySeconds', 'retentionDays'] as const;
 
 const DEPLOYMENT_KEYS = [
   'name',
@@ -87,7 +97,7 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/
 /** Validates parsed JSON (or a JS object) and applies defaults. Throws `ConfigError` naming the field. */
 export function parseWatchConfig(input: unknown): WatchConfig {
   const root = objectAt(input, '(config)');
-  rejectUnknownKeys(root, ['deployments'], '');
+  rejectUnknownKeys(root, ROOT_KEYS, '');
   const list = root.deployments;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ConfigError('deployments', `must be a non-empty array, got ${describe(list)}`);
@@ -98,7 +108,13 @@ export function parseWatchConfig(input: unknown): WatchConfig {
     if (seen.has(d.name)) throw new ConfigError(`deployments[${i}].name`, `"${d.name}" is used twice`);
     seen.add(d.name);
   });
-  return { deployments };
+  // A poll takes up to pollTimeoutMs (3.5 s by default): more often than every 2 s is not a poll cycle.
+  const pollEverySeconds =
+    root.pollEverySeconds === undefined || root.pollEverySeconds === null
+      ? null
+      : integer(root.pollEverySeconds, 'pollEverySeconds', 0, 2, 60);
+  const retentionDays = integer(root.retentionDays, 'retentionDays', DEFAULTS.retentionDays, 1, 3650);
+  return { deployments, pollEverySeconds, retentionDays };
 }
 
 /** Parses config file text; JSON syntax errors are reported as config errors too. */

@@ -75,6 +75,25 @@ export interface LockStore {
   releaseLock(deployment: string, owner: string): Promise<boolean>;
 }
 
+/** The drill lock as stored: who holds it, since when, until when. */
+export interface LockInfo {
+  readonly owner: string;
+  /** Epoch milliseconds. */
+  readonly acquiredAt: number;
+  /** Epoch milliseconds; a lock past this is free (its holder crashed or overran). */
+  readonly expiresAt: number;
+}
+
+/**
+ * Reads the drill lock without taking it: the poller asks whether a drill runs, so that the drill's
+ * own failover is reported as planned. Kept apart from LockStore so that fakes of the drill's port
+ * need not implement it.
+ */
+export interface LockReader {
+  /** The deployment's lock item, expired or not; null when there is none. */
+  currentLock(deployment: string): Promise<LockInfo | null>;
+}
+
 export interface DrillReportStore {
   putDrillReport(deployment: string, report: object, startedAt: string, retentionDays: number): Promise<void>;
 }

@@ -20,11 +20,15 @@ interface Result {
 
 async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/sentinel-watch.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bin/sentinel-watch.ts', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        timeout: 60_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -36,9 +40,21 @@ const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${BASE + 20_000 + i}`).join(',
 const dir = mkdtempSync(join(tmpdir(), 'sw-cli-'));
 
 beforeAll(async () => {
-  const up = await cli(['local', 'up', '--base-port', String(BASE), '--dir', join(dir, 'topology'), '--password-env', 'LOCAL_PW'], {
-    LOCAL_PW: PASSWORD,
-  });
+  const up = await cli(
+    [
+      'local',
+      'up',
+      '--base-port',
+      String(BASE),
+      '--dir',
+      join(dir, 'topology'),
+      '--password-env',
+      'LOCAL_PW',
+    ],
+    {
+      LOCAL_PW: PASSWORD,
+    },
+  );
   expect(up.stderr).toBe('');
   expect(up.code).toBe(0);
   expect(up.stdout).toContain(sentinels);
@@ -52,7 +68,9 @@ afterAll(async () => {
 describe('sentinel-watch check', () => {
   it('prints only a JSON snapshot on stdout with --json, and exits 0', async () => {
     // Act
-    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster', '--json'], { REDIS_PASSWORD: PASSWORD });
+    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster', '--json'], {
+      REDIS_PASSWORD: PASSWORD,
+    });
 
     // Assess
     expect(r.code).toBe(0);
@@ -77,18 +95,30 @@ describe('sentinel-watch check', () => {
   });
 
   it('prints a readable table by default', async () => {
-    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster'], { REDIS_PASSWORD: PASSWORD });
+    const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster'], {
+      REDIS_PASSWORD: PASSWORD,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Master: 127.0.0.1:${BASE}  (3/3 answering sentinels agree)`);
     expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${BASE + 1} +replica +ok +7\\.`));
-    expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${BASE + 20_000} +ok +127\\.0\\.0\\.1:${BASE} +master +2 +2 +3 +OK`));
+    expect(r.stdout).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${BASE + 20_000} +ok +127\\.0\\.0\\.1:${BASE} +master +2 +2 +3 +OK`),
+    );
   });
 
   it('reads deployments from --config', async () => {
     // Prepare
     const file = join(dir, 'config.json');
-    const deployment = { name: 'orders-cache', masterName: 'mymaster', sentinels: sentinels.split(','), passwordEnv: 'ORDERS_PW' };
-    writeFileSync(file, JSON.stringify({ deployments: [deployment, { ...deployment, name: 'orders-copy' }] }));
+    const deployment = {
+      name: 'orders-cache',
+      masterName: 'mymaster',
+      sentinels: sentinels.split(','),
+      passwordEnv: 'ORDERS_PW',
+    };
+    writeFileSync(
+      file,
+      JSON.stringify({ deployments: [deployment, { ...deployment, name: 'orders-copy' }] }),
+    );
 
     // Act
     const r = await cli(['check', '--config', file, '--json'], { ORDERS_PW: PASSWORD });
@@ -119,7 +149,10 @@ describe('sentinel-watch check', () => {
 
   it('exits 3 naming the field of a bad config file', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'], maxLagBytes: -1 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ deployments: [{ masterName: 'm', sentinels: ['10.0.0.1:26379'], maxLagBytes: -1 }] }),
+    );
     const r = await cli(['check', '--config', file]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('deployments[0].maxLagBytes: must be between 0 and');
@@ -128,7 +161,15 @@ describe('sentinel-watch check', () => {
 
 describe('sentinel-watch local', () => {
   it('reports the running topology with status --json', async () => {
-    const r = await cli(['local', 'status', '--base-port', String(BASE), '--dir', join(dir, 'topology'), '--json']);
+    const r = await cli([
+      'local',
+      'status',
+      '--base-port',
+      String(BASE),
+      '--dir',
+      join(dir, 'topology'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const status = JSON.parse(r.stdout) as { processes: { port: number; role: string; alive: boolean }[] };
     expect(status.processes.map((p) => [p.port, p.role, p.alive])).toEqual([

@@ -11,9 +11,11 @@ export function formatBytes(bytes: number): string {
   return `${round1(bytes / 1024 ** 3)} GiB`;
 }
 
-/** `850 ms`, `42 s`, `12 min`, `2 h 5 min`, `3 d 4 h`. */
+/** `850 ms`, `1.5 s`, `42 s`, `12 min`, `2 h 5 min`, `3 d 4 h`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  // Below 10 s a rounded second hides what matters (down-after-milliseconds 1500 is not "2 s").
+  if (ms < 9950) return `${round1(ms / 1000)} s`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   const min = Math.round(s / 60);

@@ -52,6 +52,18 @@ describe('Function: parseWatchConfig', () => {
     expect(d.pollTimeoutMs).toBe(3500);
     expect(d.reminderMinutes).toBe(60);
     expect(d.nodes).toEqual([]);
+    expect(config.pollEverySeconds).toBeNull();
+    expect(config.retentionDays).toBe(30);
+  });
+
+  it('reads the poller settings at the top level', () => {
+    // Act
+    const config = parseWatchConfig({ ...good, pollEverySeconds: 10, retentionDays: 7 });
+
+    // Assess
+    expect(config.pollEverySeconds).toBe(10);
+    expect(config.retentionDays).toBe(7);
+    expect(parseWatchConfig({ ...good, pollEverySeconds: null }).pollEverySeconds).toBeNull();
   });
 
   it('defaults the name to the master name and expectedSentinels to the number of sentinels', () => {
@@ -106,6 +118,10 @@ describe('Function: parseWatchConfig', () => {
     [withDeployment({ timeoutMs: 10 }), 'deployments[0].timeoutMs', 'between 50'],
     [{ deployments: [good.deployments[0], good.deployments[0]] }, 'deployments[1].name', 'used twice'],
     [{ deployments: [null] }, 'deployments[0]', 'must be an object'],
+    [{ ...good, pollEverySeconds: 1 }, 'pollEverySeconds', 'between 2 and 60'],
+    [{ ...good, pollEverySeconds: 7.5 }, 'pollEverySeconds', 'whole number'],
+    [{ ...good, pollEverySeconds: '10' }, 'pollEverySeconds', 'must be a number'],
+    [{ ...good, retentionDays: 0 }, 'retentionDays', 'between 1 and 3650'],
   ])('rejects %j naming %s', (input, field, problem) => {
     // Act
     const error = configError(input);
@@ -121,6 +137,8 @@ describe('Function: parseWatchConfig', () => {
     expect(error.field).toBe('deployments[0].mastername');
     expect(error.message).toContain('did you mean "masterName"');
     expect(configError({ ...good, deployment: [] }).field).toBe('deployment');
+    expect(configError({ ...good, pollEverySecond: 10 }).field).toBe('pollEverySecond');
+    expect(configError({ ...good, RetentionDays: 10 }).message).toContain('did you mean "retentionDays"');
   });
 });
 

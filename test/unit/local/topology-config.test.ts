@@ -45,6 +45,10 @@ describe('resolveOptions', () => {
     expect(dataPortsOf(resolveOptions({ replicas: 0 }))).toEqual([6400]);
   });
 
+  it('accepts passwords with other punctuation', () => {
+    expect(resolveOptions({ password: 'x!#$%&()*+,-./:;<=>?@[]^_`{|}~9' }).password).toHaveLength(31);
+  });
+
   it('keeps a sentinel password and resolves a relative dir', () => {
     const o = resolveOptions({ sentinelPassword: 's3', dir: 'rel' });
     expect(o.sentinelPassword).toBe('s3');
@@ -60,6 +64,11 @@ describe('resolveOptions', () => {
     [{ masterName: 'my master' }, 'masterName'],
     [{ password: '' }, 'password'],
     [{ password: 'a\nb' }, 'password'],
+    // Sentinel rewrites auth-pass unquoted: these would break its config on the next restart.
+    [{ password: 'p w' }, 'password'],
+    [{ password: "it's" }, 'password'],
+    [{ password: 'a\\b' }, 'password'],
+    [{ sentinelPassword: 'a"b' }, 'sentinelPassword'],
     [{ sentinelPassword: '' }, 'sentinelPassword'],
   ])('rejects %j', (opts, field) => {
     expect(() => resolveOptions(opts)).toThrow(ConfigError);

@@ -1,0 +1,135 @@
+import { parseArgs } from 'node:util';
+import { runBatch } from '../../lambdas/adapters/redis-batch';
+import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
+import { UsageError } from '../../lambdas/core/errors';
+import type { Notification } from '../../lambdas/core/incidents';
+import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
+import {
+  credentialsFromEnv,
+  deploymentOptions,
+  deploymentOptionsHelp,
+  watchConfigFrom,
+} from '../deployment-options';
+import { type CliIo, EXIT } from '../io';
+
+export const watchHelp = `Usage: sentinel-watch watch [options]
+
+Polls every --interval, reports what is wrong once (opened), reminds while it stays wrong, and says
+when it is resolved. Between polls it listens to the sentinels' events, so a failover is reported
+within about a second of +switch-master, with its timeline. Runs until Ctrl-C.
+
+${deploymentOptionsHelp}
+
+Watch:
+  --interval SECONDS            time between polls (default 10)
+  --no-events                   poll only; do not subscribe to the sentinels' pub/sub
+  --json                        one JSON notification per line on stdout
+  --verbose                     also print each poll's status and each sentinel event on stderr
+
+Exit codes: 0 after Ctrl-C (SIGINT) or SIGTERM, 3 usage or configuration error.`;
+
+export function renderNotification(n: Notification): string {
+  const label = n.type === 'event' ? n.severity.toUpperCase() : `${n.severity.toUpperCase()} ${n.type}`;
+  const lines = [`${n.at} [${label}] ${n.deployment} ${n.code} ${n.subject}: ${n.message}`];
+  const timeline = (
+    n.details as
+      | {
+          timeline?: {
+            entries: { offsetMs: number; sentinel: string; type: string; detail: string }[];
+            leader: string | null;
+          };
+        }
+      | undefined
+  )?.timeline;
+  if (timeline && timeline.entries.length > 0) {
+    lines.push(`    failover timeline${timeline.leader ? ` (led by sentinel ${timeline.leader})` : ''}:`);
+    for (const e of timeline.entries)
+      lines.push(
+        `      +${String(e.offsetMs).padStart(6)} ms  ${e.sentinel.padEnd(21)} ${e.type} ${e.detail}`,
+      );
+  }
+  return lines.join('\n');
+}
+
+export interface WatchCommandDeps {
+  /** Resolves when the command should stop (default: SIGINT or SIGTERM). */
+  readonly stopSignal?: Promise<unknown>;
+}
+
+const interrupted = (): Promise<string> =>
+  new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+export async function watchCommand(
+  argv: readonly string[],
+  io: CliIo,
+  deps: WatchCommandDeps = {},
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...deploymentOptions,
+      interval: { type: 'string' },
+      'no-events': { type: 'boolean' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(watchHelp);
+    return EXIT.ok;
+  }
+  const intervalSeconds = values.interval === undefined ? 10 : Number(values.interval);
+  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.2 || intervalSeconds > 3600) {
+    throw new UsageError(
+      `--interval: must be a number of seconds from 0.2 to 3600, got "${values.interval}"`,
+    );
+  }
+  const config = watchConfigFrom(values, io.env);
+  const watchers = config.deployments.map(
+    (d, i) =>
+      new DeploymentWatcher(d, credentialsFromEnv(d, i, io.env), {
+        runBatch,
+        now: Date.now,
+        ...(values['no-events'] ? {} : { subscribe: subscribeSentinelEvents }),
+      }),
+  );
+  const names = config.deployments.map((d) => d.name).join(', ');
+  io.err(
+    `watching ${names} every ${intervalSeconds}s${values['no-events'] ? '' : ' and on sentinel events'}; Ctrl-C to stop`,
+  );
+  const runs = watchers.map((w, i) =>
+    w.run({
+      intervalMs: intervalSeconds * 1000,
+      onStep: (step) => {
+        if (values.verbose) {
+          const status = step.findings.length === 0 ? 'ok' : step.findings.map((f) => f.code).join(',');
+          io.err(
+            `${step.snapshot.takenAt} ${config.deployments[i].name} poll (${step.trigger}) ${step.snapshot.durationMs} ms: ${status}`,
+          );
+        }
+        for (const n of step.notifications) io.out(values.json ? JSON.stringify(n) : renderNotification(n));
+      },
+      ...(values.verbose
+        ? {
+            onEvent: (e) =>
+              io.err(`${new Date(e.at).toISOString()} event ${e.sentinel} ${e.type} ${e.payload}`),
+          }
+        : {}),
+    }),
+  );
+  await Promise.race([deps.stopSignal ?? interrupted(), ...runs]);
+  for (const w of watchers) w.stop();
+  await Promise.all(runs);
+  return EXIT.ok;
+}

@@ -1,0 +1,29 @@
+// Errors of the failover drill. The drill itself never throws for a misbehaving deployment (that is a
+// failed check in the report); these are for what stops a drill from being set up or a step from
+// finishing in time.
+
+import { SentinelWatchError } from '../errors';
+
+export class DrillError extends SentinelWatchError {}
+
+/** A step of the drill did not finish within its deadline. */
+export class DrillDeadlineError extends DrillError {
+  constructor(
+    readonly step: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${step}: no result within ${timeoutMs} ms (timed out)`, options);
+  }
+}
+
+/** A password the deployment's config points at could not be read. `field` names the config field. */
+export class CredentialsUnavailableError extends DrillError {
+  constructor(
+    readonly field: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field}: ${problem}`, options);
+  }
+}

@@ -1,0 +1,160 @@
+// Verification after a failover: is the deployment whole again around a new master? Judged on one
+// snapshot plus one probe of the new master; the drill polls until every check passes or its deadline.
+
+import { type Address, formatAddress, type Snapshot, sameAddress } from '../types';
+import { ckquorumCheck, configuredSentinels, describeError, followsWithLinkUp, nodeAt } from './facts';
+import type { CheckResult } from './types';
+
+export interface VerifyExpectation {
+  /** The master before this failover. */
+  readonly oldMaster: Address;
+  /** The configured sentinels: every one must name the new master. */
+  readonly sentinels: readonly Address[];
+  readonly expectedReplicas: number;
+  /** The key written before the failover, and its value; null when there is none to check. */
+  readonly canary: { readonly key: string; readonly value: string } | null;
+}
+
+/** What the drill's own connection to the new master saw. */
+export interface NewMasterProbe {
+  readonly address: Address;
+  /** A write was acknowledged; `writeError` says why not. */
+  readonly writeOk: boolean;
+  readonly writeError: string | null;
+  /** `GET <canary key>`; null when missing or unread. */
+  readonly canaryValue: string | null;
+}
+
+export interface Verification {
+  readonly checks: readonly CheckResult[];
+  readonly passed: boolean;
+  /** The master every configured sentinel names, when they agree on one other than the old master. */
+  readonly newMaster: Address | null;
+}
+
+/** Names of the verification checks, in the order they are reported. */
+export const VERIFY_CHECKS = [
+  'sentinels-agree-new-master',
+  'new-master-role',
+  'new-master-accepts-write',
+  'canary-readable',
+  'old-master-rejoined',
+  'replicas-attached',
+  'ckquorum',
+] as const;
+
+export function verifyFailover(
+  snapshot: Snapshot,
+  probe: NewMasterProbe | null,
+  expect: VerifyExpectation,
+): Verification {
+  const agree = sentinelsAgreeNewMaster(snapshot, expect);
+  const newMaster = agree.passed ? snapshot.master : null;
+  const probed = newMaster !== null && probe !== null && sameAddress(probe.address, newMaster) ? probe : null;
+  const checks = [
+    agree,
+    newMasterRole(snapshot, newMaster),
+    acceptsWrite(newMaster, probed),
+    canaryReadable(newMaster, probed, expect.canary),
+    oldMasterRejoined(snapshot, newMaster, expect.oldMaster),
+    replicasAttached(snapshot, newMaster, expect.expectedReplicas),
+    ckquorumCheck(snapshot),
+  ];
+  return { checks, passed: checks.every((c) => c.passed), newMaster };
+}
+
+function sentinelsAgreeNewMaster(snapshot: Snapshot, expect: VerifyExpectation): CheckResult {
+  const name = 'sentinels-agree-new-master';
+  const views = configuredSentinels(snapshot, expect.sentinels).map(({ address, sentinel }) => ({
+    address: formatAddress(address),
+    master: sentinel?.masterAddress ?? null,
+    why: sentinel ? describeError(sentinel) : 'not asked',
+  }));
+  const text = views.map((v) => `${v.address} -> ${v.master ? formatAddress(v.master) : `? (${v.why})`}`).join(', ');
+  const first = views[0]?.master ?? null;
+  const same = first !== null && views.every((v) => sameAddress(v.master, first));
+  if (!same) return { name, passed: false, detail: `sentinels do not all name one master: ${text}` };
+  if (sameAddress(first, expect.oldMaster)) {
+    return { name, passed: false, detail: `every sentinel still names the old master ${formatAddress(first)}` };
+  }
+  if (!sameAddress(snapshot.master, first)) {
+    return { name, passed: false, detail: `configured sentinels name ${formatAddress(first)} but others disagree` };
+  }
+  return { name, passed: true, detail: `all ${views.length} sentinels name ${formatAddress(first)}` };
+}
+
+function newMasterRole(snapshot: Snapshot, newMaster: Address | null): CheckResult {
+  const name = 'new-master-role';
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  const node = nodeAt(snapshot, newMaster);
+  if (!node || !node.reachable || node.error !== null) {
+    return { name, passed: false, detail: `${formatAddress(newMaster)}: ${node ? describeError(node) : 'not probed'}` };
+  }
+  return node.role === 'master'
+    ? { name, passed: true, detail: `${formatAddress(newMaster)} reports role:master` }
+    : { name, passed: false, detail: `${formatAddress(newMaster)} reports role:${node.role}` };
+}
+
+function acceptsWrite(newMaster: Address | null, probe: NewMasterProbe | null): CheckResult {
+  const name = 'new-master-accepts-write';
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  if (!probe) return { name, passed: false, detail: `${formatAddress(newMaster)} not written to yet` };
+  return probe.writeOk
+    ? { name, passed: true, detail: `${formatAddress(newMaster)} acknowledged a write` }
+    : { name, passed: false, detail: `${formatAddress(newMaster)} refused a write: ${probe.writeError ?? 'no answer'}` };
+}
+
+function canaryReadable(
+  newMaster: Address | null,
+  probe: NewMasterProbe | null,
+  canary: VerifyExpectation['canary'],
+): CheckResult {
+  const name = 'canary-readable';
+  if (!canary) return { name, passed: true, detail: 'no canary written' };
+  if (!newMaster || !probe) return { name, passed: false, detail: 'new master not read yet' };
+  if (probe.canaryValue === canary.value) {
+    return { name, passed: true, detail: `${canary.key} reads back on ${formatAddress(newMaster)}` };
+  }
+  return {
+    name,
+    passed: false,
+    detail:
+      probe.canaryValue === null
+        ? `${canary.key} is missing on ${formatAddress(newMaster)}`
+        : `${canary.key} has another value on ${formatAddress(newMaster)}`,
+  };
+}
+
+function oldMasterRejoined(snapshot: Snapshot, newMaster: Address | null, oldMaster: Address): CheckResult {
+  const name = 'old-master-rejoined';
+  const where = formatAddress(oldMaster);
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  const node = nodeAt(snapshot, oldMaster);
+  if (!node || !node.reachable || node.error !== null) {
+    return { name, passed: false, detail: `${where}: ${node ? describeError(node) : 'not probed'}` };
+  }
+  if (followsWithLinkUp(node, newMaster)) {
+    return { name, passed: true, detail: `${where} is a replica of ${formatAddress(newMaster)} with link up` };
+  }
+  if (node.role === 'master') {
+    return { name, passed: false, detail: `${where} still reports role:master (not yet converted by Sentinel)` };
+  }
+  const rep = node.replication;
+  return {
+    name,
+    passed: false,
+    detail: `${where} is a ${node.role} of ${rep?.masterHost ?? '?'}:${rep?.masterPort ?? '?'}, link ${rep?.masterLinkStatus ?? 'unknown'}`,
+  };
+}
+
+function replicasAttached(snapshot: Snapshot, newMaster: Address | null, expected: number): CheckResult {
+  const name = 'replicas-attached';
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  const attached = snapshot.nodes.filter((n) => followsWithLinkUp(n, newMaster));
+  const list = attached.map(formatAddress).join(', ') || 'none';
+  return {
+    name,
+    passed: attached.length >= expected,
+    detail: `${attached.length}/${expected} replicas follow ${formatAddress(newMaster)} with link up (${list})`,
+  };
+}
