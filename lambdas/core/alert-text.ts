@@ -48,7 +48,7 @@ const ACTIONS: Readonly<Record<string, string>> = {
   MULTIPLE_MASTERS:
     'Sentinel converts a known old master within ~10 s; if it lasts, run REPLICAOF <master ip> <port> on it.',
   MASTER_FLAPPING:
-    'Raise down-after-milliseconds on every sentinel (e.g. 5000) and read the old masters’ logs for pauses.',
+    'Raise down-after-milliseconds on every sentinel (e.g. 5000) and read the old masters' logs for pauses.',
   SENTINEL_TILT: 'It leaves TILT 30 s after timing is normal again; if it recurs, check NTP, CPU steal and swap.',
   CONFIG_RISK: "Apply the command each risk's text gives, on every server concerned.",
 };

@@ -1,0 +1,68 @@
+// AlertPublisher on Amazon SNS. One Publish per alert: the subject for email, the plain-text body as
+// the message, and every attribute as a String message attribute so subscriptions can filter (e.g.
+// email only `severity = critical`). Retries are the caller's (the poller's outbox): this class makes
+// one attempt and says whether another could succeed.
+
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SentinelWatchError } from '../core/errors';
+import type { AlertMessage, AlertPublisher } from '../core/ports';
+
+/** A Publish failed. `retryable`: throttling, a server error or the network; worth trying again. */
+export class PublishError extends SentinelWatchError {
+  constructor(
+    readonly errorName: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`SNS Publish failed: ${errorName}${retryable ? ' (retryable)' : ''}`, options);
+  }
+}
+
+const NOT_RETRYABLE = new Set([
+  'AuthorizationErrorException',
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'NotFoundException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSInvalidStateException',
+  'KMSAccessDeniedException',
+  'ValidationException',
+  'AccessDeniedException',
+]);
+
+export interface SnsAlertPublisherProps {
+  readonly client: SNSClient;
+  readonly topicArn: string;
+}
+
+export class SnsAlertPublisher implements AlertPublisher {
+  readonly #client: SNSClient;
+  readonly #topicArn: string;
+
+  constructor(props: SnsAlertPublisherProps) {
+    this.#client = props.client;
+    this.#topicArn = props.topicArn;
+  }
+
+  async publish(message: AlertMessage): Promise<void> {
+    const attributes = Object.fromEntries(
+      Object.entries({ ...message.attributes, dedupeKey: message.dedupeKey })
+        .filter(([, value]) => value !== '')
+        .map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    );
+    try {
+      await this.#client.send(
+        new PublishCommand({
+          TopicArn: this.#topicArn,
+          Subject: message.subject,
+          Message: message.body,
+          MessageAttributes: attributes,
+        }),
+      );
+    } catch (error) {
+      const name = (error as Error | undefined)?.name ?? typeof error;
+      throw new PublishError(name, !NOT_RETRYABLE.has(name), { cause: error });
+    }
+  }
+}
