@@ -2,7 +2,7 @@
 // on loopback to try the watcher against, without any infrastructure.
 
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../lambdas/core/errors';
+import { ConfigError, UsageError } from '../../lambdas/core/errors';
 import { ensureRedisServer } from '../local/redis-server-binary';
 import {
   DEFAULT_BASE_PORT,
@@ -63,8 +63,6 @@ const FLAGS: Record<string, Record<string, Flag>> = {
   down: COMMON,
   status: { ...COMMON, json: { type: 'boolean' } },
 };
-
-class UsageError extends Error {}
 
 const FLAG_OF_FIELD: Record<string, string> = {
   basePort: '--base-port',

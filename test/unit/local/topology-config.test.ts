@@ -7,8 +7,6 @@ import {
   dataNodeConfig,
   dataPortsOf,
   defaultDir,
-  pairs,
-  parseInfo,
   quoteConfigValue,
   resolveOptions,
   sentinelConfig,
@@ -158,22 +156,5 @@ describe('sentinelConfig', () => {
     expect(text).toMatch(/^requirepass "spw"$/m);
     expect(text).toMatch(/^sentinel sentinel-pass "spw"$/m);
     expect(sentinelConfig(base)).not.toMatch(/requirepass|sentinel-pass/);
-  });
-});
-
-describe('reply helpers', () => {
-  it('parses INFO text', () => {
-    expect(parseInfo('# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n')).toEqual({
-      role: 'slave',
-      master_link_status: 'up',
-    });
-  });
-
-  it('turns flat arrays into objects', () => {
-    expect(pairs(['name', 'mymaster', 'num-slaves', '2', 'dangling'])).toEqual({
-      name: 'mymaster',
-      'num-slaves': '2',
-    });
-    expect(pairs('nope')).toEqual({});
   });
 });
