@@ -22,8 +22,14 @@ const SOCKET_CODES: Readonly<Record<string, ProbeErrorClass>> = {
   ENETUNREACH: 'timeout',
 };
 
+/** Node's TLS verification and handshake error codes. */
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
+
 export function classifyError(error: RawError): ProbeErrorClass {
   const code = error.code ?? '';
+  if (TLS_CODE.test(code) || /certificate|SSL routines|wrong version number/i.test(error.message))
+    return 'tls';
   // A reset during connect (seen right after a listener is killed) means nobody serves the port.
   if (code === 'ECONNRESET' && /^connect /.test(error.message)) return 'refused';
   if (SOCKET_CODES[code]) return SOCKET_CODES[code];

@@ -18,6 +18,7 @@ export interface Address {
  * - `unknown-master`: a sentinel does not monitor the configured master name
  * - `unsupported-command`: the server does not know a command (a sentinel where a data node was
  *   expected, or the reverse)
+ * - `tls`: the TLS handshake failed (untrusted or expired certificate, wrong host name, TLS to a plain port)
  * - `protocol`: the peer does not speak RESP (or sent a reply the client could not parse)
  * - `bad-reply`: a well-formed reply that does not have the expected shape
  * - `command-failed`: any other error reply
@@ -32,6 +33,7 @@ export type ProbeErrorClass =
   | 'auth-not-configured'
   | 'unknown-master'
   | 'unsupported-command'
+  | 'tls'
   | 'protocol'
   | 'bad-reply'
   | 'command-failed';

@@ -61,6 +61,11 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
         what: 'answers, but not as the kind of server expected (a Sentinel port where a data node was expected, or the reverse)',
         hint: 'Check the port in the config.',
       };
+    case 'tls':
+      return {
+        what: 'fails the TLS handshake',
+        hint: 'Check the certificate (trusted CA via NODE_EXTRA_CA_CERTS, expiry, host name) and that tls is set on both sides.',
+      };
     case 'protocol':
       return {
         what: 'does not speak the Redis protocol',
