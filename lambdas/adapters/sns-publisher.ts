@@ -31,6 +31,8 @@ const NOT_RETRYABLE = new Set([
   'AccessDeniedException',
 ]);
 
+const MAX_ATTRIBUTES = 10;
+
 export interface SnsAlertPublisherProps {
   readonly client: SNSClient;
   readonly topicArn: string;
@@ -46,9 +48,11 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 
   async publish(message: AlertMessage): Promise<void> {
+    // SNS takes at most 10 attributes, none empty; the required four come first in every message.
     const attributes = Object.fromEntries(
       Object.entries({ ...message.attributes, dedupeKey: message.dedupeKey })
         .filter(([, value]) => value !== '')
+        .slice(0, MAX_ATTRIBUTES)
         .map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
     );
     try {

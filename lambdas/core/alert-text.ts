@@ -48,8 +48,9 @@ const ACTIONS: Readonly<Record<string, string>> = {
   MULTIPLE_MASTERS:
     'Sentinel converts a known old master within ~10 s; if it lasts, run REPLICAOF <master ip> <port> on it.',
   MASTER_FLAPPING:
-    'Raise down-after-milliseconds on every sentinel (e.g. 5000) and read the old masters' logs for pauses.',
-  SENTINEL_TILT: 'It leaves TILT 30 s after timing is normal again; if it recurs, check NTP, CPU steal and swap.',
+    "Raise down-after-milliseconds on every sentinel (e.g. 5000) and read the old masters' logs for pauses.",
+  SENTINEL_TILT:
+    'It leaves TILT 30 s after timing is normal again; if it recurs, check NTP, CPU steal and swap.',
   CONFIG_RISK: "Apply the command each risk's text gives, on every server concerned.",
 };
 
@@ -68,7 +69,7 @@ export function renderAlert(n: Notification): AlertMessage {
       subject: n.subject,
       ...(switched ? { oldMaster: switched.from, newMaster: switched.to } : {}),
       ...(n.type === 'resolved' && n.durationMs !== undefined
-        ? { lasted: formatDuration(n.durationMs), durationMs: String(Math.round(n.durationMs)) }
+        ? { lasted: formatDuration(n.durationMs) }
         : {}),
       ...(drillId(n) ? { drillId: drillId(n) as string } : {}),
     },
@@ -101,16 +102,23 @@ function renderSubject(n: Notification, switched: Switch | null): string {
         : n.type === 'reminder' && n.durationMs !== undefined
           ? ` (open ${compactDuration(n.durationMs)})`
           : '';
-  return fitSubject(`[${tag}] ${n.deployment}: `, oneLine(what), suffix);
+  return fitSubject(`[${tag}]`, oneLine(n.deployment), oneLine(what), suffix);
 }
 
-/** Keeps the tag and the suffix; shortens the middle with "..." when the whole would be too long. */
-function fitSubject(head: string, what: string, suffix: string): string {
-  const full = `${head}${what}${suffix}`;
+/**
+ * Keeps the tag and the suffix whole; when the whole is too long, shortens what it is about (to no
+ * less than 24 characters) and then the deployment name, each marked with "...".
+ */
+function fitSubject(tag: string, deployment: string, what: string, suffix: string): string {
+  const full = `${tag} ${deployment}: ${what}${suffix}`;
   if (full.length <= MAX_SUBJECT_LENGTH) return full;
-  const room = MAX_SUBJECT_LENGTH - head.length - suffix.length - 3;
-  if (room >= 10) return `${head}${what.slice(0, room)}...${suffix}`;
-  return `${full.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+  const fixed = tag.length + 3 + suffix.length;
+  const whatRoom = Math.max(24, MAX_SUBJECT_LENGTH - fixed - deployment.length);
+  const shortWhat = what.length > whatRoom ? `${what.slice(0, whatRoom - 3)}...` : what;
+  const nameRoom = MAX_SUBJECT_LENGTH - fixed - shortWhat.length;
+  const shortName =
+    deployment.length > nameRoom ? `${deployment.slice(0, Math.max(1, nameRoom - 3))}...` : deployment;
+  return `${tag} ${shortName}: ${shortWhat}${suffix}`.slice(0, MAX_SUBJECT_LENGTH);
 }
 
 function renderBody(n: Notification, switched: Switch | null): string {
@@ -129,6 +137,8 @@ function renderBody(n: Notification, switched: Switch | null): string {
     field('Opened', n.openedAt);
     field('Resolved', n.at);
     if (n.durationMs !== undefined) field('Lasted', formatDuration(n.durationMs));
+  } else if (n.type === 'opened') {
+    field('Since', n.openedAt);
   } else {
     const open = n.durationMs ?? Date.parse(n.at) - Date.parse(n.openedAt);
     field('Since', Number.isFinite(open) ? `${n.openedAt} (open ${formatDuration(open)})` : n.openedAt);

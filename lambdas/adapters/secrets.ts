@@ -1,0 +1,125 @@
+// SecretSource on AWS Secrets Manager, with a short cache: a warm Lambda reads each secret once per
+// TTL, not once per poll, and a rotated password is picked up within the TTL.
+//
+// A secret's value may be stored either way:
+//   - plain text: the whole SecretString is the value (`s3cr3t`);
+//   - JSON: an object with one of the expected keys (`{"password": "s3cr3t"}`, the shape the console's
+//     "other type of secret" key/value editor writes). Which keys are looked for is a constructor
+//     option (`jsonKeys`, default `password`).
+// A SecretString that parses as a JSON *object* is always read as JSON, anything else as plain text.
+//
+// Errors name the ARN and what is wrong, never the value.
+
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SentinelWatchError } from '../core/errors';
+import type { Clock, SecretSource } from '../core/ports';
+
+export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
+
+/** A secret could not be read or has no usable value. Carries the ARN, never the value. */
+export class SecretError extends SentinelWatchError {
+  constructor(
+    readonly arn: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`secret ${arn}: ${problem}`, options);
+  }
+}
+
+export interface CachedSecretSourceProps {
+  readonly client: SecretsManagerClient;
+  readonly clock?: Clock;
+  /** How long a value is reused; default 5 minutes. */
+  readonly ttlMs?: number;
+  /** Keys read from a JSON secret, first present wins; default `['password']`. */
+  readonly jsonKeys?: readonly string[];
+}
+
+interface Cached {
+  readonly value: string;
+  readonly fetchedAt: number;
+}
+
+export class CachedSecretSource implements SecretSource {
+  readonly #client: SecretsManagerClient;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #jsonKeys: readonly string[];
+  readonly #cache = new Map<string, Cached>();
+  readonly #inFlight = new Map<string, Promise<string>>();
+
+  constructor(props: CachedSecretSourceProps) {
+    this.#client = props.client;
+    this.#clock = props.clock ?? Date.now;
+    this.#ttlMs = props.ttlMs ?? DEFAULT_SECRET_TTL_MS;
+    this.#jsonKeys = props.jsonKeys ?? ['password'];
+  }
+
+  async getSecret(arn: string): Promise<string> {
+    const cached = this.#cache.get(arn);
+    if (cached && this.#clock() - cached.fetchedAt < this.#ttlMs) return cached.value;
+    // Deployments polled in parallel often share one secret: one request serves them all.
+    const pending = this.#inFlight.get(arn);
+    if (pending) return pending;
+    const request = this.#fetch(arn).finally(() => this.#inFlight.delete(arn));
+    this.#inFlight.set(arn, request);
+    return request;
+  }
+
+  /** Forgets every cached value (e.g. after the watcher's password was rejected). */
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  async #fetch(arn: string): Promise<string> {
+    let text: string | undefined;
+    try {
+      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: arn }));
+      text = out.SecretString;
+      if (text === undefined && out.SecretBinary !== undefined) {
+        throw new SecretError(arn, 'is stored as binary; store the value as a string (SecretString)');
+      }
+    } catch (error) {
+      if (error instanceof SecretError) throw error;
+      const name = (error as Error | undefined)?.name ?? typeof error;
+      throw new SecretError(arn, describeFailure(name), { cause: error });
+    }
+    const value = secretValue(arn, text, this.#jsonKeys);
+    this.#cache.set(arn, { value, fetchedAt: this.#clock() });
+    return value;
+  }
+}
+
+function describeFailure(name: string): string {
+  switch (name) {
+    case 'ResourceNotFoundException':
+      return 'does not exist (ResourceNotFoundException)';
+    case 'AccessDeniedException':
+      return 'cannot be read: access denied (grant secretsmanager:GetSecretValue, and kms:Decrypt for a customer key)';
+    case 'DecryptionFailure':
+      return 'cannot be decrypted (DecryptionFailure: check the KMS key policy)';
+    case 'InvalidRequestException':
+      return 'cannot be read now (InvalidRequestException: is it scheduled for deletion?)';
+    default:
+      return `could not be read (${name})`;
+  }
+}
+
+/** The usable value of a SecretString: plain text, or the first of `jsonKeys` in a JSON object. */
+export function secretValue(arn: string, text: string | undefined, jsonKeys: readonly string[]): string {
+  if (text === undefined || text.trim() === '') throw new SecretError(arn, 'is empty');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return text;
+  for (const key of jsonKeys) {
+    const value = (parsed as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  const keys = jsonKeys.map((k) => `"${k}"`).join(' or ');
+  throw new SecretError(arn, `is a JSON object without a non-empty string ${keys} key`);
+}

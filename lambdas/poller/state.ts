@@ -1,0 +1,222 @@
+// What the poller keeps per deployment between polls (the STATE item), and the outbox rules. Pure
+// functions over plain JSON, so the whole "nothing lost, nothing twice" protocol is testable without
+// DynamoDB or SNS.
+//
+// The outbox protocol, per poll of one deployment (run.ts drives it):
+//   1. load STATE (version v); probe; detect; advance incidents -> new notifications
+//   2. enqueue them as `pending`, and claim every pending entry nobody else holds (ours until the
+//      lease ends); conditional save as v+1. `conflict`: another invocation saved since we read, its
+//      view wins, we send nothing and stop polling this deployment.
+//   3. publish the claimed entries, oldest first, with retries and backoff
+//   4. record the outcome (sent / still pending, claim released) with a conditional save; on conflict
+//      reload and re-apply *only our own entries' outcome*, so a concurrent writer's changes are kept.
+// An entry is published only by the holder of a live claim, and a claim is only taken in a save that
+// succeeded, so two invocations never publish the same entry. A crash between publishing and step 4
+// leaves the entry claimed until the lease ends (after the crashed invocation's own timeout); it is
+// then published again: the one duplicate case, which the alert's dedupeKey lets a receiver spot.
+
+import { dedupeKey } from '../core/alert-text';
+import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
+import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
+import type { Snapshot } from '../core/types';
+
+export interface OutboxEntry {
+  /** The alert's dedupeKey: one incident transition. */
+  readonly key: string;
+  readonly notification: Notification;
+  readonly status: 'pending' | 'sent';
+  /** Epoch ms (all times below too). */
+  readonly queuedAt: number;
+  /** Publish attempts so far, over all invocations. */
+  readonly attempts: number;
+  /** The invocation that may publish it now; null when nobody holds it. */
+  readonly claimedBy: string | null;
+  readonly claimedUntil: number | null;
+  readonly sentAt: number | null;
+  /** The last publish error's name (never a message body). */
+  readonly lastError: string | null;
+}
+
+export interface RememberedDrill {
+  readonly id: string;
+  readonly startedAt: number;
+}
+
+export interface PollerState {
+  readonly version: 1;
+  readonly detection: DetectionState;
+  readonly incidents: IncidentState;
+  /** Pending alerts, oldest first, then recently sent ones (kept to refuse duplicates). */
+  readonly outbox: readonly OutboxEntry[];
+  /** The previous poll, compacted to what detection compares with (see compactSnapshot). */
+  readonly lastSnapshot: Snapshot | null;
+  /** The drill the last poll saw holding the lock: the poll after it ends still attributes its switch. */
+  readonly drill: RememberedDrill | null;
+}
+
+/** Sent entries are remembered this long, to refuse a second send of the same key. */
+export const SENT_KEPT_MS = 3600_000;
+const SENT_KEPT_MAX = 50;
+/** Pending entries beyond this are dropped, oldest first (the item must stay far below 400 KB). */
+export const MAX_PENDING = 50;
+
+export const emptyPollerState = (): PollerState => ({
+  version: 1,
+  detection: emptyDetectionState(),
+  incidents: emptyIncidentState(),
+  outbox: [],
+  lastSnapshot: null,
+  drill: null,
+});
+
+/**
+ * Reads a stored state back. A first run or a damaged item gives an empty state (detection starts
+ * over) but keeps whatever outbox entries are readable: pending alerts are never silently forgotten.
+ */
+export function loadPollerState(raw: unknown): PollerState {
+  if (typeof raw !== 'object' || raw === null) return emptyPollerState();
+  const s = raw as Partial<PollerState>;
+  const incidents = s.incidents as IncidentState | undefined;
+  return {
+    version: 1,
+    detection: loadDetectionState(s.detection),
+    incidents:
+      incidents?.version === 1 &&
+      typeof incidents.incidents === 'object' &&
+      typeof incidents.events === 'object'
+        ? incidents
+        : emptyIncidentState(),
+    outbox: Array.isArray(s.outbox) ? s.outbox.filter(isEntry) : [],
+    lastSnapshot:
+      typeof s.lastSnapshot === 'object' && s.lastSnapshot !== null && Array.isArray(s.lastSnapshot.nodes)
+        ? s.lastSnapshot
+        : null,
+    drill:
+      typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
+        ? { id: s.drill.id, startedAt: s.drill.startedAt }
+        : null,
+  };
+}
+
+const isEntry = (e: unknown): e is OutboxEntry =>
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as OutboxEntry).key === 'string' &&
+  typeof (e as OutboxEntry).notification === 'object' &&
+  ((e as OutboxEntry).status === 'pending' || (e as OutboxEntry).status === 'sent');
+
+/**
+ * The previous poll as stored: everything detection reads of it (master, consensus, each server's
+ * role, identity and reachability, the sentinels' master views with their config epoch), without the
+ * bulky parts it does not (each sentinel's replica and peer lists, CONFIG values, ROLE replies, the
+ * master's per-replica list). About a third of the full snapshot.
+ */
+export function compactSnapshot(s: Snapshot): Snapshot {
+  return {
+    ...s,
+    findings: [],
+    nodes: s.nodes.map((n) => ({
+      ...n,
+      roleReply: null,
+      config: null,
+      replication: n.replication ? { ...n.replication, replicas: [] } : null,
+    })),
+    sentinels: s.sentinels.map((x) => ({ ...x, replicas: [], sentinels: [] })),
+  };
+}
+
+export interface EnqueueResult {
+  readonly outbox: OutboxEntry[];
+  /** Pending entries that did not fit (oldest first): lost, to be logged loudly. */
+  readonly dropped: OutboxEntry[];
+  /** Notifications refused because their key was already queued or sent. */
+  readonly duplicates: Notification[];
+}
+
+/** Adds new notifications as pending entries and forgets sent entries that are old enough. */
+export function enqueue(
+  outbox: readonly OutboxEntry[],
+  notifications: readonly Notification[],
+  now: number,
+): EnqueueResult {
+  const known = new Set(outbox.map((e) => e.key));
+  const duplicates: Notification[] = [];
+  const added: OutboxEntry[] = [];
+  for (const notification of notifications) {
+    const key = dedupeKey(notification);
+    if (known.has(key)) {
+      duplicates.push(notification);
+      continue;
+    }
+    known.add(key);
+    added.push({
+      key,
+      notification,
+      status: 'pending',
+      queuedAt: now,
+      attempts: 0,
+      claimedBy: null,
+      claimedUntil: null,
+      sentAt: null,
+      lastError: null,
+    });
+  }
+  const pending = [...outbox.filter((e) => e.status === 'pending'), ...added];
+  const dropped = pending.length > MAX_PENDING ? pending.slice(0, pending.length - MAX_PENDING) : [];
+  const sent = outbox
+    .filter((e) => e.status === 'sent' && now - (e.sentAt ?? 0) < SENT_KEPT_MS)
+    .slice(-SENT_KEPT_MAX);
+  return { outbox: [...pending.slice(dropped.length), ...sent], dropped, duplicates };
+}
+
+/** Claims every pending entry that nobody holds (or whose holder's lease ended) for `owner`. */
+export function claim(
+  outbox: readonly OutboxEntry[],
+  owner: string,
+  until: number,
+  now: number,
+): { outbox: OutboxEntry[]; claimed: OutboxEntry[] } {
+  const claimed: OutboxEntry[] = [];
+  const next = outbox.map((e) => {
+    if (e.status !== 'pending') return e;
+    const free = e.claimedBy === null || e.claimedBy === owner || (e.claimedUntil ?? 0) < now;
+    if (!free) return e;
+    const mine = { ...e, claimedBy: owner, claimedUntil: until };
+    claimed.push(mine);
+    return mine;
+  });
+  return { outbox: next, claimed };
+}
+
+export type PublishOutcome =
+  | { readonly key: string; readonly sent: true; readonly attempts: number; readonly at: number }
+  | {
+      readonly key: string;
+      readonly sent: false;
+      readonly attempts: number;
+      readonly error: string | null;
+    };
+
+/**
+ * Applies our publish outcomes to a state (possibly re-read after a conflict): only entries we still
+ * hold are touched; each is marked sent, or released for the next attempt. Claims of ours without an
+ * outcome (not tried: time ran out) are released too.
+ */
+export function settle(
+  outbox: readonly OutboxEntry[],
+  owner: string,
+  outcomes: readonly PublishOutcome[],
+): OutboxEntry[] {
+  const byKey = new Map(outcomes.map((o) => [o.key, o]));
+  return outbox.map((e) => {
+    if (e.status !== 'pending' || e.claimedBy !== owner) return e;
+    const o = byKey.get(e.key);
+    const released = { ...e, claimedBy: null, claimedUntil: null };
+    if (!o) return released;
+    if (o.sent) return { ...released, status: 'sent', sentAt: o.at, attempts: e.attempts + o.attempts };
+    return { ...released, attempts: e.attempts + o.attempts, lastError: o.error ?? e.lastError };
+  });
+}
+
+export const pendingCount = (outbox: readonly OutboxEntry[]): number =>
+  outbox.filter((e) => e.status === 'pending').length;

@@ -1,0 +1,144 @@
+import type { Notification } from '../../../lambdas/core/incidents';
+import type { Snapshot } from '../../../lambdas/core/types';
+import {
+  claim,
+  compactSnapshot,
+  enqueue,
+  loadPollerState,
+  MAX_PENDING,
+  SENT_KEPT_MS,
+  settle,
+} from '../../../lambdas/poller/state';
+import { healthySnapshot, NOW } from '../helpers/snapshot-factory';
+
+const notification = (i: number, patch: Partial<Notification> = {}): Notification => ({
+  type: 'opened',
+  code: 'REPLICA_LAGGING',
+  severity: 'warning',
+  subject: `node 10.0.1.${60 + i}:6379`,
+  message: 'lagging',
+  deployment: 'prod-cache',
+  at: new Date(NOW).toISOString(),
+  incidentId: `prod-cache:REPLICA_LAGGING node ${i}@x`,
+  openedAt: new Date(NOW).toISOString(),
+  ...patch,
+});
+
+describe('Function: enqueue', () => {
+  it('queues new notifications as pending and refuses a key it already has', () => {
+    // Prepare
+    const first = enqueue([], [notification(1)], NOW).outbox;
+
+    // Act
+    const again = enqueue(first, [notification(1), notification(2)], NOW + 1);
+
+    // Assess
+    expect(again.outbox.map((e) => [e.notification.subject, e.status])).toEqual([
+      ['node 10.0.1.61:6379', 'pending'],
+      ['node 10.0.1.62:6379', 'pending'],
+    ]);
+    expect(again.duplicates).toHaveLength(1);
+  });
+
+  it('forgets sent entries after an hour and drops the oldest pending beyond the cap', () => {
+    // Prepare
+    const sent = settle(claim(enqueue([], [notification(0)], NOW).outbox, 'me', NOW + 1, NOW).outbox, 'me', [
+      { key: enqueue([], [notification(0)], NOW).outbox[0].key, sent: true, attempts: 1, at: NOW },
+    ]);
+    const many = Array.from({ length: MAX_PENDING + 2 }, (_, i) => notification(i + 1));
+
+    // Act
+    const later = enqueue(sent, many, NOW + SENT_KEPT_MS);
+
+    // Assess
+    expect(later.outbox).toHaveLength(MAX_PENDING);
+    expect(later.dropped.map((e) => e.notification.subject)).toEqual([
+      'node 10.0.1.61:6379',
+      'node 10.0.1.62:6379',
+    ]);
+    expect(later.outbox.every((e) => e.status === 'pending')).toBe(true);
+  });
+});
+
+describe('Function: claim', () => {
+  it("takes free entries and expired claims, never another invocation's live claim", () => {
+    // Prepare
+    const queued = enqueue([], [notification(1), notification(2), notification(3)], NOW).outbox;
+    const held = [
+      queued[0],
+      { ...queued[1], claimedBy: 'other', claimedUntil: NOW + 1_000 },
+      { ...queued[2], claimedBy: 'crashed', claimedUntil: NOW - 1 },
+    ];
+
+    // Act
+    const { outbox, claimed } = claim(held, 'me', NOW + 60_000, NOW);
+
+    // Assess
+    expect(claimed.map((e) => e.key)).toEqual([queued[0].key, queued[2].key]);
+    expect(outbox.map((e) => e.claimedBy)).toEqual(['me', 'other', 'me']);
+  });
+});
+
+describe('Function: settle', () => {
+  it('marks our sent entries, releases our failed and untried ones, and leaves others alone', () => {
+    // Prepare
+    const queued = enqueue(
+      [],
+      [notification(1), notification(2), notification(3), notification(4)],
+      NOW,
+    ).outbox;
+    const { outbox } = claim(queued.slice(0, 3), 'me', NOW + 60_000, NOW);
+    const withOther = [...outbox, { ...queued[3], claimedBy: 'other', claimedUntil: NOW + 60_000 }];
+
+    // Act
+    const settled = settle(withOther, 'me', [
+      { key: queued[0].key, sent: true, attempts: 2, at: NOW + 5 },
+      { key: queued[1].key, sent: false, attempts: 4, error: 'ThrottledException' },
+    ]);
+
+    // Assess
+    expect(settled.map((e) => [e.status, e.claimedBy, e.attempts, e.lastError])).toEqual([
+      ['sent', null, 2, null],
+      ['pending', null, 4, 'ThrottledException'],
+      ['pending', null, 0, null],
+      ['pending', 'other', 0, null],
+    ]);
+    expect(settled[0].sentAt).toBe(NOW + 5);
+  });
+});
+
+describe('Function: loadPollerState', () => {
+  it('starts empty from nothing or garbage, and keeps readable outbox entries of a damaged state', () => {
+    // Prepare
+    const entry = enqueue([], [notification(1)], NOW).outbox[0];
+
+    // Act
+    const empty = loadPollerState(undefined);
+    const damaged = loadPollerState({ detection: 'x', incidents: 3, outbox: [entry, { junk: true }] });
+
+    // Assess
+    expect(empty.outbox).toEqual([]);
+    expect(empty.lastSnapshot).toBeNull();
+    expect(damaged.outbox).toEqual([entry]);
+    expect(damaged.incidents).toEqual({ version: 1, incidents: {}, events: {} });
+  });
+});
+
+describe('Function: compactSnapshot', () => {
+  it('keeps what detection compares and drops the bulky lists', () => {
+    // Prepare
+    const full = healthySnapshot() as Snapshot;
+
+    // Act
+    const compact = compactSnapshot(full);
+
+    // Assess
+    expect(compact.master).toEqual(full.master);
+    expect(compact.nodes.map((n) => n.server?.runId)).toEqual(full.nodes.map((n) => n.server?.runId));
+    expect(compact.sentinels.map((s) => s.master?.configEpoch)).toEqual(
+      full.sentinels.map((s) => s.master?.configEpoch),
+    );
+    expect(compact.sentinels.every((s) => s.replicas.length === 0 && s.sentinels.length === 0)).toBe(true);
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(full).length * 0.7);
+  });
+});
