@@ -58,8 +58,9 @@ export interface Incident {
   readonly severity: Severity;
   readonly message: string;
   readonly details?: Readonly<Record<string, unknown>>;
-  readonly status: 'open' | 'resolved';
-  /** Epoch ms (all times below too). */
+  /** `pending`: seen, but not yet for its grace period, so nobody has been told (see GRACE_MS). */
+  readonly status: 'pending' | 'open' | 'resolved';
+  /** Epoch ms (all times below too). For a pending incident: when it was first seen. */
   readonly openedAt: number;
   readonly lastSeenAt: number;
   /** First poll of the current absence; null while the finding is present. */
@@ -96,6 +97,24 @@ export const incidentKey = (code: string, subject: string): string => `${code} $
 /** Events reported every time, whatever the throttle. */
 const UNTHROTTLED_EVENTS: readonly string[] = ['MASTER_CHANGED'];
 
+/**
+ * Grace periods: conditions that every normal failover causes for a few seconds page only if they
+ * outlast this; gone sooner, they are never announced (the MASTER_CHANGED event and its timeline tell
+ * the story). Measured on loopback with down-after-milliseconds 1500: the failover finishes ~3 s after
+ * the kill, a killed old master restarted with its config is converted ~10-11 s later, replicas resync
+ * in under a second. A stuck failover (critical FAILOVER_IN_PROGRESS) and everything else page at once.
+ */
+export const GRACE_MS: Readonly<Record<string, number>> = {
+  MASTER_UNREACHABLE: 10_000,
+  FAILOVER_IN_PROGRESS: 30_000,
+  MULTIPLE_MASTERS: 20_000,
+  SENTINELS_DISAGREE: 15_000,
+  REPLICA_LINK_DOWN: 15_000,
+};
+
+export const defaultGraceMs = (f: Pick<Finding, 'code' | 'severity'>): number =>
+  f.code === 'FAILOVER_IN_PROGRESS' && f.severity === 'critical' ? 0 : (GRACE_MS[f.code] ?? 0);
+
 export interface AdvanceInput {
   readonly incidents: IncidentState;
   readonly findings: readonly Finding[];
@@ -103,6 +122,8 @@ export interface AdvanceInput {
   /** Epoch ms of this poll. */
   readonly now: number;
   readonly reminderMinutes: number;
+  /** How long a new condition must persist before it pages (default `defaultGraceMs`). */
+  readonly graceMs?: (finding: Finding) => number;
 }
 
 export function advanceIncidents(input: AdvanceInput): {
@@ -176,13 +197,14 @@ export function advanceIncidents(input: AdvanceInput): {
       absentPolls: 0,
     };
 
+    const grace = (input.graceMs ?? defaultGraceMs)(f);
     if (!old || (old.status === 'resolved' && now - (old.resolvedAt ?? 0) >= reminderMs)) {
       const inc: Incident = {
         id: `${deployment}:${key}@${at}`,
         code: f.code,
         subject: f.subject,
         ...latest,
-        status: 'open',
+        status: grace > 0 ? 'pending' : 'open',
         openedAt: now,
         lastPagedAt: now,
         notifiedSeverity: f.severity,
@@ -191,7 +213,22 @@ export function advanceIncidents(input: AdvanceInput): {
         resolvedAt: null,
       };
       incidents[key] = inc;
-      notify('opened', inc);
+      if (grace <= 0) notify('opened', inc);
+      continue;
+    }
+
+    if (old.status === 'pending') {
+      // Still there: announce it once it has lasted its grace period, as of when it was first seen.
+      const due = now - old.openedAt >= grace;
+      const inc: Incident = {
+        ...old,
+        ...latest,
+        status: due ? 'open' : 'pending',
+        lastPagedAt: now,
+        notifiedSeverity: f.severity,
+      };
+      incidents[key] = inc;
+      if (due) notify('opened', inc);
       continue;
     }
 
@@ -236,6 +273,11 @@ export function advanceIncidents(input: AdvanceInput): {
 
   for (const [key, inc] of Object.entries(incidents)) {
     if (present.has(key)) continue;
+    if (inc.status === 'pending') {
+      // Gone within its grace period: it was part of something already reported, or nothing at all.
+      delete incidents[key];
+      continue;
+    }
     if (inc.status === 'resolved') {
       if (now - (inc.resolvedAt ?? now) >= reminderMs) delete incidents[key];
       continue;

@@ -21,7 +21,10 @@ class Lifecycle {
   state: IncidentState = emptyIncidentState();
   readonly sent: Notification[] = [];
 
-  constructor(readonly reminderMinutes = 60) {}
+  constructor(
+    readonly reminderMinutes = 60,
+    readonly graceMs?: (f: Finding) => number,
+  ) {}
 
   poll(findings: readonly Finding[], now: number): Notification[] {
     const result = advanceIncidents({
@@ -30,6 +33,7 @@ class Lifecycle {
       deployment: 'prod-cache',
       now,
       reminderMinutes: this.reminderMinutes,
+      ...(this.graceMs ? { graceMs: this.graceMs } : {}),
     });
     this.state = JSON.parse(JSON.stringify(result.incidents));
     this.sent.push(...result.notifications);
@@ -307,7 +311,7 @@ describe('Function: advanceIncidents', () => {
       // Prepare
       const other: Finding = { ...lagging, subject: 'node 10.0.1.63:6379' };
       const linkDown: Finding = { ...lagging, code: 'REPLICA_LINK_DOWN' };
-      const life = new Lifecycle();
+      const life = new Lifecycle(60, () => 0);
 
       // Act
       const sent = life.poll([lagging, other, linkDown, { ...lagging, message: 'duplicate' }], at(0));
@@ -354,6 +358,64 @@ describe('Function: advanceIncidents', () => {
       // Assess
       expect(reminder.message).toBe('Still open after 60 min: Worse now.');
       expect(reminder.details).toEqual({ lagBytes: 9_000_000, returns: 0 });
+    });
+  });
+
+  describe('Grace periods', () => {
+    const unreachable: Finding = {
+      code: 'MASTER_UNREACHABLE',
+      severity: 'critical',
+      subject: 'node 10.0.1.61:6379',
+      message: 'The master does not answer.',
+    };
+    const seconds = (s: number) => NOW + s * 1000;
+
+    it('never announces a condition that is gone within its grace period', () => {
+      // Prepare: MASTER_UNREACHABLE has 10 s of grace
+      const life = new Lifecycle();
+
+      // Act: seen at 0 s and 3 s (a failover in progress), gone at 4 s and after
+      life.poll([unreachable], seconds(0));
+      life.poll([unreachable], seconds(3));
+      life.poll([], seconds(4));
+      life.poll([], seconds(5));
+
+      // Assess
+      expect(life.sent).toEqual([]);
+      expect(life.state.incidents).toEqual({});
+    });
+
+    it('opens it once it outlasts the grace period, dated from when it was first seen', () => {
+      const life = new Lifecycle();
+      expect(life.poll([unreachable], seconds(0))).toEqual([]);
+      expect(life.poll([unreachable], seconds(5))).toEqual([]);
+      const sent = life.poll([unreachable], seconds(10));
+      expect(sent).toMatchObject([
+        { type: 'opened', code: 'MASTER_UNREACHABLE', openedAt: new Date(seconds(0)).toISOString() },
+      ]);
+      expect(life.poll([unreachable], seconds(15))).toEqual([]);
+      life.poll([], seconds(20));
+      expect(life.poll([], seconds(25))).toMatchObject([{ type: 'resolved', durationMs: 20_000 }]);
+    });
+
+    it('opens a stuck (critical) failover at once, a normal one only after 30 s', () => {
+      const failover: Finding = {
+        code: 'FAILOVER_IN_PROGRESS',
+        severity: 'warning',
+        subject: 'deployment',
+        message: 'A failover runs.',
+      };
+      const life = new Lifecycle();
+      expect(life.poll([failover], seconds(0))).toEqual([]);
+      expect(life.poll([{ ...failover, severity: 'critical' }], seconds(6))).toMatchObject([
+        { type: 'opened', severity: 'critical' },
+      ]);
+    });
+
+    it('pages conditions without a grace period on first sight', () => {
+      expect(new Lifecycle().poll([lagging], seconds(0))).toMatchObject([
+        { type: 'opened', code: 'REPLICA_LAGGING' },
+      ]);
     });
   });
 });

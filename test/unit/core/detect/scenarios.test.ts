@@ -49,7 +49,7 @@ class Watcher {
 const at = (i: number) => NOW + i * POLL;
 
 describe('Scenario: the master is killed', () => {
-  it('reports the outage, the switch with the new master, and resolves once the old master is back as a replica', () => {
+  it('reports the switch with the new master and the old master's absence, resolved once it is back as a replica', () => {
     // Prepare
     const w = new Watcher();
     const steps: MutableSnapshot[] = [];
@@ -88,15 +88,13 @@ describe('Scenario: the master is killed', () => {
     for (const s of steps) w.poll(s);
 
     // Assess
+    // The outage and the old master's ~10 s as a second master each lasted one poll, less than their
+    // grace periods: the switch itself tells that story, so they are never paged.
     expect(w.log).toEqual([
-      'opened MASTER_UNREACHABLE node 10.0.1.61:6379 critical',
       'event MASTER_CHANGED deployment critical',
       'opened REPLICA_UNREACHABLE node 10.0.1.61:6379 warning',
-      'opened MULTIPLE_MASTERS node 10.0.1.61:6379 critical',
       'event NODE_RESTARTED node 10.0.1.61:6379 warning',
-      'resolved MASTER_UNREACHABLE node 10.0.1.61:6379 critical',
       'resolved REPLICA_UNREACHABLE node 10.0.1.61:6379 warning',
-      'resolved MULTIPLE_MASTERS node 10.0.1.61:6379 critical',
     ]);
   });
 });
