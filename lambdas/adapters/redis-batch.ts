@@ -2,7 +2,7 @@
 // connection can never leak into the next poll, and every step is bounded by one deadline.
 
 import { performance } from 'node:perf_hooks';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { BatchOutcome, BatchTarget, RedisCommand, Reply, RunBatch } from '../core/batch';
 import type { RawError } from '../core/probe-error';
 
@@ -26,8 +26,9 @@ const toRawError = (error: unknown): RawError => {
   return { message: String(error) };
 };
 
-export function createClient(target: BatchTarget, timeoutMs: number): Redis {
-  const client = new Redis({
+/** What every connection of the watcher shares, short-lived or long-lived. */
+export function connectionOptions(target: BatchTarget, timeoutMs: number): RedisOptions {
+  return {
     host: target.host,
     port: target.port,
     // RESP2 works the same on Redis 5, 6 and 7 and never sends HELLO, so error replies (NOAUTH,
@@ -35,17 +36,23 @@ export function createClient(target: BatchTarget, timeoutMs: number): Redis {
     protocol: 2,
     lazyConnect: true,
     enableReadyCheck: false,
+    disableClientInfo: true,
+    connectTimeout: timeoutMs,
+    ...(target.tls ? { tls: { servername: /^[\d.:]+$/.test(target.host) ? undefined : target.host } } : {}),
+  };
+}
+
+export function createClient(target: BatchTarget, timeoutMs: number): Redis {
+  return new Redis({
+    ...connectionOptions(target, timeoutMs),
+    // One attempt, no queueing: a poll reports what happened instead of waiting for a recovery.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     reconnectOnError: () => false,
     autoResubscribe: false,
-    disableClientInfo: true,
-    connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
-    ...(target.tls ? { tls: { servername: /^[\d.:]+$/.test(target.host) ? undefined : target.host } } : {}),
   });
-  return client;
 }
 
 export const runBatch: RunBatch = async (target, commands, timeoutMs) => {

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import type { BatchTarget } from '../core/batch';
 import { parseSentinelEvent, type SentinelEvent } from '../core/sentinel-event';
 import { formatAddress } from '../core/types';
+import { connectionOptions } from './redis-batch';
 
 export interface EventSubscription {
   /** How many sentinels are subscribed right now. */
@@ -28,20 +29,13 @@ export async function subscribeSentinelEvents(options: SubscribeOptions): Promis
   const clients = options.sentinels.map((target) => {
     const name = formatAddress(target);
     const client = new Redis({
-      host: target.host,
-      port: target.port,
-      protocol: 2,
-      lazyConnect: true,
-      enableReadyCheck: false,
-      disableClientInfo: true,
-      connectTimeout: options.timeoutMs,
+      ...connectionOptions(target, options.timeoutMs),
       maxRetriesPerRequest: null,
       // Keep trying a sentinel that is down: when it comes back its events matter again.
       retryStrategy: (times) => Math.min(200 * times, 2000),
       autoResubscribe: true,
       ...(target.password ? { password: target.password } : {}),
       ...(target.username ? { username: target.username } : {}),
-      ...(target.tls ? { tls: {} } : {}),
     });
     client.on('error', () => undefined);
     client.on('ready', () => live.add(client));

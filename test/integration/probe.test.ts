@@ -156,7 +156,8 @@ describe('pollDeployment against a real 1+2+3 topology', () => {
 
       // Assess
       const elapsed = Date.now() - started;
-      expect(elapsed).toBeLessThan(1200 + 250);
+      // Without deadlines the frozen node would hold the poll forever; the slack absorbs a loaded CI machine.
+      expect(elapsed).toBeLessThan(1200 + 750);
       expect(node(s, port)).toMatchObject({ reachable: false, error: { class: 'timeout' } });
       expect(node(s, topo.dataPorts[0])?.error).toBeNull();
     } finally {
