@@ -2,6 +2,7 @@
 
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
 import { checkCommand } from './commands/check';
+import { drillCommand } from './commands/drill';
 import { historyCommand } from './commands/history';
 import { localCommand } from './commands/local';
 import { watchCommand } from './commands/watch';
@@ -12,6 +13,7 @@ export const mainHelp = `Usage: sentinel-watch <command> [options]
 Commands:
   check     poll a Sentinel deployment once and print its state (--json for machine output)
   watch     poll continuously and print alerts: opened, reminder, resolved, with failover timelines
+  drill     run a controlled failover and prove the deployment came back healthy (--dry-run, --failback)
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
   history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
 
@@ -20,6 +22,7 @@ Run "sentinel-watch <command> --help" for a command's options.`;
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
   check: checkCommand,
   watch: watchCommand,
+  drill: drillCommand,
   local: localCommand,
   history: historyCommand,
 };

@@ -899,6 +899,9 @@ function logPath(dir: string, port: number): string {
 
 async function prepare(dir: string, kind: ProcessKind, port: number): Promise<Omit<ProcessRecord, 'pid'>> {
   const dataDir = path.join(dir, `data-${port}`);
+  // A fresh topology starts empty: replicas save the RDB they sync, and a stale one (an old drill's
+  // lock key, say) would come back on the next `up`.
+  await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const config = path.join(dir, `${kind === 'data' ? 'redis' : 'sentinel'}-${port}.conf`);
   return { kind, port, config, log: logPath(dir, port), dataDir };

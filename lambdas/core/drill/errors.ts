@@ -6,17 +6,6 @@ import { SentinelWatchError } from '../errors';
 
 export class DrillError extends SentinelWatchError {}
 
-/** A step of the drill did not finish within its deadline. */
-export class DrillDeadlineError extends DrillError {
-  constructor(
-    readonly step: string,
-    readonly timeoutMs: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`${step}: no result within ${timeoutMs} ms (timed out)`, options);
-  }
-}
-
 /** A password the deployment's config points at could not be read. `field` names the config field. */
 export class CredentialsUnavailableError extends DrillError {
   constructor(

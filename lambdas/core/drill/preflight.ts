@@ -49,13 +49,16 @@ export function preflight(snapshot: Snapshot, settings: PreflightSettings): Pref
 
 function sentinelsReachable(snapshot: Snapshot, configured: readonly Address[]): CheckResult {
   const seen = configuredSentinels(snapshot, configured);
-  const bad = seen.filter(({ sentinel }) => !sentinel || !sentinel.reachable || sentinel.error !== null);
+  const bad = seen.filter(({ sentinel }) => !sentinel?.reachable || sentinel.error !== null);
   if (bad.length > 0) {
     return {
       name: 'sentinels-reachable',
       passed: false,
       detail: bad
-        .map(({ address, sentinel }) => `${formatAddress(address)}: ${sentinel ? describeError(sentinel) : 'not asked'}`)
+        .map(
+          ({ address, sentinel }) =>
+            `${formatAddress(address)}: ${sentinel ? describeError(sentinel) : 'not asked'}`,
+        )
         .join('; '),
     };
   }
@@ -73,8 +76,11 @@ function sentinelsAgree(snapshot: Snapshot, configured: readonly Address[]): Che
   }));
   const named = views.filter((v) => v.master !== null);
   const master = snapshot.master;
-  if (named.length === 0) return { name: 'sentinels-agree', passed: false, detail: 'no sentinel named a master' };
-  const disagreeing = views.filter((v) => v.master === null || master === null || formatAddress(v.master) !== formatAddress(master));
+  if (named.length === 0)
+    return { name: 'sentinels-agree', passed: false, detail: 'no sentinel named a master' };
+  const disagreeing = views.filter(
+    (v) => v.master === null || master === null || formatAddress(v.master) !== formatAddress(master),
+  );
   if (master === null || disagreeing.length > 0 || !snapshot.consensus.unanimous) {
     const votes = snapshot.consensus.votes
       .map((v) => `${formatAddress(v.address)} named by ${v.sentinels.join(', ')}`)
@@ -138,17 +144,27 @@ export function replicaCandidates(snapshot: Snapshot, maxLagBytes: number): Repl
       }
       if (lag === null) return { ...base, ready: false, detail: 'replication offsets unknown' };
       if (lag > maxLagBytes) {
-        return { ...base, ready: false, detail: `link up but ${formatBytes(lag)} behind (max ${formatBytes(maxLagBytes)})` };
+        return {
+          ...base,
+          ready: false,
+          detail: `link up but ${formatBytes(lag)} behind (max ${formatBytes(maxLagBytes)})`,
+        };
       }
       return { ...base, ready: true, detail: `link up, ${formatBytes(lag)} behind` };
     });
 }
 
-function replicaReady(replicas: readonly ReplicaCandidate[], snapshot: Snapshot, maxLagBytes: number): CheckResult {
+function replicaReady(
+  replicas: readonly ReplicaCandidate[],
+  snapshot: Snapshot,
+  maxLagBytes: number,
+): CheckResult {
   const name = 'replica-ready';
   if (!snapshot.master) return { name, passed: false, detail: 'no agreed master to judge replicas against' };
   if (replicas.length === 0) return { name, passed: false, detail: 'no replica found' };
-  const list = replicas.map((r) => `${formatAddress(r.address)} ${r.detail}${r.priority === 0 ? ', replica-priority 0' : ''}`).join('; ');
+  const list = replicas
+    .map((r) => `${formatAddress(r.address)} ${r.detail}${r.priority === 0 ? ', replica-priority 0' : ''}`)
+    .join('; ');
   const ready = replicas.filter((r) => r.ready);
   if (ready.length === 0) {
     return {
@@ -171,7 +187,9 @@ function noFailoverInProgress(snapshot: Snapshot): CheckResult {
   );
   const tilted = snapshot.sentinels.filter((s) => s.tilt === true);
   const problems = [
-    ...busy.map((s) => `${formatAddress(s)} is failing over (${s.master?.failoverState ?? 'failover_in_progress'})`),
+    ...busy.map(
+      (s) => `${formatAddress(s)} is failing over (${s.master?.failoverState ?? 'failover_in_progress'})`,
+    ),
     ...tilted.map((s) => `${formatAddress(s)} is in TILT mode`),
   ];
   if (problems.length > 0) return { name, passed: false, detail: problems.join('; ') };

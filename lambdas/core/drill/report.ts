@@ -63,7 +63,9 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
   const drillLeg = input.legs.find((l) => l.purpose === 'drill') ?? null;
   const failedCheck = input.checks.find((c) => !c.passed) ?? null;
   const allPassed = input.error === null && failedCheck === null;
-  const passed = input.dryRun ? allPassed : allPassed && input.legs.length > 0 && input.legs.every((l) => l.verified);
+  const passed = input.dryRun
+    ? allPassed
+    : allPassed && input.legs.length > 0 && input.legs.every((l) => l.verified);
   const outcome: DrillOutcome = passed
     ? input.dryRun
       ? 'dry-run'
@@ -92,6 +94,7 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
     timeToVerifiedMs: drillLeg?.timeToVerifiedMs ?? null,
     writeOutageMs: clientWrites?.outageMs ?? null,
     failedWrites: clientWrites?.failed ?? null,
+    clientWritesLost: clientWrites?.lost ?? null,
     splitBrainWindowMs: drillLeg?.to && oldMasterWrites ? oldMasterWrites.windowMs : null,
     acknowledgedWritesLost: oldMasterWrites?.lost ?? null,
     abortReason,
@@ -123,14 +126,19 @@ function summarize(r: Omit<DrillReport, 'summary' | 'advice'>, failedCheck: Dril
       return `REFUSED: ${failedCheck ? `${failedCheck.name}: ${failedCheck.detail}` : 'preflight failed'}; nothing was changed, ${final}`;
     case 'passed': {
       const lost = r.acknowledgedWritesLost ?? 0;
+      const clientLost = r.clientWritesLost ?? 0;
       return (
         `PASSED: ${at(r.previousMaster)} -> ${at(r.newMaster)}, switched in ${seconds(r.timeToSwitchMs ?? 0)}, ` +
         `verified in ${seconds(r.timeToVerifiedMs ?? 0)}; writes stopped for ${seconds(r.writeOutageMs ?? 0)}` +
+        `${clientLost > 0 ? ` and ${clientLost} acknowledged to the client were lost` : ''}` +
         `${lost > 0 ? `; the old master acknowledged ${lost} writes that were lost` : ''}; ${final}`
       );
     }
     default: {
-      const reason = r.error ?? r.abortReason ?? (failedCheck ? `${failedCheck.name}: ${failedCheck.detail}` : 'not verified');
+      const reason =
+        r.error ??
+        r.abortReason ??
+        (failedCheck ? `${failedCheck.name}: ${failedCheck.detail}` : 'not verified');
       return `FAILED: ${reason}; ${final}`;
     }
   }
@@ -173,7 +181,7 @@ function advise(r: Omit<DrillReport, 'summary' | 'advice'>): string[] {
   const abort = r.abortReason ?? '';
   if (/NOGOODSLAVE|no-good-slave/.test(abort)) {
     advice.push(
-      'Sentinel found no replica to promote: check replica-priority (0 means never promote), each replica\'s ' +
+      "Sentinel found no replica to promote: check replica-priority (0 means never promote), each replica's " +
         'master_link_status and how long it has been disconnected, then run the drill again.',
     );
   } else if (abort.includes('slave-timeout')) {
@@ -182,7 +190,9 @@ function advise(r: Omit<DrillReport, 'summary' | 'advice'>): string[] {
         'failover-timeout, then run the drill again.',
     );
   } else if (abort.includes('not-elected')) {
-    advice.push('Sentinel could not win a leader election: check that a majority of sentinels can reach each other.');
+    advice.push(
+      'Sentinel could not win a leader election: check that a majority of sentinels can reach each other.',
+    );
   }
   return advice;
 }

@@ -68,6 +68,8 @@ export interface ClientWriteSummary {
   readonly failed: number;
   /** Total time without completed writes, over the windows below. */
   readonly outageMs: number;
+  /** Longest time between two acknowledged writes, however short (the write interval when all is well). */
+  readonly longestGapMs: number;
   readonly windows: readonly OutageWindow[];
   /** Acknowledged writes missing on the new master afterwards; null when it could not be read. */
   readonly lost: number | null;
@@ -147,6 +149,11 @@ export interface DrillReport {
   /** Sentinel-aware client: time without completed writes, and failed write attempts. */
   readonly writeOutageMs: number | null;
   readonly failedWrites: number | null;
+  /**
+   * Writes the sentinel-aware client was told succeeded that are missing afterwards: it wrote to the
+   * old master between the promotion and `+switch-master` reaching it.
+   */
+  readonly clientWritesLost: number | null;
   /** Plain connection to the old master: how long it acknowledged writes after the switch. */
   readonly splitBrainWindowMs: number | null;
   /** Writes the old master acknowledged that are gone after it rejoined. */

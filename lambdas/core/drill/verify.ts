@@ -40,6 +40,7 @@ export const VERIFY_CHECKS = [
   'canary-readable',
   'old-master-rejoined',
   'replicas-attached',
+  'sentinels-see-replicas',
   'ckquorum',
 ] as const;
 
@@ -58,6 +59,7 @@ export function verifyFailover(
     canaryReadable(newMaster, probed, expect.canary),
     oldMasterRejoined(snapshot, newMaster, expect.oldMaster),
     replicasAttached(snapshot, newMaster, expect.expectedReplicas),
+    sentinelsSeeReplicas(snapshot, newMaster, expect),
     ckquorumCheck(snapshot),
   ];
   return { checks, passed: checks.every((c) => c.passed), newMaster };
@@ -70,15 +72,25 @@ function sentinelsAgreeNewMaster(snapshot: Snapshot, expect: VerifyExpectation):
     master: sentinel?.masterAddress ?? null,
     why: sentinel ? describeError(sentinel) : 'not asked',
   }));
-  const text = views.map((v) => `${v.address} -> ${v.master ? formatAddress(v.master) : `? (${v.why})`}`).join(', ');
+  const text = views
+    .map((v) => `${v.address} -> ${v.master ? formatAddress(v.master) : `? (${v.why})`}`)
+    .join(', ');
   const first = views[0]?.master ?? null;
   const same = first !== null && views.every((v) => sameAddress(v.master, first));
   if (!same) return { name, passed: false, detail: `sentinels do not all name one master: ${text}` };
   if (sameAddress(first, expect.oldMaster)) {
-    return { name, passed: false, detail: `every sentinel still names the old master ${formatAddress(first)}` };
+    return {
+      name,
+      passed: false,
+      detail: `every sentinel still names the old master ${formatAddress(first)}`,
+    };
   }
   if (!sameAddress(snapshot.master, first)) {
-    return { name, passed: false, detail: `configured sentinels name ${formatAddress(first)} but others disagree` };
+    return {
+      name,
+      passed: false,
+      detail: `configured sentinels name ${formatAddress(first)} but others disagree`,
+    };
   }
   return { name, passed: true, detail: `all ${views.length} sentinels name ${formatAddress(first)}` };
 }
@@ -87,8 +99,12 @@ function newMasterRole(snapshot: Snapshot, newMaster: Address | null): CheckResu
   const name = 'new-master-role';
   if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
   const node = nodeAt(snapshot, newMaster);
-  if (!node || !node.reachable || node.error !== null) {
-    return { name, passed: false, detail: `${formatAddress(newMaster)}: ${node ? describeError(node) : 'not probed'}` };
+  if (!node?.reachable || node.error !== null) {
+    return {
+      name,
+      passed: false,
+      detail: `${formatAddress(newMaster)}: ${node ? describeError(node) : 'not probed'}`,
+    };
   }
   return node.role === 'master'
     ? { name, passed: true, detail: `${formatAddress(newMaster)} reports role:master` }
@@ -101,7 +117,11 @@ function acceptsWrite(newMaster: Address | null, probe: NewMasterProbe | null): 
   if (!probe) return { name, passed: false, detail: `${formatAddress(newMaster)} not written to yet` };
   return probe.writeOk
     ? { name, passed: true, detail: `${formatAddress(newMaster)} acknowledged a write` }
-    : { name, passed: false, detail: `${formatAddress(newMaster)} refused a write: ${probe.writeError ?? 'no answer'}` };
+    : {
+        name,
+        passed: false,
+        detail: `${formatAddress(newMaster)} refused a write: ${probe.writeError ?? 'no answer'}`,
+      };
 }
 
 function canaryReadable(
@@ -130,14 +150,22 @@ function oldMasterRejoined(snapshot: Snapshot, newMaster: Address | null, oldMas
   const where = formatAddress(oldMaster);
   if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
   const node = nodeAt(snapshot, oldMaster);
-  if (!node || !node.reachable || node.error !== null) {
+  if (!node?.reachable || node.error !== null) {
     return { name, passed: false, detail: `${where}: ${node ? describeError(node) : 'not probed'}` };
   }
   if (followsWithLinkUp(node, newMaster)) {
-    return { name, passed: true, detail: `${where} is a replica of ${formatAddress(newMaster)} with link up` };
+    return {
+      name,
+      passed: true,
+      detail: `${where} is a replica of ${formatAddress(newMaster)} with link up`,
+    };
   }
   if (node.role === 'master') {
-    return { name, passed: false, detail: `${where} still reports role:master (not yet converted by Sentinel)` };
+    return {
+      name,
+      passed: false,
+      detail: `${where} still reports role:master (not yet converted by Sentinel)`,
+    };
   }
   const rep = node.replication;
   return {
@@ -156,5 +184,42 @@ function replicasAttached(snapshot: Snapshot, newMaster: Address | null, expecte
     name,
     passed: attached.length >= expected,
     detail: `${attached.length}/${expected} replicas follow ${formatAddress(newMaster)} with link up (${list})`,
+  };
+}
+
+/**
+ * Every configured sentinel has itself read (INFO) that the old master and the other replicas follow
+ * the new master with their link up. Until then a sentinel may still hold the old master's stale
+ * `role:master`, and a second failover started then can be undone by it (`+convert-to-slave` of the
+ * freshly promoted node, then an automatic failover ~20 s later): seen on Redis 7.0.
+ */
+function sentinelsSeeReplicas(
+  snapshot: Snapshot,
+  newMaster: Address | null,
+  expect: VerifyExpectation,
+): CheckResult {
+  const name = 'sentinels-see-replicas';
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  const views = configuredSentinels(snapshot, expect.sentinels).map(({ address, sentinel }) => {
+    const good = (sentinel?.replicas ?? []).filter(
+      (r) =>
+        r.masterHost === newMaster.host &&
+        r.masterPort === newMaster.port &&
+        r.masterLinkStatus === 'ok' &&
+        !r.flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected'),
+    );
+    const oldSeen = good.some((r) => sameAddress(r, expect.oldMaster));
+    return { address, good: good.length, oldSeen, ok: good.length >= expect.expectedReplicas && oldSeen };
+  });
+  const detail = views
+    .map(
+      (v) =>
+        `${formatAddress(v.address)} sees ${v.good}/${expect.expectedReplicas}${v.oldSeen ? '' : ` (not yet ${formatAddress(expect.oldMaster)})`}`,
+    )
+    .join(', ');
+  return {
+    name,
+    passed: views.every((v) => v.ok),
+    detail: `replicas following ${formatAddress(newMaster)} with link ok: ${detail}`,
   };
 }

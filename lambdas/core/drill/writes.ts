@@ -35,6 +35,7 @@ export function summarizeClientWrites(
   let lastAck = ordered[0]?.startedAt ?? options.stoppedAt;
   let failed = 0;
   let firstError: string | null = null;
+  let longestGap = 0;
   const close = (to: number) => {
     windows.push({
       fromMs: lastAck - options.origin,
@@ -49,6 +50,7 @@ export function summarizeClientWrites(
       firstError ??= s.error ?? 'unknown error';
       continue;
     }
+    longestGap = Math.max(longestGap, s.endedAt - lastAck);
     if (failed > 0 || s.endedAt - lastAck > threshold) close(s.endedAt);
     lastAck = s.endedAt;
     failed = 0;
@@ -60,6 +62,7 @@ export function summarizeClientWrites(
     acknowledged: acked.length,
     failed: ordered.length - acked.length,
     outageMs: windows.reduce((sum, w) => sum + (w.toMs - w.fromMs), 0),
+    longestGapMs: Math.max(longestGap, failed > 0 ? options.stoppedAt - lastAck : 0),
     windows,
     lost: lostOf(acked, options.present),
   };
@@ -71,7 +74,10 @@ export interface SplitBrainOptions {
   readonly present: ReadonlySet<number> | null;
 }
 
-export function summarizeSplitBrain(samples: readonly WriteSample[], options: SplitBrainOptions): SplitBrainSummary {
+export function summarizeSplitBrain(
+  samples: readonly WriteSample[],
+  options: SplitBrainOptions,
+): SplitBrainSummary {
   const ordered = bySeq(samples);
   const acked = ordered.filter((s) => s.ok);
   const { switchAt } = options;

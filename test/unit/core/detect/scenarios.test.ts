@@ -49,7 +49,7 @@ class Watcher {
 const at = (i: number) => NOW + i * POLL;
 
 describe('Scenario: the master is killed', () => {
-  it('reports the switch with the new master and the old master's absence, resolved once it is back as a replica', () => {
+  it('reports the switch with the new master, and the old master missing until it is back as a replica', () => {
     // Prepare
     const w = new Watcher();
     const steps: MutableSnapshot[] = [];
