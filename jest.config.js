@@ -31,6 +31,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 60,
     },
+    {
+      // CDK: Template assertions and cdk-nag on synthesized stacks, bundling skipped.
+      displayName: 'infra',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/infra'],
+      ...esmPackages,
+      setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+    },
   ],
   // Integration suites start real processes: never run two at once.
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 1,

@@ -1,0 +1,122 @@
+// The whole watcher in one stack: network (and VPC endpoints when the subnets have no NAT), storage,
+// alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
+
+import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { WatcherAlerting } from './constructs/alerting';
+import { Drill } from './constructs/drill';
+import { WatcherMonitoring } from './constructs/monitoring';
+import { WatcherNetwork } from './constructs/network';
+import { Poller } from './constructs/poller';
+import { SlackNotifier } from './constructs/slack-notifier';
+import { WatcherStorage } from './constructs/storage';
+import { WatcherEndpoints } from './constructs/vpc-endpoints';
+import type { StackConfig } from './stack-config';
+
+export interface SentinelWatchStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+export class SentinelWatchStack extends Stack {
+  readonly network: WatcherNetwork;
+  readonly endpoints: WatcherEndpoints | null;
+  readonly storage: WatcherStorage;
+  readonly alerting: WatcherAlerting;
+  readonly poller: Poller;
+  readonly drill: Drill;
+  readonly slack: SlackNotifier | null;
+  readonly monitoring: WatcherMonitoring;
+
+  constructor(scope: Construct, id: string, props: SentinelWatchStackProps) {
+    super(scope, id, {
+      description: 'sentinel-watch: watches self-managed Redis Sentinel deployments from inside the VPC',
+      ...props,
+    });
+    const { config } = props;
+
+    this.network = new WatcherNetwork(this, 'Network', {
+      vpc: config.vpc,
+      redisPorts: config.redisPorts,
+      redisSecurityGroupId: config.redisSecurityGroupId,
+      redisCidrs: config.redisCidrs,
+    });
+    // 'auto': on where the subnets are known to have no NAT; with explicit subnets that cannot be
+    // known at synth, so on (set vpcEndpoints: false when the subnets have a NAT or endpoints already).
+    const wantEndpoints =
+      config.vpcEndpoints === 'auto' ? (this.network.isolated ?? true) : config.vpcEndpoints;
+    this.endpoints = wantEndpoints
+      ? new WatcherEndpoints(this, 'Endpoints', {
+          vpc: this.network.vpc,
+          subnets: this.network.subnets,
+          clients: this.network.securityGroup,
+        })
+      : null;
+
+    this.storage = new WatcherStorage(this, 'Storage', { encryption: config.tableEncryption });
+    this.alerting = new WatcherAlerting(this, 'Alerting', { emails: config.alertEmails });
+    const common = { config, network: this.network, storage: this.storage, alerting: this.alerting };
+    this.poller = new Poller(this, 'Poller', common);
+    this.drill = new Drill(this, 'Drill', common);
+    this.slack = config.slackWebhookSecretArn
+      ? new SlackNotifier(this, 'Slack', {
+          webhookSecretArn: config.slackWebhookSecretArn,
+          alerting: this.alerting,
+          logRetentionDays: config.logRetentionDays,
+          secretsKmsKeyArns: config.secretsKmsKeyArns,
+        })
+      : null;
+
+    this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
+      topic: this.alerting.topic,
+      poller: this.poller.function,
+      drill: this.drill.function,
+      slack: this.slack?.function ?? null,
+      deployments: config.deployments,
+      scheduleMinutes: config.scheduleMinutes,
+      noSuccessMinutes: config.noSuccessMinutes,
+      pollerTimeoutSeconds: config.pollerTimeoutSeconds,
+    });
+
+    new CfnOutput(this, 'AlertTopicArn', {
+      description: 'SNS topic of every alert (subscribe more endpoints here)',
+      value: this.alerting.topic.topicArn,
+    });
+    new CfnOutput(this, 'SnapshotTableName', {
+      description: 'DynamoDB table of snapshots, incident state and drill reports',
+      value: this.storage.table.tableName,
+    });
+    new CfnOutput(this, 'DrillFunctionName', {
+      description: 'The failover drill Lambda function (invoke-only)',
+      value: this.drill.function.functionName,
+    });
+    new CfnOutput(this, 'WatcherSecurityGroupId', {
+      description: 'Security group of the poller and the drill: allow it into the Redis security group',
+      value: this.network.securityGroup.securityGroupId,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard of the watcher',
+      value: Fn.join('', [
+        'https://',
+        Aws.REGION,
+        '.console.aws.amazon.com/cloudwatch/home?region=',
+        Aws.REGION,
+        '#dashboards:name=',
+        this.monitoring.dashboard.dashboardName,
+      ]),
+    });
+    // --cli-read-timeout: a drill takes minutes, and the CLI would otherwise give up after 60 s and
+    // invoke it again.
+    new CfnOutput(this, 'DrillCommand', {
+      description:
+        'Dry-run a failover drill (checks only, no failover); the report lands in drill-report.json',
+      value: Fn.join('', [
+        'aws lambda invoke --region ',
+        Aws.REGION,
+        ' --function-name ',
+        this.drill.function.functionName,
+        ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
+        ` --payload '{"dryRun":true}' drill-report.json`,
+      ]),
+    });
+  }
+}

@@ -1,0 +1,58 @@
+// bin/app.ts as the CDK CLI runs it (`npx tsx bin/app.ts`, context in CDK_CONTEXT_JSON), bundling
+// skipped: a bad config must end the process with the field named and no stack trace.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { baseConfig, deployment, type Json } from './helpers';
+
+const root = join(__dirname, '../..');
+const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+
+function runApp(context: Json) {
+  const outdir = mkdtempSync(join(tmpdir(), 'sentinel-watch-app-'));
+  try {
+    const result = spawnSync(process.execPath, [tsx, 'bin/app.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const templateFile = join(outdir, 'SentinelWatch.template.json');
+    const template = existsSync(templateFile)
+      ? (JSON.parse(readFileSync(templateFile, 'utf8')) as Json)
+      : null;
+    return { status: result.status, stderr: result.stderr, template };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('App: bin/app.ts', () => {
+  it('stops on a bad config with the field named and no stack trace', () => {
+    // Act
+    const { status, stderr, template } = runApp({
+      'sentinel-watch:config': baseConfig({ deployments: [deployment({ masterName: undefined })] }),
+    });
+
+    // Assess
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe('sentinel-watch: invalid config: deployments[0].masterName: is required');
+    expect(template).toBeNull();
+  });
+
+  it('synthesizes config/example.json by default, cdk-nag included', () => {
+    // Act
+    const { status, stderr, template } = runApp({});
+
+    // Assess
+    expect(stderr).not.toMatch(/AwsSolutions/);
+    expect(status).toBe(0);
+    expect(Object.keys((template?.Outputs as Json) ?? {})).toContain('DrillCommand');
+  });
+});

@@ -1,0 +1,416 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../../lambdas/core/errors';
+import {
+  baseConfig,
+  buildStack,
+  deployment,
+  explicitVpc,
+  type Json,
+  LOOKUP_ENV,
+  resourcesOf,
+  SECRET_ARN,
+  SENTINEL_SECRET_ARN,
+  SLACK_SECRET_ARN,
+  type SubnetType,
+  subnetId,
+  synth,
+  VPC_ID,
+  vpcLookupContext,
+} from './helpers';
+
+const lookupConfig = (vpc: Json = {}, overrides: Json = {}) =>
+  baseConfig({ vpc: { vpcId: VPC_ID, ...vpc }, ...overrides });
+
+const lookup = (groups: SubnetType[], vpc: Json = {}, overrides: Json = {}) =>
+  synth(lookupConfig(vpc, overrides), { env: LOOKUP_ENV, context: vpcLookupContext(groups) });
+
+function functionsByDescription(template: Template): Record<string, Json> {
+  return Object.fromEntries(
+    resourcesOf(template, 'AWS::Lambda::Function').map(([, r]) => {
+      const props = r.Properties as Json;
+      return [String(props.Description).split(/[:,]/)[0], props];
+    }),
+  );
+}
+
+function endpointTypes(template: Template): string[] {
+  return resourcesOf(template, 'AWS::EC2::VPCEndpoint')
+    .map(
+      ([, r]) =>
+        JSON.stringify((r.Properties as Json).ServiceName).match(/dynamodb|secretsmanager|sns/)?.[0] ?? '?',
+    )
+    .sort();
+}
+
+/** The inline egress rules of the poller's and drill's security group. */
+function watcherEgress(template: Template): Json[] {
+  const found = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([id]) =>
+    id.startsWith('NetworkWatcher'),
+  );
+  if (!found) throw new Error('no NetworkWatcher security group');
+  return (found[1].Properties as Json).SecurityGroupEgress as Json[];
+}
+
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('Variant: VPC lookup', () => {
+  it('puts the functions in the NAT subnets and, auto, adds no endpoints', () => {
+    // Act
+    const template = lookup(['Public', 'Private', 'Isolated']);
+
+    // Assess
+    const poller = functionsByDescription(template)['sentinel-watch poller'];
+    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Private', 0), subnetId('Private', 1)]);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: VPC_ID });
+  });
+
+  it('uses isolated subnets when there are no others, and then adds the endpoints', () => {
+    // Act
+    const template = lookup(['Public', 'Isolated']);
+
+    // Assess
+    const poller = functionsByDescription(template)['sentinel-watch poller'];
+    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Isolated', 0), subnetId('Isolated', 1)]);
+    expect(endpointTypes(template)).toEqual(['dynamodb', 'secretsmanager', 'sns']);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      RouteTableIds: ['rtb-0ddddddddddddddd0', 'rtb-0ddddddddddddddd1'],
+    });
+  });
+
+  it('takes the subnets given by id, and adds endpoints when one of them is isolated', () => {
+    // Act
+    const template = lookup(['Private', 'Isolated'], {
+      subnetIds: [subnetId('Private', 1), subnetId('Isolated', 0)],
+    });
+
+    // Assess
+    const poller = functionsByDescription(template)['sentinel-watch poller'];
+    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Private', 1), subnetId('Isolated', 0)]);
+    expect(endpointTypes(template)).toEqual(['dynamodb', 'secretsmanager', 'sns']);
+  });
+
+  it('adds endpoints to NAT subnets when asked to, and none to isolated ones when told not to', () => {
+    expect(endpointTypes(lookup(['Private'], {}, { vpcEndpoints: true }))).toEqual([
+      'dynamodb',
+      'secretsmanager',
+      'sns',
+    ]);
+    expect(endpointTypes(lookup(['Isolated'], {}, { vpcEndpoints: false }))).toEqual([]);
+  });
+
+  it('refuses public or unknown subnets, and a VPC with only public ones', () => {
+    expect(
+      configErrorOf(() => lookup(['Public', 'Private'], { subnetIds: [subnetId('Public', 0)] })),
+    ).toMatchObject({
+      field: 'vpc.subnetIds[0]',
+      message: expect.stringMatching(/is a public subnet/),
+    });
+    expect(
+      configErrorOf(() => lookup(['Private'], { subnetIds: ['subnet-0eeeeeeeeeeeeeee1'] })),
+    ).toMatchObject({
+      field: 'vpc.subnetIds[0]',
+      message: expect.stringMatching(/is not a subnet of vpc-/),
+    });
+    expect(configErrorOf(() => lookup(['Public']))).toMatchObject({ field: 'vpc.vpcId' });
+  });
+
+  it('asks for credentials (or explicit subnets) when the stack has no account and region', () => {
+    expect(configErrorOf(() => synth(lookupConfig()))).toMatchObject({
+      field: 'vpc',
+      message: expect.stringMatching(/needs an account and a region.*vpc.subnetIds/),
+    });
+  });
+
+  it('synthesizes with the placeholder VPC before the CLI has looked it up', () => {
+    // Prepare: no lookup context, so CDK hands out its dummy VPC and records what is missing.
+    const { app } = buildStack(lookupConfig({ subnetIds: [subnetId('Private', 0)] }), { env: LOOKUP_ENV });
+    // CDK's template validation warns about the placeholder ids; the CLI synthesizes again after the lookup.
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => {});
+
+    // Act
+    const assembly = app.synth();
+    stderr.mockRestore();
+
+    // Assess
+    expect(assembly.manifest.missing?.map((m) => m.provider)).toEqual(['vpc-provider']);
+  });
+});
+
+describe('Variant: explicit subnets', () => {
+  it('adds no endpoints when told not to, and then needs no route tables', () => {
+    // Act
+    const template = synth(
+      baseConfig({ vpc: explicitVpc({ routeTableIds: undefined }), vpcEndpoints: false }),
+    );
+
+    // Assess
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+  });
+});
+
+describe('Variant: Slack', () => {
+  it('adds a notifier outside the VPC, subscribed to the topic, that reads only its secret', () => {
+    // Act
+    const template = synth(baseConfig({ slackWebhookSecretArn: SLACK_SECRET_ARN }));
+
+    // Assess
+    const slack = functionsByDescription(template)['sentinel-watch'];
+    expect(slack).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: { NODE_OPTIONS: '--enable-source-maps', SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN },
+      },
+    });
+    expect(slack.VpcConfig).toBeUndefined();
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+      FilterPolicy: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'sns.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SlackRole') }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Sid: 'OwnLogGroup' }),
+          {
+            Sid: 'ReadConfiguredSecrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: SLACK_SECRET_ARN,
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'SentinelWatch-slack-errors' });
+    // The poller cannot read the Slack secret.
+    const pollerPolicy = JSON.stringify(
+      resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('PollerRole'))?.[1],
+    );
+    expect(pollerPolicy).toContain(SECRET_ARN);
+    expect(pollerPolicy).not.toContain(SLACK_SECRET_ARN);
+  });
+
+  it('adds nothing for Slack without a webhook secret', () => {
+    // Act
+    const template = synth(baseConfig());
+
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'lambda' }, 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('SLACK_WEBHOOK_SECRET_ARN');
+  });
+});
+
+describe('Variant: several deployments', () => {
+  const config = baseConfig({
+    deployments: [
+      deployment({ nodes: ['10.20.1.71:6380'], sentinelPasswordSecretArn: SENTINEL_SECRET_ARN }),
+      deployment({ name: 'sessions', masterName: 'sessions', sentinels: ['redis-s1.internal:26380'] }),
+    ],
+    dataNodePorts: [6379, 6381],
+  });
+
+  it('opens egress to every port the deployments use, and no other', () => {
+    // Act
+    const template = synth(config);
+
+    // Assess
+    const egress = watcherEgress(template).map((r) => [r.CidrIp, r.FromPort, r.ToPort]);
+    expect(egress).toEqual([
+      ['0.0.0.0/0', 443, 443],
+      ['0.0.0.0/0', 6379, 6379],
+      ['0.0.0.0/0', 6380, 6380],
+      ['0.0.0.0/0', 6381, 6381],
+      ['0.0.0.0/0', 26379, 26379],
+      ['0.0.0.0/0', 26380, 26380],
+    ]);
+  });
+
+  it('grants every password secret, and watches and alarms per deployment', () => {
+    // Act
+    const template = synth(config);
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^PollerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ReadConfiguredSecrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: [SECRET_ARN, SENTINEL_SECRET_ARN],
+          },
+        ]),
+      },
+    });
+    for (const name of ['orders-cache', 'sessions']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `SentinelWatch-alerts-dropped-${name}`,
+      });
+    }
+    const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('\\"MaxReplicaLagBytes\\",\\"deployment\\",\\"sessions\\"');
+  });
+
+  it('with the Redis security group: egress to it, and its ingress rule per port', () => {
+    // Act
+    const template = synth({ ...config, redisSecurityGroupId: 'sg-0fffffffffffffff1' });
+
+    // Assess
+    const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties as Json)
+      .filter((p) => p.GroupId === 'sg-0fffffffffffffff1');
+    expect(ingress.map((p) => p.FromPort)).toEqual([6379, 6380, 6381, 26379, 26380]);
+    for (const rule of ingress) {
+      expect(rule).toMatchObject({
+        IpProtocol: 'tcp',
+        ToPort: rule.FromPort,
+        SourceSecurityGroupId: {
+          'Fn::GetAtt': [expect.stringMatching(/^NetworkWatcherSecurityGroup/), 'GroupId'],
+        },
+      });
+    }
+    const egress = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')
+      .map(([, r]) => r.Properties as Json)
+      .filter((p) => p.DestinationSecurityGroupId === 'sg-0fffffffffffffff1');
+    expect(egress.map((p) => p.FromPort)).toEqual([6379, 6380, 6381, 26379, 26380]);
+    // No CIDR egress to the Redis ports once the security group is known.
+    expect(watcherEgress(template).map((r) => r.FromPort)).toEqual([443]);
+  });
+
+  it('narrows the Redis egress to redisCidrs', () => {
+    // Act
+    const template = synth({ ...config, redisCidrs: ['10.20.0.0/16', '10.30.0.0/16'] });
+
+    // Assess
+    const cidrs = watcherEgress(template)
+      .filter((r) => r.FromPort !== 443)
+      .map((r) => r.CidrIp);
+    expect([...new Set(cidrs)]).toEqual(['10.20.0.0/16', '10.30.0.0/16']);
+  });
+});
+
+describe('Variant: other settings', () => {
+  it("filters an email subscription by severity, letting the watcher's own alarms through", () => {
+    // Act
+    const template = synth(
+      baseConfig({
+        alertEmails: ['all@example.com', { address: 'oncall@example.com', severities: ['critical'] }],
+      }),
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'oncall@example.com',
+      FilterPolicy: { $or: [{ severity: ['critical'] }, { severity: [{ exists: false }] }] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'all@example.com',
+      FilterPolicy: Match.absent(),
+    });
+  });
+
+  it('encrypts the table with its own key, usable only through DynamoDB', () => {
+    // Act
+    const template = synth(baseConfig({ tableEncryption: 'customer-managed' }));
+
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTableKey'), 'Arn'] },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^PollerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'SnapshotTableKey',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTableKey'), 'Arn'] },
+            Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('lets the functions decrypt secrets under the given keys, via Secrets Manager only', () => {
+    // Prepare
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    // Act
+    const template = synth(baseConfig({ secretsKmsKeyArns: [keyArn] }));
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^PollerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DecryptConfiguredSecrets',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: keyArn,
+            Condition: {
+              StringEquals: {
+                'kms:ViaService': {
+                  'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('applies schedule, sizes, retention and reserved concurrency', () => {
+    // Act
+    const template = synth(
+      baseConfig({
+        scheduleMinutes: 5,
+        memorySize: 512,
+        pollerTimeoutSeconds: 120,
+        drillTimeoutSeconds: 600,
+        logRetentionDays: 90,
+        reservedConcurrency: 1,
+        noSuccessMinutes: 15,
+      }),
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    const fns = functionsByDescription(template);
+    expect(fns['sentinel-watch poller']).toMatchObject({
+      MemorySize: 512,
+      Timeout: 120,
+      ReservedConcurrentExecutions: 1,
+    });
+    expect(fns['sentinel-watch failover drill']).toMatchObject({ MemorySize: 512, Timeout: 600 });
+    expect(fns['sentinel-watch failover drill'].ReservedConcurrentExecutions).toBeUndefined();
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    const notRunning = resourcesOf(template, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties as Json)
+      .find((a) => a.AlarmName === 'SentinelWatch-poller-not-running');
+    expect(JSON.stringify(notRunning?.Metrics)).toContain('"Period":900');
+  });
+});
