@@ -205,16 +205,18 @@ const drillId = (n: Notification): string | null =>
   typeof n.details?.drillId === 'string' ? n.details.drillId : null;
 
 /**
- * `details.timeline`: `{ at, sentinel, type, ...}` entries (at: ISO-8601 or epoch ms), e.g. the
- * sentinels' `+sdown`, `+odown`, `+switch-master` around a failover. Other keys are shown as `k=v`.
+ * `details.timeline`: a FailoverTimeline (`{ entries: [{ at, sentinel, type, detail }], leader }`), or a
+ * bare array of such entries: the sentinels' `+sdown`, `+odown`, `+switch-master` around a failover.
  */
 function timelineLines(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  const entries = value.filter(
+  const list = Array.isArray(value) ? value : (value as { entries?: unknown } | null)?.entries;
+  if (!Array.isArray(list)) return [];
+  const leader = (value as { leader?: unknown } | null)?.leader;
+  const entries = list.filter(
     (e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof e.type === 'string',
   );
   const shown = entries.slice(0, MAX_TIMELINE_LINES).map((e) => {
-    const { at, sentinel, type, ...rest } = e;
+    const { at, sentinel, type, offsetMs: _offset, ...rest } = e;
     const extra = Object.entries(rest)
       .filter(([, v]) => v !== null && v !== undefined && v !== '')
       .map(([k, v]) => (k === 'detail' ? String(v) : `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`))
@@ -223,6 +225,7 @@ function timelineLines(value: unknown): string[] {
     return oneLine(`${clockTime(at)}  ${who.padEnd(21)} ${String(type).padEnd(18)} ${extra}`).trimEnd();
   });
   if (entries.length > MAX_TIMELINE_LINES) shown.push(`... ${entries.length - MAX_TIMELINE_LINES} more`);
+  if (typeof leader === 'string') shown.unshift(`led by sentinel ${leader}`);
   return shown;
 }
 

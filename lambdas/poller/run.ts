@@ -15,6 +15,7 @@ import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
 import type { LockInfo, LockReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Snapshot } from '../core/types';
+import { buildTimeline, TIMELINE_NOISE } from '../core/watch-cycle';
 import { pollDeployment } from '../probe/poll-deployment';
 import {
   claim,
@@ -120,17 +121,8 @@ export const RUN_DEFAULTS = {
 
 /** Events remembered for a failover timeline. */
 const TIMELINE_WINDOW_MS = 10 * 60_000;
-const TIMELINE_MAX = 30;
 /** Codes whose alert carries the sentinels' recent events. */
 const TIMELINE_CODES: readonly string[] = ['MASTER_CHANGED', 'FAILOVER_IN_PROGRESS'];
-/** Bookkeeping between sentinels, left out of a timeline a person reads. */
-const TIMELINE_NOISE: readonly string[] = [
-  '+new-epoch',
-  '+vote-for-leader',
-  '+slave',
-  '+sentinel',
-  '-dup-sentinel',
-];
 const MARK_ATTEMPTS = 5;
 
 export interface DeploymentSummary {
@@ -495,15 +487,9 @@ export function drillContext(
 /** Adds the sentinels' recent events to the alerts of a switch or a failover. */
 function withTimeline(n: Notification, events: readonly SentinelEvent[], now: number): Notification {
   if (!TIMELINE_CODES.includes(n.code) || n.type === 'resolved') return n;
-  const recent = events.filter((e) => now - e.at <= TIMELINE_WINDOW_MS).slice(-TIMELINE_MAX);
+  const recent = events.filter((e) => now - e.at <= TIMELINE_WINDOW_MS);
   if (recent.length === 0) return n;
-  const timeline = recent.map((e) => ({
-    at: new Date(e.at).toISOString(),
-    sentinel: e.sentinel,
-    type: e.type,
-    detail: e.payload,
-  }));
-  return { ...n, details: { ...n.details, timeline } };
+  return { ...n, details: { ...n.details, timeline: buildTimeline(recent) } };
 }
 
 /** Step 3: publish the claimed entries, oldest first; stop at the first one that keeps failing. */
