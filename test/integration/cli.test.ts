@@ -1,10 +1,12 @@
 // The CLI as users run it: a separate process, real topology started and stopped through the CLI.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LocalTopology, waitFor } from '../../cli/local/topology';
 import type { Snapshot } from '../../lambdas/core/types';
 
 const BASE = 6700;
@@ -156,6 +158,76 @@ describe('sentinel-watch check', () => {
     const r = await cli(['check', '--config', file]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('deployments[0].maxLagBytes: must be between 0 and');
+  });
+});
+
+describe('sentinel-watch watch', () => {
+  it('stays silent on a healthy deployment and exits 0 on SIGINT', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bin/sentinel-watch.ts',
+        'watch',
+        '--sentinels',
+        sentinels,
+        '--master',
+        'mymaster',
+        '--interval',
+        '0.5',
+        '--json',
+      ],
+      { cwd: ROOT, env: { ...process.env, REDIS_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+
+    // Act: several polls, then Ctrl-C
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('watching mymaster every 0.5s and on sentinel events');
+  });
+});
+
+describe('sentinel-watch check exit codes', () => {
+  it('exits 1 with a warning finding while a replica is down, 0 again once it is back', async () => {
+    const topo = await LocalTopology.load(join(dir, 'topology'));
+    await topo.kill(BASE + 2);
+    try {
+      const r = await cli(['check', '--sentinels', sentinels, '--master', 'mymaster', '--json'], {
+        REDIS_PASSWORD: PASSWORD,
+      });
+      expect(r.code).toBe(1);
+      const s = JSON.parse(r.stdout) as Snapshot & { status: string };
+      expect(s.status).toBe('warning');
+      expect(s.findings.map((f) => [f.code, f.subject])).toEqual([
+        ['REPLICA_UNREACHABLE', `node 127.0.0.1:${BASE + 2}`],
+      ]);
+    } finally {
+      await topo.restart(BASE + 2);
+    }
+    // Back and resynced: healthy again.
+    await waitFor(
+      async () =>
+        (await cli(['check', '--sentinels', sentinels, '--master', 'mymaster'], { REDIS_PASSWORD: PASSWORD }))
+          .code === 0,
+      15_000,
+      'check to exit 0 again',
+      500,
+    );
   });
 });
 

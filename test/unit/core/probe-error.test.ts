@@ -37,8 +37,17 @@ describe('Function: classifyError', () => {
     [{ message: 'unexpected reply to ROLE: x', name: 'BadReplyError' }, 'bad-reply'],
     [{ message: 'Connection is closed.' }, 'connection-lost'],
     [{ message: 'self-signed certificate in certificate chain', code: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'tls'],
-    [{ message: "Hostname/IP does not match certificate's altnames", code: 'ERR_TLS_CERT_ALTNAME_INVALID' }, 'tls'],
-    [{ message: 'write EPROTO 40B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number', code: 'EPROTO' }, 'tls'],
+    [
+      { message: "Hostname/IP does not match certificate's altnames", code: 'ERR_TLS_CERT_ALTNAME_INVALID' },
+      'tls',
+    ],
+    [
+      {
+        message: 'write EPROTO 40B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+        code: 'EPROTO',
+      },
+      'tls',
+    ],
     [{ message: 'LOADING Redis is loading the dataset in memory' }, 'command-failed'],
   ])('classifies %j as %s', (raw, expected) => {
     expect(classifyError(raw)).toBe(expected);
