@@ -332,12 +332,28 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** True when nothing listens on 127.0.0.1:port any more (the connection is refused). */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, LOOPBACK);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * Waits until the process has exited (zombie or reaped): an exiting process loses its command line
+ * (exit_mm) before it is a zombie, so "no longer looks like ours" would return too early.
+ */
 async function waitGone(rec: ProcessRecord, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!isOurs(rec)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(25);
+    if (processOwnership(rec.pid, rec.config) === 'gone') return true;
+    if (Date.now() >= deadline) return !isOurs(rec);
+    await sleep(10);
   }
 }
 
@@ -707,6 +723,9 @@ export class LocalTopology {
     if (sig === 'SIGKILL' && !(await waitGone(rec, 5000))) {
       throw new TopologyError(`pid ${rec.pid} (port ${port}) did not exit after SIGKILL`);
     }
+    // The kernel closes a dead process's listening socket a few ms after it is a zombie (deferred
+    // fput); until then connections are accepted and reset. Return once the port really refuses.
+    if (sig === 'SIGKILL') await waitFor(() => refusesConnections(port), 2000, `port ${port} to close`, 5);
   }
 
   /** SIGSTOP: the process keeps its sockets but answers nothing (a hung node). */

@@ -100,6 +100,10 @@ export const runBatch: RunBatch = async (target, commands, timeoutMs) => {
     clearTimeout(timer);
     client.disconnect();
   }
+  // A connection reset during the handshake can let connect() resolve and fail every command with a
+  // bare "Connection is closed.": when nothing was answered, the socket's own error says why.
+  const answered = [auth, ...replies].some((r) => r?.ok || r?.error.name === 'ReplyError');
+  if (!error && !answered && socketError) error = toRawError(socketError);
   return { connected, error, auth, replies, rttMs } satisfies BatchOutcome;
 };
 
