@@ -8,6 +8,7 @@ import type { Node } from 'constructs';
 import { describe } from '../lambdas/core/address';
 import { type DeploymentConfig, parseWatchConfig, type WatchConfig } from '../lambdas/core/config';
 import { ConfigError } from '../lambdas/core/errors';
+import { integer, objectAt, parseJson, rejectUnknownKeys } from '../lambdas/core/fields';
 import type { Severity } from '../lambdas/core/types';
 
 /** Context keys the app reads (`cdk.json` or `-c key=value`). */
@@ -474,50 +475,6 @@ function cidr(value: unknown, field: string): string {
 // ---------------------------------------------------------------------------------------------
 // Small field readers, in the style of lambdas/core/config.ts.
 
-function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function objectAt(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(field, `must be an object, got ${describe(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function rejectUnknownKeys(obj: Record<string, unknown>, known: readonly string[], path: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) {
-      const hint =
-        known.find((k) => k.toLowerCase() === key.toLowerCase()) ??
-        known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-      const field = path ? `${path}.${key}` : key;
-      throw new ConfigError(field, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-  }
-}
-
-/** Levenshtein distance, for "did you mean" on typos. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
 function list<T>(
   value: unknown,
   field: string,
@@ -558,15 +515,4 @@ function oneOf<T extends string>(value: unknown, field: string, allowed: readonl
     );
   }
   return value as T;
-}
-
-function integer(value: unknown, field: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(field, `must be a number, got ${describe(value)}`);
-  }
-  if (!Number.isInteger(value)) throw new ConfigError(field, `must be a whole number, got ${value}`);
-  if (value < min || value > max)
-    throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
-  return value;
 }

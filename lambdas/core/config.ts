@@ -4,6 +4,16 @@
 
 import { describe, parseAddress } from './address';
 import { ConfigError } from './errors';
+import {
+  boolean,
+  integer,
+  number,
+  objectAt,
+  optionalString,
+  parseJson,
+  rejectUnknownKeys,
+  requiredString,
+} from './fields';
 import type { Address } from './types';
 
 export interface DeploymentConfig {
@@ -119,13 +129,7 @@ export function parseWatchConfig(input: unknown): WatchConfig {
 
 /** Parses config file text; JSON syntax errors are reported as config errors too. */
 export function parseWatchConfigText(text: string, source: string): WatchConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
-  }
-  return parseWatchConfig(json);
+  return parseWatchConfig(parseJson(text, source));
 }
 
 export function parseDeployment(input: unknown, path: string): DeploymentConfig {
@@ -205,37 +209,6 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
   };
 }
 
-function objectAt(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(field, `must be an object, got ${describe(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function rejectUnknownKeys(obj: Record<string, unknown>, known: readonly string[], path: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) {
-      const hint = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      const field = path ? `${path}.${key}` : key;
-      throw new ConfigError(field, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-  }
-}
-
-function requiredString(value: unknown, field: string): string {
-  if (value === undefined) throw new ConfigError(field, 'is required');
-  const text = optionalString(value, field);
-  if (text === null) throw new ConfigError(field, 'must not be empty');
-  return text;
-}
-
-function optionalString(value: unknown, field: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new ConfigError(field, `must be a string, got ${describe(value)}`);
-  const text = value.trim();
-  return text === '' ? null : text;
-}
-
 function envName(value: unknown, field: string): string | null {
   const text = optionalString(value, field);
   if (text !== null && !ENV_VAR.test(text)) {
@@ -266,27 +239,4 @@ function addressList(value: unknown, field: string, required: boolean): Address[
     }
   });
   return list;
-}
-
-function boolean(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean')
-    throw new ConfigError(field, `must be true or false, got ${describe(value)}`);
-  return value;
-}
-
-function number(value: unknown, field: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(field, `must be a number, got ${describe(value)}`);
-  }
-  if (value < min || value > max)
-    throw new ConfigError(field, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function integer(value: unknown, field: string, fallback: number, min: number, max: number): number {
-  const n = number(value, field, fallback, min, max);
-  if (!Number.isInteger(n)) throw new ConfigError(field, `must be a whole number, got ${n}`);
-  return n;
 }
