@@ -172,13 +172,7 @@ async function main(): Promise<void> {
             clock: Date.now,
             sleep,
             env,
-            subscribe: (r) =>
-              subscribeSentinelEvents({
-                sentinels: r.sentinels,
-                masterName: r.masterName,
-                onEvent: r.onEvent,
-                timeoutMs: r.timeoutMs,
-              }),
+            subscribe: subscribeSentinelEvents,
           },
           {
             owner: `demo-${invocation}`,

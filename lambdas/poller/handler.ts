@@ -59,13 +59,7 @@ export const defaultPollerDeps = (): PollerDeps => ({
   clock: Date.now,
   sleep,
   env: process.env,
-  subscribe: (r) =>
-    subscribeSentinelEvents({
-      sentinels: r.sentinels,
-      masterName: r.masterName,
-      onEvent: r.onEvent,
-      timeoutMs: r.timeoutMs,
-    }),
+  subscribe: subscribeSentinelEvents,
   log: {
     info: (message, data) => logger.info(message, data ?? {}),
     warn: (message, data) => logger.warn(message, data ?? {}),
