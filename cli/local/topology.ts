@@ -423,7 +423,8 @@ export function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Admin connections
 
-async function withRedis<T>(
+/** Runs `fn` on a short-lived admin connection to 127.0.0.1:port (one attempt, bounded). */
+export async function withRedis<T>(
   port: number,
   password: string | undefined,
   fn: (client: Redis) => Promise<T>,
