@@ -70,7 +70,7 @@ function naiveSteps(plan: Plan, credentials: Credentials): { target: BatchTarget
       })),
     ),
     ...plan.nodes.flatMap((a) =>
-      nodeCommands.map((command) => ({ target: nodeTarget(d, credentials, a), command })),
+      nodeCommands(d.name).map((command) => ({ target: nodeTarget(d, credentials, a), command })),
     ),
   ];
 }
@@ -176,7 +176,7 @@ export async function benchPoll(lab: Lab, options: PollOptions, log: Log): Promi
         (s, p) =>
           s +
           p.deployment.sentinels.length * sentinelCommands(p.deployment.masterName).length +
-          p.nodes.length * (nodeCommands.length + 1),
+          p.nodes.length * (nodeCommands('x').length + 1),
         0,
       ),
       poll,

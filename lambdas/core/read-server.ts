@@ -2,6 +2,7 @@
 // They decide what counts as reachable and which error a server is reported with.
 
 import type { BatchOutcome, RedisCommand, Reply } from './batch';
+import { drillLockKey } from './drill-context';
 import { BadReplyError } from './errors';
 import { parseInfo, parseReplicationInfo, parseSentinelInfo, parseServerInfo } from './parse-info';
 import { parseRoleReply } from './parse-role';
@@ -27,11 +28,14 @@ export const sentinelCommands = (masterName: string): RedisCommand[] => [
 /** Redis before 5.0 knows only `SENTINEL SLAVES`; the probe retries with it when REPLICAS is refused. */
 export const legacyReplicasCommand = (masterName: string): RedisCommand => ['SENTINEL', 'SLAVES', masterName];
 
-// Separate INFO sections and one CONFIG parameter per call: Redis 5 accepts only one of each.
-export const nodeCommands: RedisCommand[] = [
+// Separate INFO sections and one CONFIG parameter per call: Redis 5 accepts only one of each. The
+// drill lock key tells a drill's own failover from an unplanned one (see drill-context.ts).
+export const nodeCommands = (deployment: string): RedisCommand[] => [
   ['INFO', 'replication'],
   ['INFO', 'server'],
   ['ROLE'],
+  ['GET', drillLockKey(deployment)],
+  ['PTTL', drillLockKey(deployment)],
   ['CONFIG', 'GET', 'replica-priority'],
   ['CONFIG', 'GET', 'min-replicas-to-write'],
   ['CONFIG', 'GET', 'masterauth'],
@@ -140,21 +144,22 @@ export function readNode(
   address: Address,
   discoveredBy: NodeSnapshot['discoveredBy'],
   outcome: BatchOutcome,
+  commands: readonly RedisCommand[],
   secrets: readonly (string | undefined)[],
 ): NodeSnapshot {
   const { collector, reachable, usable } = start(outcome, secrets);
   const r = usable ? outcome.replies : [];
-  const replicationFields = read(collector, r[0], nodeCommands[0], (v) =>
+  const replicationFields = read(collector, r[0], commands[0], (v) =>
     parseInfo(asText(v, 'INFO replication')),
   );
   const replication = replicationFields
-    ? read(collector, { ok: true, value: replicationFields }, nodeCommands[0], (v) =>
+    ? read(collector, { ok: true, value: replicationFields }, commands[0], (v) =>
         parseReplicationInfo(v as Record<string, string>),
       )
     : null;
-  const serverFields = read(collector, r[1], nodeCommands[1], (v) => parseInfo(asText(v, 'INFO server')));
-  const roleReply = read(collector, r[2], nodeCommands[2], parseRoleReply);
-  const config = readConfig(r.slice(3));
+  const serverFields = read(collector, r[1], commands[1], (v) => parseInfo(asText(v, 'INFO server')));
+  const roleReply = read(collector, r[2], commands[2], parseRoleReply);
+  const config = readConfig(r.slice(5));
   const role = roleReply ? roleReply.role : (replication?.role ?? null);
   return {
     host: address.host,
@@ -168,7 +173,15 @@ export function readNode(
     replication,
     roleReply,
     config,
+    drillLock: readDrillLock(r[3], r[4]),
   };
+}
+
+/** Read quietly: an ACL that denies GET on the key costs the drill hint, not an error on the node. */
+function readDrillLock(owner: Reply | undefined, pttl: Reply | undefined): NodeSnapshot['drillLock'] {
+  if (!owner?.ok || typeof owner.value !== 'string' || owner.value === '') return null;
+  const ttl = pttl?.ok && typeof pttl.value === 'number' && pttl.value > 0 ? pttl.value : 0;
+  return { owner: owner.value.slice(0, 200), ttlMs: ttl };
 }
 
 /**

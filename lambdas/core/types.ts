@@ -123,6 +123,8 @@ export interface NodeSnapshot extends Address {
   readonly roleReply: RoleReply | null;
   /** Selected `CONFIG GET` values, when the server allows CONFIG (null when it refuses). */
   readonly config: Readonly<Record<string, string>> | null;
+  /** The drill lock key (`sentinel-watch:drill-lock:<deployment>`) when a drill holds it. */
+  readonly drillLock?: { readonly owner: string; readonly ttlMs: number } | null;
 }
 
 /** A sentinel's `SENTINEL MASTER <name>` reply, typed. */

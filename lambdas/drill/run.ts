@@ -31,6 +31,7 @@ import {
   timelineEntry,
   verifyFailover,
 } from '../core/drill';
+import { drillLockKey } from '../core/drill-context';
 import type { Clock } from '../core/ports';
 import { isFailoverAbort, type SentinelEvent } from '../core/sentinel-event';
 import type { LockResult, LockStore } from '../core/store-ports';
@@ -106,7 +107,7 @@ export const DRILL_DEFAULTS = {
 } as const;
 
 export const drillKeyPrefix = (id: string): string => `sentinel-watch:drill:${id}`;
-export const lockKey = (deployment: string): string => `sentinel-watch:drill-lock:${deployment}`;
+export const lockKey = drillLockKey;
 
 const newDrillId = (now: number): string =>
   `drill-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${randomBytes(3).toString('hex')}`;

@@ -7,13 +7,14 @@
 import { renderAlert } from '../core/alert-text';
 import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
-import { type DetectContext, detect, detectionSettings } from '../core/detect';
+import { detect, detectionSettings } from '../core/detect';
+import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
-import type { LockInfo, LockReader, SnapshotStore, StateStore } from '../core/store-ports';
+import type { LockReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Snapshot } from '../core/types';
 import { buildTimeline, TIMELINE_NOISE } from '../core/watch-cycle';
 import { pollDeployment } from '../probe/poll-deployment';
@@ -26,7 +27,6 @@ import {
   type PollerState,
   type PublishOutcome,
   pendingCount,
-  type RememberedDrill,
   settle,
 } from './state';
 
@@ -372,7 +372,8 @@ async function pollOnce(
 
   const now = deps.clock();
   const snapshot = await deps.probe(d, credentials);
-  const drill = drillContext(lock, state.drill, now);
+  // The DynamoDB lock (drill Lambda), else the key on the master (any drill, the CLI's too).
+  const drill = drillContext(lock ?? drillLockFromSnapshot(snapshot), state.drill, now);
   const detection = detect({
     current: snapshot,
     previous: state.lastSnapshot,
@@ -463,26 +464,6 @@ async function pollOnce(
 }
 
 /** The drill to attribute this poll's changes to, and what to remember of it for the next poll. */
-export function drillContext(
-  lock: LockInfo | null,
-  remembered: RememberedDrill | null,
-  now: number,
-): { context: DetectContext | null; remember: RememberedDrill | null } {
-  if (lock && lock.expiresAt >= now) {
-    const drill = { id: lock.owner, startedAt: lock.acquiredAt };
-    return { context: { drill: { ...drill, endedAt: null } }, remember: drill };
-  }
-  if (lock) {
-    // Its holder crashed or overran: it ended when the lock expired.
-    return {
-      context: { drill: { id: lock.owner, startedAt: lock.acquiredAt, endedAt: lock.expiresAt } },
-      remember: null,
-    };
-  }
-  // The lock is gone since the last poll: the drill ended in between, and its switch may be this poll's.
-  if (remembered) return { context: { drill: { ...remembered, endedAt: now } }, remember: null };
-  return { context: null, remember: null };
-}
 
 /** Adds the sentinels' recent events to the alerts of a switch or a failover. */
 function withTimeline(n: Notification, events: readonly SentinelEvent[], now: number): Notification {
@@ -590,3 +571,5 @@ const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
 
 const silentLog: PollerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export { drillContext };

@@ -17,6 +17,7 @@
 
 import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
+import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import type { Snapshot } from '../core/types';
 
@@ -37,10 +38,7 @@ export interface OutboxEntry {
   readonly lastError: string | null;
 }
 
-export interface RememberedDrill {
-  readonly id: string;
-  readonly startedAt: number;
-}
+export type { RememberedDrill } from '../core/drill-context';
 
 export interface PollerState {
   readonly version: 1;

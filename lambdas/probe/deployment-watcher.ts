@@ -6,6 +6,7 @@ import type { EventSubscription, SubscribeOptions } from '../adapters/sentinel-e
 import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { type DetectContext, type DetectionSettings, detectionSettings } from '../core/detect';
+import { drillContext, drillLockFromSnapshot, type RememberedDrill } from '../core/drill-context';
 import type { Notification } from '../core/incidents';
 import type { Clock } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
@@ -49,6 +50,7 @@ export class DeploymentWatcher {
   private wakeRequested = false;
   private wake: (() => void) | null = null;
   private following: { readonly to: SentinelEvent['switch']; readonly until: number } | null = null;
+  private rememberedDrill: RememberedDrill | null = null;
 
   constructor(
     private readonly deployment: DeploymentConfig,
@@ -64,14 +66,19 @@ export class DeploymentWatcher {
       runBatch: this.deps.runBatch,
       now: this.deps.now,
     });
+    const now = this.deps.now();
+    // A drill (CLI or Lambda) holds its key on the master: its failover is planned, not paged.
+    const drill = drillContext(drillLockFromSnapshot(snapshot), this.rememberedDrill, now);
+    this.rememberedDrill = drill.remember;
+    const effective = context ?? drill.context;
     const result = advanceWatch({
       state: this.state,
       snapshot,
       settings: this.settings,
       reminderMinutes: this.deployment.reminderMinutes,
-      now: this.deps.now(),
+      now,
       events: this.pending.splice(0),
-      ...(context ? { context } : {}),
+      ...(effective ? { context: effective } : {}),
     });
     this.state = result.state;
     return {

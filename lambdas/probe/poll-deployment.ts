@@ -64,6 +64,7 @@ export async function pollDeployment(
     return ms < 1 ? cutOff() : deps.runBatch(target, commands, ms);
   };
 
+  const nodeCommandList = nodeCommands(deployment.name);
   const sentinelTargetOf = (a: Address) => sentinelTarget(deployment, credentials, a);
   const nodeTargetOf = (a: Address) => nodeTarget(deployment, credentials, a);
 
@@ -85,7 +86,7 @@ export async function pollDeployment(
     return readSentinel(address, by, outcome, commands, secrets);
   };
   const probeNode = async (address: Address, by: NodeSnapshot['discoveredBy']): Promise<NodeSnapshot> =>
-    readNode(address, by, await run(nodeTargetOf(address), nodeCommands), secrets);
+    readNode(address, by, await run(nodeTargetOf(address), nodeCommandList), nodeCommandList, secrets);
 
   // Wave 1: the configured sentinels.
   const sentinelSources: Source<'config' | 'sentinel'> = new Map();

@@ -6,6 +6,7 @@ import { LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
+import { drillLockKey } from '../../lambdas/core/drill-context';
 import type { Notification } from '../../lambdas/core/incidents';
 import type { SentinelEvent } from '../../lambdas/core/sentinel-event';
 import { DeploymentWatcher, type WatchStep } from '../../lambdas/probe/deployment-watcher';
@@ -294,6 +295,44 @@ describe('Detection against a real topology', () => {
       await running;
     }
   }, 90_000);
+});
+
+describe('Detection during a drill run from anywhere', () => {
+  it('reports a switch as info while the drill lock key is held on the master', async () => {
+    // Prepare: a healthy deployment again (the previous test's old master may still be converting),
+    // then hold the key exactly as `sentinel-watch drill` does (SET NX PX, value = drill id)
+    await waitFor(
+      async () => (await watcher().pollOnce()).findings.length === 0,
+      40_000,
+      'a healthy deployment',
+      500,
+    );
+    const w = await primed();
+    const master = (await topo.currentMaster())!;
+    const key = drillLockKey('it-detect');
+    const client = await admin(master.port, topo.password);
+    try {
+      expect(await client.set(key, 'drill-20261125T070000Z-abcdef', 'PX', 120_000, 'NX')).toBe('OK');
+      const s = await admin(topo.sentinelPorts[0]);
+      try {
+        // Act
+        expect(await s.call('SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
+      } finally {
+        s.disconnect();
+      }
+      const all = await pollUntil(w, has('event', 'MASTER_CHANGED'));
+
+      // Assess
+      const changed = all.find((n) => n.code === 'MASTER_CHANGED')!;
+      expect(changed.severity).toBe('info');
+      expect(all.filter((n) => n.severity === 'critical')).toEqual([]);
+    } finally {
+      // The key replicated to the new master; release it there as the drill would.
+      const now = (await topo.currentMaster())!;
+      await topo.withClient(now.port, (c) => c.del(key));
+      client.disconnect();
+    }
+  }, 60_000);
 });
 
 async function sentinelPeers(port: number): Promise<number> {
