@@ -37,8 +37,10 @@ export function detectSwitches(view: View): {
   const switches = [...state.switches, ...seen]
     .filter((w) => now - w.at <= windowMs)
     .slice(-MAX_SWITCHES_KEPT);
-  const unplanned = switches.some((w) => w.drillId === null);
-  if (switches.length >= 2 && unplanned) findings.push(masterFlapping(view, switches, windowMs));
+  // Flapping is an unplanned switch soon after another switch: a real failover twice, or a drill's
+  // switch undone by a sentinel. A drill after a real failover, or a drill and its failback, are planned.
+  const flapping = switches.some((w, i) => i > 0 && w.drillId === null);
+  if (flapping) findings.push(masterFlapping(view, switches, windowMs));
 
   return {
     findings,

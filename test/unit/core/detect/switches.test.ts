@@ -211,6 +211,26 @@ describe('Function: detect', () => {
       expect(withCode(unplanned, 'MASTER_FLAPPING')).toHaveLength(1);
     });
 
+    it('is not raised for a drill right after a real failover', () => {
+      // Prepare: an unplanned switch, then a drill's switch within the window
+      const s0 = healthySnapshot({ at: NOW - 2 * MINUTE });
+      const s1 = healthySnapshot({ at: NOW - MINUTE, masterIndex: 1, configEpoch: 2 });
+      const s2 = healthySnapshot({ at: NOW, masterIndex: 2, configEpoch: 3 });
+      const r1 = run(s1, { previous: s0, state: run(s0).state });
+
+      // Act
+      const r2 = run(s2, {
+        previous: s1,
+        state: r1.state,
+        drill: { id: 'drill-8', startedAt: NOW - 10_000 },
+      });
+
+      // Assess
+      expect(withCode(r1, 'MASTER_CHANGED')[0].severity).toBe('critical');
+      expect(withCode(r2, 'MASTER_CHANGED')[0].severity).toBe('info');
+      expect(withCode(r2, 'MASTER_FLAPPING')).toEqual([]);
+    });
+
     it('forgets switches that left the window', () => {
       // Prepare
       const state = {
