@@ -634,6 +634,18 @@ class DrillRun {
       `SENTINEL FAILOVER ${this.#d.masterName} -> ${reply.sentinel ?? 'no sentinel answered'}: ${reply.error ?? 'OK'}`,
     );
     const base = { purpose, attempt, from, sentinel: reply.sentinel, startedAtMs };
+    // A leg that ended before any switch: nothing to verify, and the old master's writes are all still there.
+    const unswitched = (abortReason: string) =>
+      this.#addLeg({
+        ...base,
+        to: null,
+        timeToSwitchMs: null,
+        timeToVerifiedMs: null,
+        verified: false,
+        abortReason,
+        clientWrites: null,
+        oldMasterWrites: null,
+      });
     if (reply.error !== null) {
       this.#check(phase, {
         name: 'failover-accepted',
@@ -644,16 +656,7 @@ class DrillRun {
       const abortReason = reply.sentinel
         ? abortReasonFromReply(reply.sentinel, reply.error)
         : `SENTINEL FAILOVER not sent: ${reply.error}`;
-      return this.#addLeg({
-        ...base,
-        to: null,
-        timeToSwitchMs: null,
-        timeToVerifiedMs: null,
-        verified: false,
-        abortReason,
-        clientWrites: null,
-        oldMasterWrites: null,
-      });
+      return unswitched(abortReason);
     }
     this.#check(phase, { name: 'failover-accepted', passed: true, detail: `${reply.sentinel} answered OK` });
 
@@ -665,16 +668,7 @@ class DrillRun {
       this.#check(phase, { name: 'switch-announced', passed: false, detail: abortReason });
       await stopWriters();
       // Sentinel never switched: what the old master acknowledged is still there, nothing to count.
-      return this.#addLeg({
-        ...base,
-        to: null,
-        timeToSwitchMs: null,
-        timeToVerifiedMs: null,
-        verified: false,
-        abortReason,
-        clientWrites: null,
-        oldMasterWrites: null,
-      });
+      return unswitched(abortReason);
     }
     const to = switched.to;
     const timeToSwitchMs = switched.at === null ? null : switched.at - sentAt;
