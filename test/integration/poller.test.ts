@@ -300,9 +300,29 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
   });
 
   it("reports a drill's failover as info while the drill holds the lock", async () => {
-    // Prepare
+    // Prepare: a settled deployment, and the earlier tests' switches out of the flapping window
+    // (2 x failover-timeout = 10 s): a real second failover after them would rightly be MASTER_FLAPPING.
+    await waitFor(
+      async () => {
+        const views = await topo.sentinelViews(300);
+        const masters = new Set(views.map((v) => v.master?.port));
+        const status = await topo.status();
+        const replicas = status.processes.filter((p) => p.role === 'replica');
+        return masters.size === 1 && replicas.length === 2 && replicas.every((r) => r.linkUp);
+      },
+      30_000,
+      'a settled deployment',
+      250,
+    );
+    // A switch is timed when a poll sees it: poll, let the window pass, and poll twice more so that any
+    // MASTER_FLAPPING from the earlier tests' failovers (a spurious second one happens under load) is
+    // opened and resolved before the drill starts.
     const handler = loadHandler();
     await handler({}, context());
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    await handler({}, context());
+    await handler({}, context());
+    published = [];
     const old = (await topo.currentMaster())!.port;
     expect(
       await store.acquireLock(DEPLOYMENT, { owner: 'drill-it', ttlMs: 120_000, now: Date.now() }),
