@@ -2,10 +2,9 @@
 // real marshalling, real condition expressions, real pagination. dynalite has no UpdateTimeToLive and
 // does not expire items, so TTL is checked as the attribute's value, not as a deletion.
 
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { DynamoStore, TABLE_KEYS } from '../../lambdas/adapters/dynamo-store';
 import type { SnapshotRecord } from '../../lambdas/core/snapshot-record';
 
@@ -13,7 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const TABLE = 'sentinel-watch-it';
 
-let server: Server;
+let dynamo: EmbeddedDynamo;
 let raw: DynamoDBClient;
 let client: DynamoDBDocumentClient;
 let store: DynamoStore;
@@ -76,37 +75,20 @@ const minutes = (deployment: string, start: string, count: number): SnapshotReco
   );
 
 beforeAll(async () => {
-  // dynalite ships no types; its factory returns an http.Server.
-  const dynalite = require('dynalite') as (opts: { createTableMs: number }) => Server;
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  // dynalite in process with the table created through the real SDK, as the demo uses it.
+  dynamo = await startEmbeddedDynamo(TABLE);
   raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   client = DynamoDBDocumentClient.from(raw);
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
   store = new DynamoStore({ client, tableName: TABLE });
 });
 
 afterAll(async () => {
   raw?.destroy();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await dynamo?.close();
 });
 
 describe('Class: DynamoStore', () => {

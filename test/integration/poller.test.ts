@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import Redis from 'ioredis';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
-import { createDocumentClient, DynamoStore, TABLE_KEYS } from '../../lambdas/adapters/dynamo-store';
+import type { DynamoStore } from '../../lambdas/adapters/dynamo-store';
 import type { RunSummary } from '../../lambdas/poller/run';
 import type { PollerState } from '../../lambdas/poller/state';
 
@@ -27,7 +27,7 @@ interface Published {
 }
 
 let topo: LocalTopology;
-let dynalite: Server;
+let dynamo: EmbeddedDynamo;
 let sns: Server;
 let store: DynamoStore;
 let published: Published[];
@@ -111,9 +111,7 @@ async function rejoin(port: number, master: number): Promise<void> {
 beforeAll(async () => {
   topo = await LocalTopology.up({ basePort: BASE });
 
-  const makeDynalite = require('dynalite') as (opts: { createTableMs: number }) => Server;
-  dynalite = makeDynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dynalite.listen(0, '127.0.0.1', resolve));
+  dynamo = await startEmbeddedDynamo(TABLE);
 
   sns = createServer((req, res) => {
     let body = '';
@@ -158,34 +156,18 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynalite.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
     SNAPSHOT_TABLE_NAME: TABLE,
     ALERT_TOPIC_ARN: TOPIC_ARN,
     IT_POLLER_REDIS_PASSWORD: topo.password,
   });
-  const raw = new DynamoDBClient({});
-  await raw.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  raw.destroy();
-  store = new DynamoStore({ client: createDocumentClient(), tableName: TABLE });
+  store = dynamo.store;
 }, 60_000);
 
 afterAll(async () => {
   await topo?.down();
-  await new Promise<void>((resolve) => (dynalite ? dynalite.close(() => resolve()) : resolve()));
+  await dynamo?.close();
   await new Promise<void>((resolve) => (sns ? sns.close(() => resolve()) : resolve()));
 });
 
