@@ -127,10 +127,17 @@ async function main(): Promise<void> {
     await topo.down().catch(() => undefined);
     await dynamo?.close().catch(() => undefined);
   };
-  process.once('SIGINT', () => {
+  // Ctrl-C under `npm run` arrives twice (from the terminal and relayed by tsx): the first stops
+  // everything, repeats must not kill the process before its redis-servers are down.
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
     out('\nInterrupted: stopping every process the demo started...');
     void cleanup().then(() => process.exit(130));
-  });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     out(`  up and replicating in ${elapsed()}; state and logs in ${dir}`);

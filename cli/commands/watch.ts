@@ -56,16 +56,26 @@ export interface WatchCommandDeps {
   readonly stopSignal?: Promise<unknown>;
 }
 
-const interrupted = (): Promise<string> =>
-  new Promise((resolve) => {
-    const onSignal = (signal: string) => {
+/**
+ * Resolves on the first SIGINT or SIGTERM and keeps swallowing repeats until disposed: under
+ * `npm run` a Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and the
+ * second must not kill it halfway through closing its connections.
+ */
+function interrupted(): { readonly signal: Promise<string>; readonly dispose: () => void } {
+  let onSignal: (signal: string) => void = () => undefined;
+  const signal = new Promise<string>((resolve) => {
+    onSignal = (s: string) => resolve(s);
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal,
+    dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+    },
+  };
+}
 
 export async function watchCommand(
   argv: readonly string[],
@@ -128,8 +138,13 @@ export async function watchCommand(
         : {}),
     }),
   );
-  await Promise.race([deps.stopSignal ?? interrupted(), ...runs]);
-  for (const w of watchers) w.stop();
-  await Promise.all(runs);
+  const signals = deps.stopSignal ? null : interrupted();
+  try {
+    await Promise.race([deps.stopSignal ?? signals?.signal, ...runs]);
+    for (const w of watchers) w.stop();
+    await Promise.all(runs);
+  } finally {
+    signals?.dispose();
+  }
   return EXIT.ok;
 }
