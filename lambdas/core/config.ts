@@ -31,7 +31,11 @@ export interface DeploymentConfig {
   readonly sentinelPasswordSecretArn: string | null;
   readonly tls: boolean;
   readonly expectedReplicas: number;
-  readonly expectedSentinels: number;
+  /**
+   * How many sentinels the deployment has. Null (the default): what the sentinels themselves report,
+   * so listing one sentinel address is enough and never makes a healthy deployment look short.
+   */
+  readonly expectedSentinels: number | null;
   readonly maxLagBytes: number;
   readonly maxLagSeconds: number;
   readonly reminderMinutes: number;
@@ -43,6 +47,11 @@ export interface DeploymentConfig {
   readonly timeoutMs: number;
   /** Deadline for one whole poll of the deployment. */
   readonly pollTimeoutMs: number;
+  /**
+   * Each poll SETs `sentinel-watch:probe:<name>` (60 s TTL) on the master and reports a master that
+   * refuses it. Off for watchers whose ACL may not write; `check` then says the probe is off.
+   */
+  readonly writeProbe: boolean;
 }
 
 export interface WatchConfig {
@@ -98,6 +107,7 @@ const DEPLOYMENT_KEYS = [
   'flapWindowMs',
   'timeoutMs',
   'pollTimeoutMs',
+  'writeProbe',
 ] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -189,7 +199,10 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
       0,
       100,
     ),
-    expectedSentinels: integer(raw.expectedSentinels, at('expectedSentinels'), sentinels.length, 1, 100),
+    expectedSentinels:
+      raw.expectedSentinels === undefined || raw.expectedSentinels === null
+        ? null
+        : integer(raw.expectedSentinels, at('expectedSentinels'), 0, 1, 100),
     maxLagBytes: integer(
       raw.maxLagBytes,
       at('maxLagBytes'),
@@ -206,6 +219,7 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
         : integer(raw.flapWindowMs, at('flapWindowMs'), 0, 1000, 86_400_000),
     timeoutMs,
     pollTimeoutMs,
+    writeProbe: boolean(raw.writeProbe, at('writeProbe'), true),
   };
 }
 

@@ -78,3 +78,9 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
       };
   }
 }
+
+/** An integer CONFIG GET value (`'2'`), or null when absent or not an integer. */
+export const configInt = (text: string | undefined): number | null => {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+};
