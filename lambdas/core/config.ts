@@ -52,6 +52,11 @@ export interface DeploymentConfig {
    * refuses it. Off for watchers whose ACL may not write; `check` then says the probe is off.
    */
   readonly writeProbe: boolean;
+  /**
+   * `watch` and the poller (with pollEverySeconds) read the master's INFO replication this often
+   * between polls and poll at once when a replica looks behind. 0 turns it off.
+   */
+  readonly lagCheckMs: number;
 }
 
 export interface WatchConfig {
@@ -82,6 +87,7 @@ export const DEFAULTS = {
   minDownAfterMs: 1500,
   timeoutMs: 1000,
   retentionDays: 30,
+  lagCheckMs: 1000,
 } as const;
 
 const ROOT_KEYS = ['deployments', 'pollEverySeconds', 'retentionDays'] as const;
@@ -108,6 +114,7 @@ const DEPLOYMENT_KEYS = [
   'timeoutMs',
   'pollTimeoutMs',
   'writeProbe',
+  'lagCheckMs',
 ] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -220,7 +227,14 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
     timeoutMs,
     pollTimeoutMs,
     writeProbe: boolean(raw.writeProbe, at('writeProbe'), true),
+    lagCheckMs: optionalRange(raw.lagCheckMs, at('lagCheckMs'), DEFAULTS.lagCheckMs, 200, 60_000),
   };
+}
+
+/** An integer in [min, max], or 0 meaning "off". */
+function optionalRange(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === 0) return 0;
+  return integer(value, field, fallback, min, max);
 }
 
 function envName(value: unknown, field: string): string | null {

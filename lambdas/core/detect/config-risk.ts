@@ -9,6 +9,7 @@ import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
 import { phantomOf } from './sentinels';
 import { configInt } from './text';
 import { sentinelUsable, type View } from './view';
+import { refusalOf } from './writes';
 
 interface Risk {
   readonly risk: string;
@@ -75,6 +76,8 @@ function quorumRisk(view: View): Risk[] {
     byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
+    // NO_QUORUM already says "the quorum is above the number of sentinels", with this fix.
+    if (quorum > n && view.quorum.quorumTooHigh) continue;
     if (quorum > n) {
       risks.push({
         risk: 'quorum-too-high',
@@ -111,7 +114,9 @@ function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
   }
   const minReplicas = configInt(config['min-replicas-to-write']);
   const expected = view.settings.expectedReplicas;
-  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected) {
+  // A master refusing writes for it right now is MASTER_NOT_WRITABLE (noreplicas), with this advice.
+  const refusing = node === view.masterNode && refusalOf(node)?.cause === 'noreplicas';
+  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected && !refusing) {
     risks.push({
       risk: 'min-replicas-too-high',
       text:

@@ -69,7 +69,10 @@ export interface QuorumStatus {
   /** Sentinels that answer about this master, and those the watcher cannot authenticate to. */
   readonly usable: number;
   readonly unknown: number;
-  /** The highest quorum any sentinel is set to (0 when none answers). */
+  /**
+   * The lowest quorum any answering sentinel is set to (0 when none answers): a sentinel with a
+   * reachable quorum can declare the master down and lead a failover, whatever the others are set to.
+   */
   readonly quorum: number;
   /** How many sentinels the majority is counted over: Sentinel counts every sentinel it knows. */
   readonly known: number;
@@ -79,7 +82,11 @@ export interface QuorumStatus {
   readonly tooFewAnswer: boolean;
   /** The quorum is above the number of sentinels: no failover can ever start. */
   readonly quorumTooHigh: boolean;
-  /** Sentinels whose SENTINEL CKQUORUM fails. */
+  /**
+   * Sentinels whose SENTINEL CKQUORUM fails, when no sentinel's passes: one sentinel whose check
+   * passes can lead a failover, so a failing one beside it is that sentinel's problem
+   * (SENTINEL_SEES_DOWN), not the deployment's.
+   */
   readonly ckquorumFailing: readonly SentinelSnapshot[];
   /** True when a failover can be agreed and authorised now. */
   readonly possible: boolean;
@@ -181,7 +188,7 @@ export function buildView(input: {
 function quorumStatus(snapshot: Snapshot, settings: DetectionSettings): QuorumStatus {
   const usable = snapshot.sentinels.filter(sentinelUsable);
   const unknown = snapshot.sentinels.filter(authBlocked).length;
-  const quorum = Math.max(0, ...usable.map((s) => s.master!.quorum));
+  const quorum = usable.length > 0 ? Math.min(...usable.map((s) => s.master!.quorum)) : 0;
   const known = Math.max(
     settings.expectedSentinels ?? 0,
     1,
@@ -191,7 +198,10 @@ function quorumStatus(snapshot: Snapshot, settings: DetectionSettings): QuorumSt
   const needed = Math.max(quorum, majority);
   const tooFewAnswer = usable.length + unknown < needed;
   const quorumTooHigh = quorum > known;
-  const ckquorumFailing = snapshot.sentinels.filter((s) => s.ckquorum !== null && !s.ckquorum.ok);
+  const anyPasses = snapshot.sentinels.some((s) => s.ckquorum?.ok === true);
+  const ckquorumFailing = anyPasses
+    ? []
+    : snapshot.sentinels.filter((s) => s.ckquorum !== null && !s.ckquorum.ok);
   return {
     usable: usable.length,
     unknown,

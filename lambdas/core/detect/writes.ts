@@ -3,9 +3,10 @@
 //   - MASTER_NOT_WRITABLE (critical): the write probe (a SET of the watcher's own key) was refused,
 //     or, with the probe off, INFO proves writes are refused (PING answered MISCONF; fewer good
 //     replicas than min-replicas-to-write; used memory at maxmemory under noeviction).
-//   - MASTER_WRITES_AT_RISK (warning): what refuses writes next: snapshots or AOF failing while writes
-//     still go through, exactly min-replicas-to-write good replicas left, memory near maxmemory under
-//     noeviction, clients rejected at maxclients (on any node).
+//   - MASTER_WRITES_AT_RISK (warning): what refuses writes next on the master: snapshots or AOF
+//     failing while writes still go through, memory near maxmemory under noeviction, clients rejected
+//     at maxclients since the last poll or connections near it. (Exactly min-replicas-to-write good
+//     replicas left is always the consequence of a replica finding or of CONFIG_RISK: not repeated.)
 // READONLY from the named master is MONITORED_MASTER_IS_REPLICA; NOPERM means the watcher's ACL
 // does not allow the probe (the snapshot lists the probe as unavailable), not that writers fail.
 
@@ -37,14 +38,9 @@ export function detectWrites(view: View): Finding[] {
     const refusal = refusalOf(master);
     if (refusal) findings.push(notWritable(master, refusal));
   }
-  for (const node of view.snapshot.nodes) {
-    if (!nodeReadable(node)) continue;
-    const isMaster = node === master && roleOf(node) === 'master';
-    const risks = [
-      ...(isMaster && findings.length === 0 ? masterRisks(node) : []),
-      ...connectionRisks(view, node),
-    ];
-    if (risks.length > 0) findings.push(atRisk(node, isMaster, risks));
+  if (master && nodeReadable(master) && roleOf(master) === 'master' && findings.length === 0) {
+    const risks = [...masterRisks(master), ...connectionRisks(view, master)];
+    if (risks.length > 0) findings.push(atRisk(master, risks));
   }
   return findings;
 }
@@ -156,14 +152,6 @@ function masterRisks(node: NodeSnapshot): Risk[] {
       text: 'its AOF writes fail: writes are not persisted, and Redis will refuse writes (MISCONF) when it notices. Free disk space on the AOF volume.',
     });
   }
-  const min = configInt(node.config?.['min-replicas-to-write']);
-  const good = node.replication?.minReplicasGood ?? null;
-  if (min !== null && min > 0 && good !== null && good === min) {
-    risks.push({
-      risk: 'min-replicas-edge',
-      text: `exactly ${good} replica(s) are good and min-replicas-to-write is ${min}: one more replica down or lagging and every write gets NOREPLICAS.`,
-    });
-  }
   if (s?.maxMemoryPolicy === 'noeviction' && s.maxMemory && s.usedMemory !== null) {
     const share = s.usedMemory / s.maxMemory;
     if (share >= MEMORY_RISK && share < 1) {
@@ -176,7 +164,7 @@ function masterRisks(node: NodeSnapshot): Risk[] {
   return risks;
 }
 
-/** Clients refused at maxclients since the previous poll, or connections near the limit (any node). */
+/** Clients refused at maxclients since the previous poll, or connections near the limit. */
 function connectionRisks(view: View, node: NodeSnapshot): Risk[] {
   const s = node.stats;
   const risks: Risk[] = [];
@@ -201,13 +189,13 @@ function connectionRisks(view: View, node: NodeSnapshot): Risk[] {
   return risks;
 }
 
-function atRisk(node: NodeSnapshot, isMaster: boolean, risks: readonly Risk[]): Finding {
+function atRisk(node: NodeSnapshot, risks: readonly Risk[]): Finding {
   const text = risks.length === 1 ? risks[0].text : risks.map((r, i) => `(${i + 1}) ${r.text}`).join(' ');
   return {
     code: 'MASTER_WRITES_AT_RISK',
     severity: 'warning',
     subject: nodeSubject(node),
-    message: `${isMaster ? 'The master' : 'Node'} ${formatAddress(node)} still works, but: ${text}`,
+    message: `The master ${formatAddress(node)} still takes writes, but: ${text}`,
     details: { risks: risks.map((r) => r.risk) },
   };
 }

@@ -42,18 +42,34 @@ describe('Function: detect', () => {
       expect(stricter).toHaveLength(1);
     });
 
-    it('flags a quorum larger than the number of sentinels (no failover can ever start)', () => {
-      // Prepare
+    it('flags a quorum larger than the number of sentinels on the sentinels that have it', () => {
+      // Prepare: one sentinel too high; the others can still agree, so a failover is possible
       const current = healthySnapshot();
-      for (const s of current.sentinels) s.master!.quorum = 4;
+      sentinelAt(current, 0).master!.quorum = 4;
+      sentinelAt(current, 0).master!.numOtherSentinels = 1;
+      for (const s of current.sentinels.slice(1)) s.master!.numOtherSentinels = 1;
+      const { findings } = run(current, { settings: { expectedSentinels: 3 } });
 
       // Act
-      const [found] = withCode(run(current), 'CONFIG_RISK');
+      const [found] = findings.filter((f) => f.code === 'CONFIG_RISK');
 
       // Assess
       expect(found.details).toMatchObject({ risks: [{ risk: 'quorum-too-high', quorum: 4, sentinels: 3 }] });
       expect(found.message).toContain('never agree the master is down');
       expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+    });
+
+    it('leaves a quorum above every sentinel to NO_QUORUM, which gives the same fix (one finding)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.quorum = 4;
+
+      // Act
+      const { findings } = run(current);
+
+      // Assess
+      expect(findings.map((f) => f.code)).toEqual(['NO_QUORUM']);
+      expect(findings[0].message).toContain('SENTINEL SET mymaster quorum 2');
     });
 
     it('flags a quorum smaller than the majority', () => {

@@ -68,7 +68,8 @@ describe('Function: detect', () => {
     const current = healthySnapshot();
     node(current, 1).replication!.masterLinkStatus = 'down'; // warning
     current.sentinels.forEach((s) => {
-      s.master!.quorum = 5; // CONFIG_RISK warning, NO_QUORUM critical (5 needed)
+      s.master!.quorum = 5; // NO_QUORUM critical (5 needed)
+      s.master!.downAfterMs = 500; // CONFIG_RISK warning
     });
 
     // Act
@@ -131,6 +132,7 @@ describe('Function: detectionSettings', () => {
     timeoutMs: 1000,
     pollTimeoutMs: 3500,
     writeProbe: true,
+    lagCheckMs: 1000,
   };
 
   it('takes thresholds from the config, and defaults for what only the snapshot can tell', () => {
