@@ -29,15 +29,23 @@ function masterHealth(view: View): Finding[] {
     const odown = flagged.filter((s) => s.master!.flags.includes('o_down')).length;
     const sdown = flagged.filter((s) => s.master!.flags.some((f) => f === 's_down' || f === 'o_down')).length;
     const downAfter = flagged.find((s) => s.master!.downAfterMs !== null)?.master?.downAfterMs ?? null;
+    // Lost it too, though not yet for down-after-milliseconds: its link is gone or its PINGs go unanswered.
+    const lost = flagged.filter(
+      (s) =>
+        s.master!.flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected') ||
+        (s.master!.lastOkPingReplyMs ?? 0) >= SENTINEL_PING_SILENCE_MS,
+    ).length;
     const name = view.snapshot.masterName;
     let sentinelView: string;
-    if (!view.quorum.possible && (sdown > 0 || flagged.length === 0)) {
+    if (!view.quorum.possible && (lost > 0 || flagged.length === 0)) {
       // NO_QUORUM says why; here, what it means for this outage.
       sentinelView = `No failover will come: the sentinels cannot agree or authorise one (see NO_QUORUM). Bring the master back, or, if it is gone for good, force a failover from one sentinel with SENTINEL FAILOVER ${name} (it needs no agreement, only a good replica), then fix the sentinels.`;
     } else if (odown > 0) {
       sentinelView = `The sentinels agree it is down (o_down): a failover should follow; watch for MASTER_CHANGED, and if none comes check NO_FAILOVER_TARGET, FAILOVER_ABORTED and FAILOVER_IN_PROGRESS.`;
     } else if (sdown > 0) {
       sentinelView = `${sdown} of ${flagged.length} sentinels see it down too (s_down)${downAfter !== null ? `; they fail over once enough agree, after down-after-milliseconds (${formatDuration(downAfter)})` : ''}.`;
+    } else if (lost > 0) {
+      sentinelView = `${lost} of ${flagged.length} sentinels have lost it too; they see it down after down-after-milliseconds${downAfter !== null ? ` (${formatDuration(downAfter)})` : ''} and fail over once enough agree.`;
     } else if (flagged.length > 0) {
       sentinelView =
         'The sentinels still reach it, so no failover will start: the problem is probably between the watcher and the node (network, security group, bind or protected-mode).';
@@ -123,6 +131,9 @@ function multipleMasters(view: View): { findings: Finding[]; extraMasters: Recor
     });
   return { findings, extraMasters };
 }
+
+/** A sentinel PINGs every second: no acceptable reply for this long means it has lost the node too. */
+const SENTINEL_PING_SILENCE_MS = 2000;
 
 /** A node up for less than this is freshly (re)started: its write counter covers only that time. */
 const FRESH_START_S = 300;

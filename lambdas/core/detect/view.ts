@@ -196,8 +196,9 @@ function quorumStatus(snapshot: Snapshot, settings: DetectionSettings): QuorumSt
   );
   const majority = Math.floor(known / 2) + 1;
   const needed = Math.max(quorum, majority);
-  const tooFewAnswer = usable.length + unknown < needed;
   const quorumTooHigh = quorum > known;
+  // With the quorum above the sentinels' number, "too few answer" would blame the wrong thing.
+  const tooFewAnswer = usable.length + unknown < (quorumTooHigh ? majority : needed);
   const anyPasses = snapshot.sentinels.some((s) => s.ckquorum?.ok === true);
   const ckquorumFailing = anyPasses
     ? []

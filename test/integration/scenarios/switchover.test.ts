@@ -93,4 +93,39 @@ describe('Scenario family: switches that are not a crash', () => {
       await running;
     }
   }, 120_000);
+
+  it('a master frozen for 6 s (SIGSTOP): one critical page for the switch; its return as a stale master is not paged', async () => {
+    // Prepare
+    const s = scenario();
+    const old = (await s.topo.currentMaster())!;
+    const w = s.watcher({}, { events: true });
+    const steps: Parameters<Parameters<typeof w.run>[0]['onStep']>[0][] = [];
+    const running = w.run({ intervalMs: 1000, onStep: (st) => steps.push(st) });
+    try {
+      await waitFor(() => steps.length > 0, 5000, 'the first poll');
+
+      // Act: frozen long enough for the sentinels to fail over, then thawed: it claims master until
+      // Sentinel converts it (~10 s)
+      await s.topo.freeze(old.port);
+      await waitFor(() => notifications(steps).some((n) => n.code === 'MASTER_CHANGED'), 20_000, 'the failover');
+      await new Promise((r) => setTimeout(r, 6000 - 2500));
+      await s.topo.thaw(old.port);
+      await waitFor(
+        async () => (await s.topo.withClient(old.port, (c) => c.call('ROLE')) as string[])[0] === 'slave',
+        30_000,
+        'Sentinel to convert the old master',
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+
+      // Assess
+      const pages = notifications(steps).filter((n) => n.type !== 'resolved');
+      expect(pages.filter((n) => n.severity === 'critical').map((n) => n.code)).toEqual(['MASTER_CHANGED']);
+      expect(pages.filter((n) => n.code === 'MULTIPLE_MASTERS')).toEqual([]);
+      expect(notifications(steps).find((n) => n.code === 'MASTER_CHANGED')?.details).toMatchObject({ cause: 'crash' });
+    } finally {
+      await s.topo.thaw(old.port).catch(() => undefined);
+      w.stop();
+      await running;
+    }
+  }, 90_000);
 });
