@@ -15,7 +15,7 @@ import { formatAddress } from '../types';
 import { nodeSubject } from './codes';
 import type { NodeCounters } from './state';
 import { configInt, formatBytes, formatDuration } from './text';
-import { nodeReadable, roleOf, type View } from './view';
+import { nodeReadable, refusesEverything, roleOf, type View } from './view';
 
 export type WriteRefusal =
   | 'misconf-rdb'
@@ -34,6 +34,12 @@ const CLIENTS_RISK = 0.9;
 export function detectWrites(view: View): Finding[] {
   const findings: Finding[] = [];
   const master = view.masterNode;
+  const refusing = master ? refusesEverything(master) : null;
+  if (master && refusing) {
+    // Every command of the poll got BUSY or LOADING: the write probe would too.
+    const reply = { ok: false, errorCode: refusing, message: master.error?.message ?? refusing };
+    return [notWritable(master, { cause: refusing === 'BUSY' ? 'busy' : 'loading', reply })];
+  }
   if (master && nodeReadable(master) && roleOf(master) === 'master' && !view.masterIsReplica) {
     const refusal = refusalOf(master);
     if (refusal) findings.push(notWritable(master, refusal));
