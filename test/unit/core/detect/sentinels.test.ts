@@ -160,6 +160,31 @@ describe('Function: detect', () => {
       // One cause (the watcher's sentinel secret), one finding for all three sentinels.
       expect(codes).toEqual(['AUTH_FAILED']);
     });
+
+    it('says the quorum is too high, not "bring the stopped sentinels back", when every sentinel answers', () => {
+      // Prepare: three healthy sentinels, quorum 4
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        s.master!.quorum = 4;
+        s.ckquorum = {
+          ok: false,
+          message:
+            'NOQUORUM 3 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master',
+          usableSentinels: null,
+        };
+      }
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.severity).toBe('critical');
+      expect(found.message).toContain('the quorum is 4 but the sentinels know only 3 sentinels');
+      expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+      expect(found.message).not.toContain('bring the stopped sentinels back');
+      expect(found.message).not.toContain('only 3 of 3 sentinels answer');
+      expect(found.details).toMatchObject({ cause: 'quorum-too-high', usableSentinels: 3 });
+    });
   });
 
   describe('Code: SENTINELS_DISAGREE', () => {
