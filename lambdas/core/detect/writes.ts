@@ -56,10 +56,11 @@ export function refusalOf(node: NodeSnapshot): { cause: WriteRefusal; reply: Com
   const probe = node.writeProbe ?? null;
   if (probe && !probe.ok) {
     const cause = causeOfReply(node, probe);
-    return cause ? { cause, reply: probe } : null;
+    if (cause) return { cause, reply: probe };
+    // A reply that says nothing about writers (NOPERM: the watcher's own ACL) leaves INFO to judge.
   }
   if (probe?.ok) return null;
-  // No probe: only what proves writes are refused right now.
+  // No usable probe: only what proves writes are refused right now.
   if (node.ping && !node.ping.ok && node.ping.errorCode === 'MISCONF') {
     return { cause: causeOfReply(node, node.ping) ?? 'misconf-rdb', reply: node.ping };
   }

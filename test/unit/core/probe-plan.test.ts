@@ -107,6 +107,25 @@ describe('Function: unavailableChecks', () => {
     ]);
   });
 
+  it('says the write probe is unavailable when the watcher’s ACL refuses it (NOPERM), and which ACL it needs', () => {
+    // Prepare
+    const s = healthySnapshot();
+    node(s, 0).writeProbe = {
+      ok: false,
+      errorCode: 'NOPERM',
+      message: "NOPERM User watcher has no permissions to run the 'set' command",
+    };
+
+    // Act
+    const checks = unavailableChecks(on, s.nodes as NodeSnapshot[], DATA[0]);
+
+    // Assess
+    expect(checks).toHaveLength(1);
+    expect(checks[0].check).toBe('write-probe');
+    expect(checks[0].reason).toContain('NOPERM');
+    expect(checks[0].reason).toContain('+set ~sentinel-watch:*');
+  });
+
   it('names the nodes without INFO errorstats (Redis 5), and not the ones it could not reach', () => {
     // Prepare
     const s = healthySnapshot();

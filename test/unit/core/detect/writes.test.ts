@@ -140,6 +140,23 @@ describe('Function: detect', () => {
       expect(found).toEqual([[], [], []]);
     });
 
+    it('falls back on what INFO proves when the watcher’s ACL refuses the probe (NOPERM)', () => {
+      // Prepare: the probe cannot tell, but PING answers MISCONF to everyone
+      const misconf = healthySnapshot();
+      refuseWrites(node(misconf, 0), "NOPERM User watcher has no permissions to run the 'set' command");
+      refusePing(node(misconf, 0), MISCONF);
+      const noReplicas = healthySnapshot();
+      refuseWrites(node(noReplicas, 0), "NOPERM User watcher has no permissions to run the 'set' command");
+      node(noReplicas, 0).config!['min-replicas-to-write'] = '1';
+      node(noReplicas, 0).replication!.minReplicasGood = 0;
+
+      // Act
+      const found = [misconf, noReplicas].map((s) => withCode(run(s), 'MASTER_NOT_WRITABLE'));
+
+      // Assess
+      expect(found.map((f) => f.map((x) => x.details?.cause))).toEqual([['misconf-rdb'], ['noreplicas']]);
+    });
+
     it('reads what INFO proves when the probe is off: PING MISCONF, too few good replicas, memory full', () => {
       // Prepare
       const misconf = healthySnapshot();
