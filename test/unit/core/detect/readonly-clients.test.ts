@@ -107,5 +107,22 @@ describe('Function: detect', () => {
       expect(results.map(codesOf)).toEqual([[], []]);
       expect(results[1].state.counters?.['node 10.0.1.62:6379']?.readonlyErrors).toBeNull();
     });
+
+    it('never reports a negative count when the replica restarts (its counters start again at 0)', () => {
+      // Prepare: 1000 READONLY errors from long ago, growth, a restart, and clients writing again
+      const results = polls([1000, 1020, 0, 15]);
+
+      // Assess
+      const messages = results.flatMap((r) => r.findings.map((f) => f.message)).join(' ');
+      expect(messages).not.toMatch(/-\d+ READONLY/);
+      for (const r of results) {
+        for (const f of withCode(r, 'CLIENTS_WRITING_TO_REPLICA')) {
+          expect(f.details?.readonlyErrors as number).toBeGreaterThanOrEqual(0);
+        }
+      }
+      expect(withCode(results[3], 'CLIENTS_WRITING_TO_REPLICA')[0].details).toMatchObject({
+        readonlyErrors: 15,
+      });
+    });
   });
 });
