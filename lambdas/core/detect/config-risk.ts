@@ -156,14 +156,16 @@ function wrongAnnounce(view: View, s: SentinelSnapshot): Risk[] {
         .filter((x) => x.phantom?.real === s);
   if (phantoms.length === 0) return [];
   const wrong = phantoms.map((p) => formatAddress(p.address)).join(', ');
-  const who = own ? `a live sentinel${own.runId ? ` (run id ${own.runId})` : ''}: its peers hear its hello messages but cannot reach it there. It` : 'it';
+  const who = own
+    ? `a live sentinel${own.runId ? ` (run id ${own.runId})` : ''}: its peers hear its hello messages but cannot reach it there. It`
+    : 'it';
   const announced = s.config?.announceIp
     ? ` Its announce-ip is ${s.config.announceIp}${s.config.announcePort ? ` and announce-port ${s.config.announcePort}` : ''}.`
     : '';
   return [
     {
       risk: 'announces-wrong-address',
-      text: `${who} announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it), then SENTINEL RESET ${view.snapshot.masterName} on each other sentinel, one at a time, to drop the old entry. Not a dead sentinel: do not remove it.`,
+      text: `${who} announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it). Its peers then replace the old entry by themselves as soon as they hear it under the new address (+sentinel-address-switch: same run id): nothing needs resetting. Not a dead sentinel: do not remove it.`,
       announcedAs: phantoms.map((p) => formatAddress(p.address)),
     },
   ];

@@ -487,3 +487,26 @@ export function legacySnapshot(snapshot: MutableSnapshot): MutableSnapshot {
   }
   return copy;
 }
+
+/**
+ * The sentinel at SENTINELS[index] announces `wrong` (a bad announce-ip / announce-port): its peers
+ * list its run id under that address, and the probe, which learns peers from them, finds nothing
+ * answering there.
+ */
+export function announceWrongAddress(snapshot: MutableSnapshot, index: number, wrong: Address): void {
+  const real = SENTINELS[index];
+  for (const s of snapshot.sentinels) {
+    for (const p of s.sentinels) {
+      if (p.host === real.host && p.port === real.port) {
+        p.host = wrong.host;
+        p.port = wrong.port;
+        flagDown(p, 'nothing');
+      }
+    }
+  }
+  sentinelAt(snapshot, index).config!.announceIp = wrong.host;
+  const phantom: MutableSentinel = JSON.parse(JSON.stringify(sentinelAt(snapshot, index)));
+  Object.assign(phantom, { host: wrong.host, port: wrong.port, discoveredBy: ['sentinel'] });
+  fail(phantom, 'timeout');
+  snapshot.sentinels.push(phantom);
+}

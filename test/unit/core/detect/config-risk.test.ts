@@ -1,4 +1,6 @@
 import {
+  announceWrongAddress,
+  codesOf,
   fail,
   healthySnapshot,
   node,
@@ -210,6 +212,76 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toEqual([]);
+    });
+
+    it('names a sentinel that announces a wrong address, not a dead one, and gives no reset or remove advice', () => {
+      // Prepare: .63 announces 10.0.9.9; its peers list its run id there, where nothing answers
+      const current = healthySnapshot();
+      announceWrongAddress(current, 2, { host: '10.0.9.9', port: 26379 });
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(codesOf(result)).toEqual(['CONFIG_RISK']); // no SENTINEL_UNREACHABLE for the address it announces
+      const [found] = result.findings;
+      expect(found).toMatchObject({
+        severity: 'warning',
+        subject: 'sentinel 10.0.1.63:26379',
+        details: { risks: [{ risk: 'announces-wrong-address', announcedAs: ['10.0.9.9:26379'] }] },
+      });
+      expect(found.message).toContain('it announces itself as 10.0.9.9:26379, where nothing answers');
+      expect(found.message).toContain('Its announce-ip is 10.0.9.9');
+      expect(found.message).toContain('SENTINEL CONFIG SET announce-ip');
+      expect(found.message).toContain('Not a dead sentinel: do not remove it.');
+      // SENTINEL RESET does not fix it (the peers would relearn the wrong address), and once the
+      // address is right the peers replace the old entry by themselves (+sentinel-address-switch).
+      expect(found.message).not.toContain('SENTINEL RESET');
+      expect(found.message).not.toContain('SENTINEL REMOVE');
+    });
+
+    it('never advises a quorum below a majority of the sentinels', () => {
+      // Prepare: every quorum from 1 to n + 2 on 1 to 9 sentinels (configured, or as the sentinels report)
+      const advised: { n: number; quorum: number; advice: number }[] = [];
+      for (let n = 1; n <= 9; n++) {
+        for (let quorum = 1; quorum <= n + 2; quorum++) {
+          const current = healthySnapshot();
+          for (const s of current.sentinels) {
+            s.master!.quorum = quorum;
+            s.master!.numOtherSentinels = n - 1;
+          }
+
+          // Act
+          const texts = [
+            ...run(current, { settings: { expectedSentinels: n } }).findings,
+            ...run(current, { settings: { expectedSentinels: null } }).findings,
+          ].map((f) => f.message);
+
+          for (const text of texts) {
+            for (const m of text.matchAll(/quorum (\d+)(?: on each sentinel|\b)/g)) {
+              if (/SENTINEL SET mymaster quorum/.test(text.slice(Math.max(0, m.index - 25), m.index + 10))) {
+                advised.push({ n, quorum, advice: Number(m[1]) });
+              }
+            }
+          }
+        }
+      }
+
+      // Assess
+      expect(advised.length).toBeGreaterThan(10);
+      expect(advised.filter((a) => a.advice < Math.floor(a.n / 2) + 1)).toEqual([]);
+    });
+
+    it('gives no quorum advice to a healthy deployment listed by one sentinel address', () => {
+      // Prepare: the watcher lists .61 only; it finds the other two from their peers
+      const current = healthySnapshot();
+      for (const s of current.sentinels.slice(1)) s.discoveredBy = ['sentinel'];
+
+      // Act
+      const result = run(current, { settings: { expectedSentinels: null } });
+
+      // Assess
+      expect(result.findings).toEqual([]);
     });
   });
 });
