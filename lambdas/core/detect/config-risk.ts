@@ -74,6 +74,13 @@ function quorumRisk(view: View): Risk[] {
   const byQuorum = new Map<number, string[]>();
   for (const s of trusted(view))
     byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
+  // Not configured, n is the most any sentinel knows, stale entries of replaced sentinels included
+  // (they are flagged down). While some known peer is down, n may count dead entries: raising the
+  // quorum to their majority would make one real sentinel down block every failover. The entries'
+  // own findings (SENTINEL_UNREACHABLE: SENTINEL RESET) come first; the quorum is judged after.
+  const countUncertain =
+    view.settings.expectedSentinels === null &&
+    trusted(view).some((s) => s.sentinels.some((p) => p.flags.some((f) => f === 's_down' || f === 'o_down')));
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
     // NO_QUORUM already says "the quorum is above the number of sentinels", with this fix.
@@ -85,7 +92,7 @@ function quorumRisk(view: View): Risk[] {
         quorum,
         sentinels: n,
       });
-    } else if (quorum < majority) {
+    } else if (quorum < majority && !countUncertain) {
       risks.push({
         risk: 'quorum-below-majority',
         text: `quorum is ${quorum} on ${sentinels.join(', ')}, less than a majority of the ${n} sentinels: a minority that lost sight of the master (a partition) starts failover attempts. Set it to ${majority}: SENTINEL SET ${name} quorum ${majority} on each sentinel.`,

@@ -283,5 +283,31 @@ describe('Function: detect', () => {
       // Assess
       expect(result.findings).toEqual([]);
     });
+
+    it('does not advise raising the quorum because of a stale sentinel entry when the count is not configured', () => {
+      // Prepare: three sentinels (quorum 2) still list a replaced one at 10.0.1.99, which is down
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        s.master!.numOtherSentinels = 3;
+        s.sentinels.push({
+          host: '10.0.1.99',
+          port: 26379,
+          runId: 'old-run-id',
+          flags: ['s_down', 'sentinel', 'disconnected'],
+          lastHelloMessageMs: 900_000,
+          lastOkPingReplyMs: 900_000,
+          lastPingReplyMs: 900_000,
+          votedLeader: null,
+          votedLeaderEpoch: 0,
+        });
+      }
+
+      // Act
+      const found = withCode(run(current, { settings: { expectedSentinels: null } }), 'CONFIG_RISK');
+
+      // Assess: quorum 3 on three live sentinels would block every failover while one of them is down
+      expect(found.map((f) => f.message).join(' ')).not.toContain('quorum 3');
+      expect(found).toEqual([]);
+    });
   });
 });
