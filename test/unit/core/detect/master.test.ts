@@ -1,4 +1,4 @@
-import { defaultGraceMs } from '../../../../lambdas/core/incident-policy';
+import { defaultGraceMs } from '../../../../lambdas/core/incidents';
 import {
   claimMaster,
   codesOf,
