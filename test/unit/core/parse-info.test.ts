@@ -10,6 +10,7 @@ import {
   parseSentinelInfo,
   parseServerInfo,
 } from '../../../lambdas/core/parse-info';
+import { healthyStats } from '../helpers/snapshot-factory';
 
 // redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
 const fixture = (version: 'redis5' | 'redis7', name: string): string =>
@@ -438,17 +439,8 @@ describe('Function: parseNodeStats', () => {
 
     // Assess
     expect(stats).toEqual({
-      rdbLastBgsaveOk: true,
-      aofEnabled: false,
-      aofLastWriteOk: true,
+      ...healthyStats(),
       changesSinceLastSave: 50,
-      loading: false,
-      usedMemory: 1_304_024,
-      maxMemory: 0,
-      maxMemoryPolicy: 'noeviction',
-      rejectedConnections: 0,
-      connectedClients: 5,
-      maxClients: 10_000,
       errorCounts: { ERR: 2, NOAUTH: 1 },
     });
   });

@@ -199,7 +199,10 @@ function replicaNode(a: Address, master: Address): MutableNode {
   };
 }
 
-/** What INFO persistence/memory/stats/clients/errorstats say on a healthy Redis 7 node. */
+/**
+ * What INFO persistence/memory/stats/clients/errorstats say on a healthy Redis 7 node: the values of
+ * the captured test/fixtures/redis7/info-master.txt, with no writes and no errors yet.
+ */
 export const healthyStats = (): DeepMutable<NodeStats> => ({
   rdbLastBgsaveOk: true,
   aofEnabled: false,
@@ -509,4 +512,36 @@ export function announceWrongAddress(snapshot: MutableSnapshot, index: number, w
   Object.assign(phantom, { host: wrong.host, port: wrong.port, discoveredBy: ['sentinel'] });
   fail(phantom, 'timeout');
   snapshot.sentinels.push(phantom);
+}
+
+/** The watcher lists the first sentinel only and finds the others from its peers. */
+export function listedByOneAddress(snapshot: MutableSnapshot): MutableSnapshot {
+  for (const s of snapshot.sentinels.slice(1)) s.discoveredBy = ['sentinel'];
+  return snapshot;
+}
+
+/**
+ * Every sentinel still lists a replaced sentinel at `host`:26379 (an old run id, flagged down), and
+ * counts it; with `probed`, the watcher also tried that address, as it does with every peer.
+ */
+export function staleSentinelEntry(snapshot: MutableSnapshot, host: string, probed: boolean): void {
+  for (const s of snapshot.sentinels) {
+    s.master!.numOtherSentinels += 1;
+    s.sentinels.push({
+      host,
+      port: 26379,
+      runId: 'old-run-id',
+      flags: ['s_down', 'sentinel', 'disconnected'],
+      lastHelloMessageMs: 900_000,
+      lastOkPingReplyMs: 900_000,
+      lastPingReplyMs: 900_000,
+      votedLeader: null,
+      votedLeaderEpoch: 0,
+    });
+  }
+  if (!probed) return;
+  const stale: MutableSentinel = JSON.parse(JSON.stringify(sentinelAt(snapshot, 0)));
+  Object.assign(stale, { host, discoveredBy: ['sentinel'] });
+  fail(stale, 'timeout');
+  snapshot.sentinels.push(stale);
 }

@@ -7,6 +7,7 @@ import {
   recount,
   run,
   sentinelAt,
+  staleSentinelEntry,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -272,35 +273,10 @@ describe('Function: detect', () => {
       expect(advised.filter((a) => a.advice < Math.floor(a.n / 2) + 1)).toEqual([]);
     });
 
-    it('gives no quorum advice to a healthy deployment listed by one sentinel address', () => {
-      // Prepare: the watcher lists .61 only; it finds the other two from their peers
-      const current = healthySnapshot();
-      for (const s of current.sentinels.slice(1)) s.discoveredBy = ['sentinel'];
-
-      // Act
-      const result = run(current, { settings: { expectedSentinels: null } });
-
-      // Assess
-      expect(result.findings).toEqual([]);
-    });
-
     it('does not advise raising the quorum because of a stale sentinel entry when the count is not configured', () => {
       // Prepare: three sentinels (quorum 2) still list a replaced one at 10.0.1.99, which is down
       const current = healthySnapshot();
-      for (const s of current.sentinels) {
-        s.master!.numOtherSentinels = 3;
-        s.sentinels.push({
-          host: '10.0.1.99',
-          port: 26379,
-          runId: 'old-run-id',
-          flags: ['s_down', 'sentinel', 'disconnected'],
-          lastHelloMessageMs: 900_000,
-          lastOkPingReplyMs: 900_000,
-          lastPingReplyMs: 900_000,
-          votedLeader: null,
-          votedLeaderEpoch: 0,
-        });
-      }
+      staleSentinelEntry(current, '10.0.1.99', false);
 
       // Act
       const found = withCode(run(current, { settings: { expectedSentinels: null } }), 'CONFIG_RISK');

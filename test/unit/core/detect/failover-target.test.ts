@@ -6,6 +6,7 @@ import {
   healthySnapshot,
   legacySnapshot,
   type MutableNode,
+  type MutableSnapshot,
   node,
   OFFSET,
   run,
@@ -17,6 +18,29 @@ const priorityZero = (n: MutableNode): void => {
   n.replication!.replicaPriority = 0;
   n.config!['replica-priority'] = '0';
 };
+
+/** `n` replicates from 10.0.1.99, a node only it names (the probe found it as its upstream), which is down. */
+function followDeadUpstream(current: MutableSnapshot, n: MutableNode): void {
+  n.role = 'replica';
+  n.replication = {
+    ...n.replication!,
+    role: 'replica',
+    masterHost: '10.0.1.99',
+    masterPort: 6379,
+    masterLinkStatus: 'down',
+  };
+  n.roleReply = {
+    role: 'replica',
+    masterHost: '10.0.1.99',
+    masterPort: 6379,
+    state: 'connect',
+    offset: OFFSET,
+  };
+  const upstream: MutableNode = JSON.parse(JSON.stringify(n));
+  Object.assign(upstream, { host: '10.0.1.99', discoveredBy: ['upstream'] });
+  fail(upstream, 'refused');
+  current.nodes.push(upstream);
+}
 
 describe('Function: detect', () => {
   describe('Code: NO_FAILOVER_TARGET', () => {
@@ -181,20 +205,7 @@ describe('Function: detect', () => {
       // Prepare: .63 follows 10.0.1.99, a decommissioned node that only .63 names (the probe found it
       // as its upstream); before, it was "Replica 10.0.1.99:6379 ...: one failover target fewer"
       const current = healthySnapshot();
-      const r = node(current, 2);
-      r.replication!.masterHost = '10.0.1.99';
-      r.replication!.masterLinkStatus = 'down';
-      r.roleReply = {
-        role: 'replica',
-        masterHost: '10.0.1.99',
-        masterPort: 6379,
-        state: 'connect',
-        offset: OFFSET,
-      };
-      const upstream: MutableNode = JSON.parse(JSON.stringify(node(current, 2)));
-      Object.assign(upstream, { host: '10.0.1.99', discoveredBy: ['upstream'] });
-      fail(upstream, 'refused');
-      current.nodes.push(upstream);
+      followDeadUpstream(current, node(current, 2));
 
       // Act
       const result = run(current);
@@ -208,26 +219,7 @@ describe('Function: detect', () => {
     it('does not count the node a misconfigured named master replicates from as a replica', () => {
       // Prepare: the sentinels name .61, but .61 is a replica of 10.0.1.99, which is down
       const current = healthySnapshot();
-      const m = node(current, 0);
-      m.role = 'replica';
-      m.replication = {
-        ...m.replication!,
-        role: 'replica',
-        masterHost: '10.0.1.99',
-        masterPort: 6379,
-        masterLinkStatus: 'down',
-      };
-      m.roleReply = {
-        role: 'replica',
-        masterHost: '10.0.1.99',
-        masterPort: 6379,
-        state: 'connect',
-        offset: OFFSET,
-      };
-      const upstream: MutableNode = JSON.parse(JSON.stringify(node(current, 1)));
-      Object.assign(upstream, { host: '10.0.1.99', discoveredBy: ['upstream'] });
-      fail(upstream, 'refused');
-      current.nodes.push(upstream);
+      followDeadUpstream(current, node(current, 0));
 
       // Act
       const result = run(current);

@@ -8,6 +8,7 @@ import {
   fail,
   healthySnapshot,
   legacySnapshot,
+  listedByOneAddress,
   type MutableSnapshot,
   masterPayload,
   NOW,
@@ -84,8 +85,7 @@ describe('Scenario: a healthy deployment listed by one sentinel address, with mi
     // Prepare: expectedSentinels is not set (the config derives it from the sentinels)
     const w = new Watcher({ settings: { expectedSentinels: null } });
     const snapshot = (t: number): MutableSnapshot => {
-      const s = healthySnapshot({ at: seconds(t) });
-      for (const x of s.sentinels.slice(1)) x.discoveredBy = ['sentinel'];
+      const s = listedByOneAddress(healthySnapshot({ at: seconds(t) }));
       node(s, 0).config!['min-replicas-to-write'] = '1';
       node(s, 0).replication!.minReplicasGood = 2;
       return s;

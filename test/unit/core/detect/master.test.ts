@@ -124,16 +124,7 @@ describe('Function: detect', () => {
     function oldMasterBack() {
       // .61 was killed, .62 promoted; .61 restarted with its old config and claims master.
       const current = healthySnapshot({ masterIndex: 1 });
-      const old = node(current, 0);
-      old.role = 'master';
-      old.replication = {
-        ...old.replication!,
-        role: 'master',
-        masterHost: null,
-        masterPort: null,
-        masterLinkStatus: null,
-      };
-      old.roleReply = { role: 'master', offset: 10, replicas: [] };
+      claimMaster(node(current, 0));
       return current;
     }
 

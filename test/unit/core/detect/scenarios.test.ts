@@ -2,6 +2,7 @@
 // operator would receive.
 
 import {
+  claimMaster,
   fail,
   healthySnapshot,
   type MutableSnapshot,
@@ -34,17 +35,7 @@ describe('Scenario: the master is killed', () => {
     steps.push(switched);
     // .61 restarted with its old config: claims master for ~10 s.
     const back = healthySnapshot({ at: at(3), masterIndex: 1, configEpoch: 2 });
-    const old = node(back, 0);
-    old.role = 'master';
-    old.replication = {
-      ...old.replication!,
-      role: 'master',
-      masterHost: null,
-      masterPort: null,
-      masterLinkStatus: null,
-    };
-    old.server!.runId = 'restarted';
-    old.server!.uptimeSeconds = 5;
+    claimMaster(node(back, 0), { uptimeSeconds: 5, runId: 'restarted' });
     steps.push(back);
     // Converted to a replica of .62, then steady.
     for (let i = 4; i <= 7; i++) {

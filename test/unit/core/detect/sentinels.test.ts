@@ -5,10 +5,12 @@ import {
   fail,
   flagDown,
   healthySnapshot,
+  listedByOneAddress,
   recount,
   run,
   SENTINELS,
   sentinelAt,
+  staleSentinelEntry,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -407,8 +409,7 @@ describe('Function: detect', () => {
   describe('Code: SENTINEL_COUNT_MISMATCH (expected count from the sentinels)', () => {
     it('raises nothing when the watcher lists one sentinel address (before: 3 mismatches, "1 expected")', () => {
       // Prepare: one address configured; expectedSentinels is left to what the sentinels report
-      const current = healthySnapshot();
-      for (const s of current.sentinels.slice(1)) s.discoveredBy = ['sentinel'];
+      const current = listedByOneAddress(healthySnapshot());
 
       // Act
       const result = run(current, { settings: { expectedSentinels: null } });
@@ -446,24 +447,7 @@ describe('Function: detect', () => {
     it('is raised for a stale peer entry whose run id no sentinel answers with', () => {
       // Prepare: the peers list a replaced sentinel (old run id) at 10.0.1.99
       const current = healthySnapshot();
-      for (const s of current.sentinels) {
-        s.master!.numOtherSentinels = 3;
-        s.sentinels.push({
-          host: '10.0.1.99',
-          port: 26379,
-          runId: 'old-run-id',
-          flags: ['s_down', 'sentinel', 'disconnected'],
-          lastHelloMessageMs: 900_000,
-          lastOkPingReplyMs: 900_000,
-          lastPingReplyMs: 900_000,
-          votedLeader: null,
-          votedLeaderEpoch: 0,
-        });
-      }
-      const stale = JSON.parse(JSON.stringify(sentinelAt(current, 0)));
-      Object.assign(stale, { host: '10.0.1.99', discoveredBy: ['sentinel'] });
-      fail(stale, 'timeout');
-      current.sentinels.push(stale);
+      staleSentinelEntry(current, '10.0.1.99', true);
 
       // Act
       const result = run(current, { settings: { expectedSentinels: null } });
