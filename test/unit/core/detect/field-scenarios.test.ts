@@ -104,6 +104,29 @@ describe('Scenario: a healthy deployment listed by one sentinel address, with mi
   });
 });
 
+describe('Scenario: a healthy Redis 5 deployment', () => {
+  it('gives zero findings without INFO errorstats and SENTINEL CONFIG (the checks are listed as unavailable, not failed)', () => {
+    // Prepare
+    const w = new Watcher({ settings: { expectedSentinels: null } });
+    const redis5 = (t: number): MutableSnapshot => {
+      const s = healthySnapshot({ at: seconds(t) });
+      for (const n of s.nodes) {
+        n.server!.version = '5.0.14';
+        setStats(n, { errorCounts: null });
+      }
+      for (const x of s.sentinels) x.config = null;
+      return s;
+    };
+
+    // Act
+    for (const t of [0, 10, 20]) w.poll(redis5(t));
+
+    // Assess
+    expect(w.findings).toEqual([]);
+    expect(w.sent).toEqual([]);
+  });
+});
+
 describe('Scenario: a replica is killed and comes back', () => {
   it('tells its restart in the resolve: no NODE_RESTARTED page beside it', () => {
     // Prepare
