@@ -206,7 +206,12 @@ export function phantomOf(view: View, s: SentinelSnapshot): Phantom | null {
   const runIds = new Set(listings.map((p) => p.runId).filter((r): r is string => r !== null));
   const real =
     view.snapshot.sentinels.find(
-      (x) => x !== s && x.reachable && x.runId !== null && runIds.has(x.runId) && !(x.host === s.host && x.port === s.port),
+      (x) =>
+        x !== s &&
+        x.reachable &&
+        x.runId !== null &&
+        runIds.has(x.runId) &&
+        !(x.host === s.host && x.port === s.port),
     ) ?? null;
   const hellos = listings.map((p) => p.lastHelloMessageMs).filter((v): v is number => v !== null);
   const pings = listings.map((p) => p.lastOkPingReplyMs ?? null).filter((v): v is number => v !== null);

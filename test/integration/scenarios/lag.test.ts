@@ -3,8 +3,8 @@
 // lag is reported in seconds, not at the next interval.
 
 import { waitFor } from '../../../cli/local/topology';
-import { admin, healthy, notifications, useTopology } from './harness';
 import type { WatchStep } from '../../../lambdas/probe/deployment-watcher';
+import { admin, healthy, notifications, useTopology } from './harness';
 
 const scenario = useTopology('it-lag', { basePort: 7850 });
 

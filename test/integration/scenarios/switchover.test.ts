@@ -107,11 +107,15 @@ describe('Scenario family: switches that are not a crash', () => {
       // Act: frozen long enough for the sentinels to fail over, then thawed: it claims master until
       // Sentinel converts it (~10 s)
       await s.topo.freeze(old.port);
-      await waitFor(() => notifications(steps).some((n) => n.code === 'MASTER_CHANGED'), 20_000, 'the failover');
+      await waitFor(
+        () => notifications(steps).some((n) => n.code === 'MASTER_CHANGED'),
+        20_000,
+        'the failover',
+      );
       await new Promise((r) => setTimeout(r, 6000 - 2500));
       await s.topo.thaw(old.port);
       await waitFor(
-        async () => (await s.topo.withClient(old.port, (c) => c.call('ROLE')) as string[])[0] === 'slave',
+        async () => ((await s.topo.withClient(old.port, (c) => c.call('ROLE'))) as string[])[0] === 'slave',
         30_000,
         'Sentinel to convert the old master',
       );
@@ -121,7 +125,9 @@ describe('Scenario family: switches that are not a crash', () => {
       const pages = notifications(steps).filter((n) => n.type !== 'resolved');
       expect(pages.filter((n) => n.severity === 'critical').map((n) => n.code)).toEqual(['MASTER_CHANGED']);
       expect(pages.filter((n) => n.code === 'MULTIPLE_MASTERS')).toEqual([]);
-      expect(notifications(steps).find((n) => n.code === 'MASTER_CHANGED')?.details).toMatchObject({ cause: 'crash' });
+      expect(notifications(steps).find((n) => n.code === 'MASTER_CHANGED')?.details).toMatchObject({
+        cause: 'crash',
+      });
     } finally {
       await s.topo.thaw(old.port).catch(() => undefined);
       w.stop();

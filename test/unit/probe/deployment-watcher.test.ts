@@ -6,7 +6,11 @@ import type { RunBatch } from '../../../lambdas/core/batch';
 import { parseDeployment } from '../../../lambdas/core/config';
 import { parseSentinelEvent } from '../../../lambdas/core/sentinel-event';
 import type { Snapshot } from '../../../lambdas/core/types';
-import { DeploymentWatcher, EVENT_MIN_GAP_MS, type WatchStep } from '../../../lambdas/probe/deployment-watcher';
+import {
+  DeploymentWatcher,
+  EVENT_MIN_GAP_MS,
+  type WatchStep,
+} from '../../../lambdas/probe/deployment-watcher';
 import { DATA, healthySnapshot, OFFSET, SENTINELS } from '../helpers/snapshot-factory';
 
 const deployment = (patch: Record<string, unknown> = {}) =>
@@ -46,7 +50,14 @@ function harness(options: { replicaOffset?: () => number } = {}) {
     return { subscribed: () => 1, close: async () => undefined };
   };
   const event = (type: string) =>
-    emit(parseSentinelEvent(type, `master mymaster ${DATA[0].host} ${DATA[0].port}`, `${SENTINELS[1].host}:26379`, Date.now()));
+    emit(
+      parseSentinelEvent(
+        type,
+        `master mymaster ${DATA[0].host} ${DATA[0].port}`,
+        `${SENTINELS[1].host}:26379`,
+        Date.now(),
+      ),
+    );
   return { runBatch, poll, subscribe, polls, lagReads, event: (type: string) => event(type) };
 }
 
