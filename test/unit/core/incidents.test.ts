@@ -452,6 +452,26 @@ describe('Function: advanceIncidents', () => {
       expect(sent[0].incidentId).toBe(life.sent[0].incidentId);
     });
 
+    it('announces a real problem after two blips: the user was last told "resolved"', () => {
+      // Prepare: blip 1 (opened, resolved), blip 2 (back for one poll, silent), then the real outage
+      const life = new Lifecycle(60);
+      life.poll([noQuorum], seconds(0));
+      life.poll([], seconds(5));
+      life.poll([], seconds(10)); // resolved
+      life.poll([noQuorum], seconds(15)); // blip 2: not confirmed
+      life.poll([], seconds(20));
+      life.poll([], seconds(25));
+
+      // Act
+      const sent: Notification[] = [];
+      for (let t = 40; t <= 120; t += 5) sent.push(...life.poll([noQuorum], seconds(t)));
+
+      // Assess
+      expect(life.sent.slice(0, 2).map((n) => n.type)).toEqual(['opened', 'resolved']);
+      expect(sent.map((n) => [n.type, n.at])).toEqual([['reminder', new Date(seconds(60)).toISOString()]]);
+      expect(sent[0].message).toMatch(/^Back again for 20 s after it had cleared/);
+    });
+
     it('keeps a return that clears before it is confirmed silent: a fast flap pages once per reminder period', () => {
       // Prepare: present for one 10 s poll, absent for two, for 50 minutes
       const life = new Lifecycle(60);
