@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Must stay the first import: it prepares the environment the other modules read when loaded.
+import '../cli/process-setup';
 import { processIo } from '../cli/io';
 import { main } from '../cli/main';
 

@@ -11,6 +11,7 @@ import {
   type WatchConfig,
 } from '../lambdas/core/config';
 import { ConfigError, UsageError } from '../lambdas/core/errors';
+import { parseDuration } from './duration';
 
 export const deploymentOptions = {
   config: { type: 'string' },
@@ -38,7 +39,8 @@ export const deploymentOptionsHelp = `Connection (either --config, or --sentinel
   --username USER               ACL user for the data nodes
   --sentinel-username USER      ACL user for the sentinels
   --tls                         connect with TLS (trust extra CAs with NODE_EXTRA_CA_CERTS)
-  --timeout-ms MS               deadline per server (default 1000); the poll's is 3x that + 500
+  --timeout-ms DURATION         deadline per server: 500ms, 2s, or a number of milliseconds
+                                (default 1000); the poll's is 3x that + 500 ms
   --expected-replicas N         default 2
   --expected-sentinels N        default: as many as the sentinels themselves know
   --no-write-probe              do not SET sentinel-watch:probe:<name> on the master each poll (for a
@@ -99,7 +101,17 @@ export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchCo
     ...(values.username ? { username: values.username } : {}),
     ...(values['sentinel-username'] ? { sentinelUsername: values['sentinel-username'] } : {}),
     ...(values.tls ? { tls: true } : {}),
-    ...numberFlag(values, 'timeout-ms', 'timeoutMs'),
+    ...(values['timeout-ms'] !== undefined
+      ? {
+          // The range is the config's (parseWatchConfig): one rule for the file and the flag.
+          timeoutMs: parseDuration(values['timeout-ms'], {
+            flag: '--timeout-ms',
+            plainUnit: 'ms',
+            minMs: 0,
+            maxMs: Infinity,
+          }),
+        }
+      : {}),
     ...numberFlag(values, 'expected-replicas', 'expectedReplicas'),
     ...numberFlag(values, 'expected-sentinels', 'expectedSentinels'),
     ...(values['no-write-probe'] ? { writeProbe: false } : {}),

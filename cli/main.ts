@@ -1,6 +1,7 @@
 // The sentinel-watch command line: a dispatcher over subcommands, each of which returns its exit code.
 
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
+import { version } from '../package.json';
 import { checkCommand } from './commands/check';
 import { drillCommand } from './commands/drill';
 import { historyCommand } from './commands/history';
@@ -17,7 +18,12 @@ Commands:
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
   history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
 
-Run "sentinel-watch <command> --help" for a command's options.`;
+Options:
+  -h, --help    this text ("sentinel-watch <command> --help" for a command's options)
+  --version     print the version and exit
+
+Exit codes: 0 ok, 1 a warning finding or a failed command, 2 a critical finding, 3 usage or
+configuration error.`;
 
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
   check: checkCommand,
@@ -29,9 +35,22 @@ const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => 
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // Not asked for help: a script that forgot the command must not read the usage as output.
+    io.err(mainHelp);
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h') {
     io.out(mainHelp);
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
+  }
+  if (name === '--version') {
+    io.out(version);
+    return EXIT.ok;
+  }
+  if (name === 'help') {
+    // `help check` is `check --help`; `help` alone is the overview.
+    return rest[0] === undefined ? main(['--help'], io) : main([rest[0], '--help'], io);
   }
   const command = COMMANDS[name];
   if (!command) {

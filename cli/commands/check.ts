@@ -10,6 +10,7 @@ import {
   watchConfigFrom,
 } from '../deployment-options';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 import { renderSnapshot } from '../render-snapshot';
 
 export const checkHelp = `Usage: sentinel-watch check [options]
@@ -52,7 +53,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }),
   );
   if (values.json) {
-    for (const r of results) io.out(JSON.stringify(r));
+    for (const r of results) io.out(toJson(r));
   } else {
     io.out(results.map(renderSnapshot).join('\n\n'));
   }

@@ -3,6 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../../lambdas/core/errors';
+import { parseDuration } from '../duration';
+import { toJson } from '../json-output';
 import { ensureRedisServer } from '../local/redis-server-binary';
 import {
   DEFAULT_BASE_PORT,
@@ -37,8 +39,9 @@ Options:
   --dir PATH               State directory (default <tmpdir>/sentinel-watch-local-<base-port>)
   --master-name NAME       up: Sentinel master name (default ${DEFAULT_MASTER_NAME})
   --password-env VAR       up: read the data nodes' password from $VAR (default: a fixed local password)
-  --down-after-ms N        up: sentinel down-after-milliseconds (default ${DEFAULT_DOWN_AFTER_MS})
-  --failover-timeout-ms N  up: sentinel failover-timeout (default ${DEFAULT_FAILOVER_TIMEOUT_MS})
+  --down-after-ms D        up: sentinel down-after-milliseconds: 2s, 1500ms or a number of
+                           milliseconds (default ${DEFAULT_DOWN_AFTER_MS})
+  --failover-timeout-ms D  up: sentinel failover-timeout, as above (default ${DEFAULT_FAILOVER_TIMEOUT_MS})
   --json                   status: print JSON
   -h, --help               Show this help
 `;
@@ -86,6 +89,17 @@ function intFlag(
     throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
   }
   return n;
+}
+
+function durationFlag(
+  values: Record<string, unknown>,
+  name: string,
+  minMs: number,
+  maxMs: number,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  return parseDuration(String(raw), { flag: `--${name}`, plainUnit: 'ms', minMs, maxMs });
 }
 
 function shellQuote(s: string): string {
@@ -151,8 +165,8 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       dir: values.dir as string | undefined,
       masterName: values['master-name'] as string | undefined,
       password,
-      downAfterMs: intFlag(values, 'down-after-ms', 100, 600_000),
-      failoverTimeoutMs: intFlag(values, 'failover-timeout-ms', 1000, 3_600_000),
+      downAfterMs: durationFlag(values, 'down-after-ms', 100, 600_000),
+      failoverTimeoutMs: durationFlag(values, 'failover-timeout-ms', 1000, 3_600_000),
     };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -204,7 +218,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       case 'status': {
         const topology = await LocalTopology.load(where);
         const status = await topology.status();
-        io.out(values.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        io.out(values.json === true ? `${toJson(status, 2)}\n` : formatStatus(status));
         return 0;
       }
       default:

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
-import { UsageError } from '../../lambdas/core/errors';
 import type { Notification } from '../../lambdas/core/incidents';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
 import {
@@ -10,7 +9,9 @@ import {
   deploymentOptionsHelp,
   watchConfigFrom,
 } from '../deployment-options';
+import { parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 
 export const watchHelp = `Usage: sentinel-watch watch [options]
 
@@ -21,7 +22,7 @@ within about a second of +switch-master, with its timeline. Runs until Ctrl-C.
 ${deploymentOptionsHelp}
 
 Watch:
-  --interval SECONDS            time between polls (default 10)
+  --interval DURATION           time between polls: 10s, 2m, or a number of seconds (default 10s)
   --no-events                   poll only; do not subscribe to the sentinels' pub/sub
   --json                        one JSON notification per line on stdout
   --verbose                     also print each poll's status and each sentinel event on stderr
@@ -99,12 +100,17 @@ export async function watchCommand(
     io.out(watchHelp);
     return EXIT.ok;
   }
-  const intervalSeconds = values.interval === undefined ? 10 : Number(values.interval);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.2 || intervalSeconds > 3600) {
-    throw new UsageError(
-      `--interval: must be a number of seconds from 0.2 to 3600, got "${values.interval}"`,
-    );
-  }
+  const intervalMs =
+    values.interval === undefined
+      ? 10_000
+      : parseDuration(values.interval, {
+          flag: '--interval',
+          plainUnit: 's',
+          minMs: 200,
+          maxMs: 3_600_000,
+          wholeMs: false,
+        });
+  const intervalSeconds = intervalMs / 1000;
   const config = watchConfigFrom(values, io.env);
   const watchers = config.deployments.map(
     (d, i) =>
@@ -120,7 +126,7 @@ export async function watchCommand(
   );
   const runs = watchers.map((w, i) =>
     w.run({
-      intervalMs: intervalSeconds * 1000,
+      intervalMs,
       onStep: (step) => {
         if (values.verbose) {
           const status = step.findings.length === 0 ? 'ok' : step.findings.map((f) => f.code).join(',');
@@ -128,7 +134,7 @@ export async function watchCommand(
             `${step.snapshot.takenAt} ${config.deployments[i].name} poll (${step.trigger}) ${step.snapshot.durationMs} ms: ${status}`,
           );
         }
-        for (const n of step.notifications) io.out(values.json ? JSON.stringify(n) : renderNotification(n));
+        for (const n of step.notifications) io.out(values.json ? toJson(n) : renderNotification(n));
       },
       ...(values.verbose
         ? {

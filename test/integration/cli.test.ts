@@ -78,7 +78,8 @@ describe('sentinel-watch check', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const s = JSON.parse(lines[0]) as Snapshot;
+    const s = JSON.parse(lines[0]) as Snapshot & { schemaVersion: number };
+    expect(s.schemaVersion).toBe(1);
     expect(s.masterName).toBe('mymaster');
     expect(Date.parse(s.takenAt)).not.toBeNaN();
     expect(s.master).toEqual({ host: '127.0.0.1', port: BASE });
@@ -243,7 +244,11 @@ describe('sentinel-watch local', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
-    const status = JSON.parse(r.stdout) as { processes: { port: number; role: string; alive: boolean }[] };
+    const status = JSON.parse(r.stdout) as {
+      schemaVersion: number;
+      processes: { port: number; role: string; alive: boolean }[];
+    };
+    expect(status.schemaVersion).toBe(1);
     expect(status.processes.map((p) => [p.port, p.role, p.alive])).toEqual([
       [BASE, 'master', true],
       [BASE + 1, 'replica', true],

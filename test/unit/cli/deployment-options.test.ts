@@ -34,7 +34,7 @@ describe('Function: watchConfigFrom', () => {
     [{ sentinels: '127.0.0.1', master: 'm' }, /^--sentinels: "127.0.0.1" is not "host:port"/],
     [
       { sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': 'soon' },
-      /^--timeout-ms: "soon" is not a number/,
+      /^--timeout-ms: "soon" is not a duration such as 500ms, 10s/,
     ],
     [{ sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': '5' }, /^--timeout-ms: must be between 50/],
     [{ config: 'x.json', master: 'm' }, /--config cannot be combined with --master/],
