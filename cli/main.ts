@@ -2,12 +2,7 @@
 
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
 import { version } from '../package.json';
-import { checkCommand } from './commands/check';
-import { drillCommand } from './commands/drill';
-import { historyCommand } from './commands/history';
-import { localCommand } from './commands/local';
-import { watchCommand } from './commands/watch';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, invocationOf } from './io';
 
 export const mainHelp = `Usage: sentinel-watch <command> [options]
 
@@ -25,12 +20,16 @@ Options:
 Exit codes: 0 ok, 1 a warning finding or a failed command, 2 a critical finding, 3 usage or
 configuration error.`;
 
-const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
-  check: checkCommand,
-  watch: watchCommand,
-  drill: drillCommand,
-  local: localCommand,
-  history: historyCommand,
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+// Each command is loaded when it runs: `check` from cron or Nagios should not pay for loading the
+// DynamoDB client of `history` or the drill's writers (the bundle evaluates only what is imported).
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  check: async () => (await import('./commands/check')).checkCommand,
+  watch: async () => (await import('./commands/watch')).watchCommand,
+  drill: async () => (await import('./commands/drill')).drillCommand,
+  local: async () => (await import('./commands/local')).localCommand,
+  history: async () => (await import('./commands/history')).historyCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -52,24 +51,31 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // `help check` is `check --help`; `help` alone is the overview.
     return rest[0] === undefined ? main(['--help'], io) : main([rest[0], '--help'], io);
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     io.err(`sentinel-watch: unknown command "${name}"\n\n${mainHelp}`);
     return EXIT.usage;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (error) {
     // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (error instanceof UsageError || error instanceof ConfigError || code.startsWith('ERR_PARSE_ARGS')) {
       io.err(
-        `sentinel-watch ${name}: ${(error as Error).message}\nRun "sentinel-watch ${name} --help" for usage.`,
+        `sentinel-watch ${name}: ${(error as Error).message}\nRun "${invocationOf(io)} ${name} --help" for usage.`,
       );
       return EXIT.usage;
     }
     if (error instanceof RedisServerMissingError || error instanceof SentinelWatchError) {
-      io.err(`sentinel-watch ${name}: ${error.message}`);
+      // A secret that could not be read (--aws-secrets): the SDK's own words (no credentials, expired
+      // token, access denied) are what helps at a terminal. They name the secret, never its value.
+      const cause =
+        error.name === 'SecretError' && error.cause instanceof Error
+          ? `\n  cause: ${error.cause.message}`
+          : '';
+      io.err(`sentinel-watch ${name}: ${error.message}${cause}`);
       return EXIT.failed;
     }
     throw error;

@@ -4,6 +4,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../../lambdas/core/errors';
 import { parseDuration } from '../duration';
+import { shellQuote } from '../invocation';
+import { type CliIo, invocationOf } from '../io';
 import { toJson } from '../json-output';
 import { ensureRedisServer } from '../local/redis-server-binary';
 import {
@@ -19,10 +21,7 @@ import {
   type TopologyStatus,
 } from '../local/topology';
 
-export interface CommandIo {
-  readonly out: (s: string) => void;
-  readonly err: (s: string) => void;
-}
+export type CommandIo = Pick<CliIo, 'out' | 'err' | 'invocation'>;
 
 const USAGE = `Usage: sentinel-watch local <command> [options]
 
@@ -100,10 +99,6 @@ function durationFlag(
   const raw = values[name];
   if (raw === undefined) return undefined;
   return parseDuration(String(raw), { flag: `--${name}`, plainUnit: 'ms', minMs, maxMs });
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:,@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function formatStatus(status: TopologyStatus): string {
@@ -190,6 +185,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
             ? `REDIS_PASSWORD="$${passwordEnv}"`
             : `REDIS_PASSWORD=${shellQuote(DEFAULT_LOCAL_PASSWORD)}`;
         const sentinels = topology.sentinelAddresses.join(',');
+        const cli = invocationOf(io);
         io.out(
           `Local Sentinel topology '${topology.masterName}' is up (state in ${topology.dir}).\n` +
             `  master    127.0.0.1:${topology.dataPorts[0]}\n` +
@@ -199,9 +195,9 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
               .join(' ')}\n` +
             `  sentinels ${topology.sentinelAddresses.join(' ')}\n\n` +
             'Try next:\n' +
-            `  ${passwordPrefix} sentinel-watch check --sentinels ${sentinels} --master ${topology.masterName}\n` +
+            `  ${passwordPrefix} ${cli} check --sentinels ${sentinels} --master ${topology.masterName}\n` +
             (passwordEnv === undefined ? '  (a fixed password for this local demo only)\n' : '') +
-            `Stop it with: sentinel-watch local down${downArgs(options)}\n`,
+            `Stop it with: ${cli} local down${downArgs(options)}\n`,
         );
         return 0;
       }
@@ -233,7 +229,11 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       io.err(`sentinel-watch local ${sub}: ${message}\n`);
       return 3;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // The topology's messages suggest "sentinel-watch local up/down": show them as this user runs it.
+    const message = (err instanceof Error ? err.message : String(err)).replaceAll(
+      'sentinel-watch local ',
+      `${invocationOf(io)} local `,
+    );
     io.err(`sentinel-watch local ${sub}: ${message}\n`);
     return 1;
   }

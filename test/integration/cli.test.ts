@@ -40,6 +40,7 @@ async function cli(args: readonly string[], env: Record<string, string> = {}): P
 
 const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${BASE + 20_000 + i}`).join(',');
 const dir = mkdtempSync(join(tmpdir(), 'sw-cli-'));
+let upStdout = '';
 
 beforeAll(async () => {
   const up = await cli(
@@ -60,11 +61,33 @@ beforeAll(async () => {
   expect(up.stderr).toBe('');
   expect(up.code).toBe(0);
   expect(up.stdout).toContain(sentinels);
+  upStdout = up.stdout;
 }, 60_000);
 
 afterAll(async () => {
   const down = await cli(['local', 'down', '--base-port', String(BASE), '--dir', join(dir, 'topology')]);
   expect(down.code).toBe(0);
+});
+
+describe('sentinel-watch local up', () => {
+  it('prints a check command that runs as printed, from where the user is', async () => {
+    // Prepare: the "Try next" line, as the user would paste it into a shell
+    const line = upStdout.split('\n').find((l) => l.includes(' check --sentinels '));
+    expect(line).toBeDefined();
+
+    // Act
+    const r = await run('sh', ['-c', line!.trim()], {
+      cwd: ROOT,
+      env: { ...process.env, LOCAL_PW: PASSWORD },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+
+    // Assess
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Master: 127.0.0.1:${BASE}`);
+  });
 });
 
 describe('sentinel-watch check', () => {
