@@ -3,10 +3,11 @@ import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { detect, detectionSettings, emptyDetectionState } from '../../lambdas/core/detect';
 import { exitCodeFor, overallStatus } from '../../lambdas/core/status';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
+import { credentialsOfAll } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
 import { type CliIo, EXIT } from '../io';
@@ -37,7 +38,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     return EXIT.ok;
   }
   const config = watchConfigFrom(values, io.env);
-  const credentials = config.deployments.map((d, i) => credentialsFromEnv(d, i, io.env));
+  const credentials = await credentialsOfAll(config.deployments, io.env, await secretSourceFrom(values));
   const results = await Promise.all(
     config.deployments.map(async (d, i) => {
       const snapshot = await pollDeployment(d, credentials[i], { runBatch, now: Date.now });

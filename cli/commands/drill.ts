@@ -6,10 +6,11 @@ import { renderDrillReport } from '../../lambdas/core/drill';
 import { UsageError } from '../../lambdas/core/errors';
 import { type DrillDeps, redisKeyLock, runDrill } from '../../lambdas/drill/run';
 import { ioredisWriters } from '../../lambdas/drill/writers';
+import { credentialsFor } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
 import { parseDuration } from '../duration';
@@ -110,7 +111,7 @@ export async function drillCommand(
         });
   const config = watchConfigFrom(values, io.env);
   const { deployment, index } = chooseDeployment(config, values.deployment);
-  const credentials = credentialsFromEnv(deployment, index, io.env);
+  const credentials = await credentialsFor(deployment, index, io.env, await secretSourceFrom(values));
   const lock = redisKeyLock({ runBatch: deps.runBatch, deployment, credentials, now: deps.now });
   const report = await runDrill(
     deployment,

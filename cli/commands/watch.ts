@@ -3,10 +3,11 @@ import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import type { Notification } from '../../lambdas/core/incidents';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
+import { credentialsOfAll } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
 import { parseDuration } from '../duration';
@@ -112,9 +113,11 @@ export async function watchCommand(
         });
   const intervalSeconds = intervalMs / 1000;
   const config = watchConfigFrom(values, io.env);
+  // Read once, before the first poll: a password rotated while watching needs a restart.
+  const credentials = await credentialsOfAll(config.deployments, io.env, await secretSourceFrom(values));
   const watchers = config.deployments.map(
     (d, i) =>
-      new DeploymentWatcher(d, credentialsFromEnv(d, i, io.env), {
+      new DeploymentWatcher(d, credentials[i], {
         runBatch,
         now: Date.now,
         ...(values['no-events'] ? {} : { subscribe: subscribeSentinelEvents }),
