@@ -2,6 +2,8 @@
 // loopback, the poller's core on a short interval with dynalite as DynamoDB, alerts printed as they
 // would read in email and Slack, then real faults one after another and a failover drill.
 
+// First: keeps the AWS SDK's Node version warning out of the demo's output, as in the CLI.
+import '../cli/process-setup';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +26,6 @@ import { combinedLock, lockStoreLock, redisKeyLock, runDrill } from '../lambdas/
 import { ioredisWriters } from '../lambdas/drill/writers';
 import { probeWith, runPoller, sleep } from '../lambdas/poller/run';
 import { pollDeployment } from '../lambdas/probe/poll-deployment';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const BASE_PORT = 6450;
 const DEPLOYMENT = 'demo-cache';
