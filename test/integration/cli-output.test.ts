@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureOutput } from './helpers/capture-output';
 
 const ROOT = join(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'sw-cli-output-'));
@@ -135,20 +136,17 @@ describe('CLI: JSON documents', () => {
       [bundle, 'watch', '--sentinels', sentinel, '--master', 'm', '--interval', '1s', '--json'],
       { env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const output = captureOutput(child);
 
     // Act: wait for the first notification, then Ctrl-C
     const deadline = Date.now() + 20_000;
-    while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!output.stdout().includes('\n') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
+    const stdout = output.stdout();
+    const stderr = output.stderr();
 
     // Assess
     expect(code).toBe(0);

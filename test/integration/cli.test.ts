@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
 import type { Snapshot } from '../../lambdas/core/types';
+import { captureOutput } from './helpers/capture-output';
 
 const BASE = 6700;
 const PASSWORD = 'cli-test-password';
@@ -205,14 +206,7 @@ describe('sentinel-watch watch', () => {
       ],
       { cwd: ROOT, env: { ...process.env, REDIS_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const output = captureOutput(child);
 
     // Act: several polls, then Ctrl-C
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -221,8 +215,8 @@ describe('sentinel-watch watch', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('watching mymaster every 0.5s and on sentinel events');
+    expect(output.stdout()).toBe('');
+    expect(output.stderr()).toContain('watching mymaster every 0.5s and on sentinel events');
   });
 });
 
