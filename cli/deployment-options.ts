@@ -35,7 +35,7 @@ export const deploymentOptionsHelp = `Connection (either --config, or --sentinel
                                 with --config, for every deployment of the file
   --sentinel-password-env VAR   env var holding the sentinels' password, if they have one
   --aws-secrets                 read passwordSecretArn / sentinelPasswordSecretArn of --config from
-                                Secrets Manager with your AWS credentials (AWS_PROFILE, AWS_REGION...)
+                                Secrets Manager with your AWS credentials (AWS_PROFILE, SSO, a role)
   --username USER               ACL user for the data nodes
   --sentinel-username USER      ACL user for the sentinels
   --tls                         connect with TLS (trust extra CAs with NODE_EXTRA_CA_CERTS)
