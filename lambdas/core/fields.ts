@@ -1,5 +1,5 @@
 // Field readers for hand-written JSON config: each checks one value and throws a ConfigError that names
-// the field. Shared by the deployment schema (config.ts) and the CDK stack's schema (lib/stack-config.ts).
+// the field. Shared by the deployment schema (config.ts) and the CDK stack's schema (lib/stack-config/).
 
 import { describe } from './address';
 import { ConfigError } from './errors';
