@@ -130,6 +130,7 @@ describe('Function: detectionSettings', () => {
     flapWindowMs: null,
     timeoutMs: 1000,
     pollTimeoutMs: 3500,
+    maxReplyBytes: 1_048_576,
   };
 
   it('takes thresholds from the config, and defaults for what only the snapshot can tell', () => {
