@@ -22,6 +22,7 @@ export const FINDING_CODES = [
   'MASTER_FLAPPING',
   'SENTINEL_TILT',
   'CONFIG_RISK',
+  'PROBE_LIMIT_REACHED',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -13,12 +13,15 @@
 //   - Deployment-level findings (NO_QUORUM, REPLICA_COUNT_LOW, SENTINELS_DISAGREE) may accompany
 //     per-server ones when they say something more: NO_QUORUM says no failover can happen.
 //   - During a drill, the switch and its expected turbulence are `info` (see DRILL_EXPECTED).
+//   - PROBE_LIMIT_REACHED on a server only when it answered before being cut off: a server cut off
+//     before any answer is *_UNREACHABLE, whose text says the same.
 
 import type { Finding, Snapshot } from '../types';
 import { detectAuth } from './auth';
 import { FINDING_CODES } from './codes';
 import { detectConfigRisk } from './config-risk';
 import { detectFailover } from './failover';
+import { detectLimits } from './limits';
 import { detectMaster } from './master';
 import { detectReplicas } from './replicas';
 import { detectRestarts } from './restarts';
@@ -95,6 +98,7 @@ export function detect(input: DetectInput): DetectResult {
     ...failover.findings,
     ...restarts.findings,
     ...detectConfigRisk(view),
+    ...detectLimits(view),
   ].map((f) => duringDrill(view, f));
 
   return {
