@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
@@ -22,6 +22,7 @@ import { DEFAULT_MAX_REPLY_BYTES, MAX_NODES, MAX_SENTINELS } from '../lambdas/co
 import { classifyError } from '../lambdas/core/probe-error';
 import { nodeCommands, sentinelCommands } from '../lambdas/core/read-server';
 import { pollDeployment } from '../lambdas/probe/poll-deployment';
+import { endlessBulkString, FakeServers } from '../test/support/fake-resp-server';
 import { renderTable } from './stats';
 
 const RESULTS = path.join(__dirname, 'results', 'limits.json');
@@ -94,33 +95,8 @@ function runChild(spec: Parameters<typeof child>[0]): Promise<ChildResult> {
 
 // -- the hostile servers ---------------------------------------------------------------------------
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
+const fakes = new FakeServers();
 
-async function fake(behave: (socket: Socket) => void): Promise<number> {
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.once('data', () => behave(socket));
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as { port: number }).port;
-}
-
-const CHUNK = Buffer.alloc(64 * 1024, 'x');
-function endless(socket: Socket): void {
-  socket.write('$99999999999\r\n');
-  const write = () => {
-    while (!socket.destroyed && socket.write(CHUNK)) {
-      // keep the socket buffer full while the client reads
-    }
-    if (!socket.destroyed) socket.once('drain', write);
-  };
-  write();
-}
 const INFO_50MB = Buffer.alloc(50 * 1000 * 1000, 'a');
 const NESTED = Buffer.from(`${'*1\r\n'.repeat(2_000_000)}:1\r\n`);
 
@@ -140,12 +116,18 @@ const CASES: readonly Case[] = [
     servers: 1,
     timeoutMs: 5000,
   },
-  { name: 'endless bulk string, 1 s deadline', behave: endless, servers: 1, timeoutMs: 1000 },
-  { name: 'endless bulk string, 10 s deadline', behave: endless, servers: 1, timeoutMs: 10_000, slow: true },
+  { name: 'endless bulk string, 1 s deadline', behave: endlessBulkString, servers: 1, timeoutMs: 1000 },
+  {
+    name: 'endless bulk string, 10 s deadline',
+    behave: endlessBulkString,
+    servers: 1,
+    timeoutMs: 10_000,
+    slow: true,
+  },
   { name: '2,000,000-deep nested array', behave: (s) => s.write(NESTED), servers: 1, timeoutMs: 5000 },
   {
     name: `deployment poll, all ${MAX_SENTINELS + MAX_NODES} servers endless, 1 s`,
-    behave: endless,
+    behave: endlessBulkString,
     servers: MAX_SENTINELS + MAX_NODES,
     timeoutMs: 1000,
   },
@@ -250,7 +232,7 @@ async function main(): Promise<void> {
   try {
     for (const c of CASES) {
       if (c.slow && values.quick) continue;
-      const ports = await Promise.all(Array.from({ length: c.servers }, () => fake(c.behave)));
+      const ports = await Promise.all(Array.from({ length: c.servers }, () => fakes.start(c.behave)));
       const poll = c.servers > 1;
       // A whole deployment without a budget would take gigabytes: only the single-server cases run both ways.
       for (const maxReplyBytes of poll ? [DEFAULT_MAX_REPLY_BYTES] : [null, DEFAULT_MAX_REPLY_BYTES]) {
@@ -258,12 +240,11 @@ async function main(): Promise<void> {
         log(`${c.name}, budget ${budget}`);
         const result = await runChild({ ports, timeoutMs: c.timeoutMs, maxReplyBytes, poll });
         rows.push({ case: c.name, budget, result });
-        for (const socket of sockets) socket.destroy();
+        fakes.hangUp();
       }
     }
   } finally {
-    for (const socket of sockets) socket.destroy();
-    for (const s of servers) s.close();
+    fakes.close();
   }
   const config = configRejection();
   const sizes = values.quick ? null : await realSizes(log);

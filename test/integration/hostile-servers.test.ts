@@ -4,8 +4,7 @@
 // Ports: the real redis-server uses 8700 (helper h4's range 8700-8899).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { parseDeployment } from '../../lambdas/core/config';
@@ -14,35 +13,11 @@ import { DEFAULT_MAX_REPLY_BYTES } from '../../lambdas/core/limits';
 import { nodeCommands, readNode, sentinelCommands } from '../../lambdas/core/read-server';
 import type { Snapshot } from '../../lambdas/core/types';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
+import { endlessBulkString, FakeServers } from '../support/fake-resp-server';
 
 const REAL_PORT = 8700;
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-
-/** A fake server on an ephemeral port: `onCommands` runs once, when the client's first batch arrives. */
-async function fake(onCommands: (socket: Socket) => void): Promise<number> {
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.once('data', () => onCommands(socket));
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as { port: number }).port;
-}
-
-/** Writes `chunk` for as long as the client reads it. */
-function flood(socket: Socket, chunk: Buffer): void {
-  const write = () => {
-    while (!socket.destroyed && socket.write(chunk)) {
-      // keep the kernel buffer full
-    }
-    if (!socket.destroyed) socket.once('drain', write);
-  };
-  write();
-}
+const fakes = new FakeServers();
+const fake = (behave: (socket: Socket) => void) => fakes.start(behave);
 
 const MiB = 1024 * 1024;
 const target = (port: number, password?: string) => ({
@@ -52,18 +27,12 @@ const target = (port: number, password?: string) => ({
   ...(password ? { password } : {}),
 });
 
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  for (const s of servers) s.close();
-});
+afterAll(() => fakes.close());
 
 describe('runBatch against hostile servers', () => {
   it('cuts an endless bulk string at the byte budget, long before the deadline', async () => {
     // Prepare
-    const port = await fake((socket) => {
-      socket.write('$99999999999\r\n');
-      flood(socket, Buffer.alloc(64 * 1024, 'x'));
-    });
+    const port = await fake(endlessBulkString);
     const started = Date.now();
 
     // Act: a 10 s deadline, which is what let it grow to 1.6 GB before
@@ -95,8 +64,7 @@ describe('runBatch against hostile servers', () => {
     // Prepare: a "sentinel" that names its master, then floods the next reply
     const port = await fake((socket) => {
       socket.write('*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n');
-      socket.write('$99999999999\r\n');
-      flood(socket, Buffer.alloc(64 * 1024, 'x'));
+      endlessBulkString(socket);
     });
 
     // Act
@@ -146,10 +114,7 @@ describe('runBatch against hostile servers', () => {
 describe('pollDeployment with a flooding node', () => {
   it('reports it as reply-too-large with a finding that says what to check', async () => {
     // Prepare: the configured "sentinel" refuses, the configured node floods
-    const node = await fake((socket) => {
-      socket.write('$99999999999\r\n');
-      flood(socket, Buffer.alloc(64 * 1024, 'x'));
-    });
+    const node = await fake(endlessBulkString);
     const deployment = parseDeployment(
       {
         name: 'hostile',
