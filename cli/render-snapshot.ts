@@ -130,5 +130,10 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     for (const f of s.findings)
       out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
   }
+  // What this poll could not check, so "none" above is never read as more than it is.
+  if (s.unavailable && s.unavailable.length > 0) {
+    out.push('', 'Not checked');
+    for (const u of s.unavailable) out.push(`  ${u.check}: ${u.reason}`);
+  }
   return out.join('\n');
 }

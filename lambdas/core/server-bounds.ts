@@ -6,7 +6,7 @@
 
 import { canonicalHost } from './address';
 import { MAX_NODES, MAX_SENTINELS } from './limits';
-import type { Address, NodeSnapshot, ProbeError, SentinelSnapshot } from './types';
+import type { Address, CommandCheck, NodeSnapshot, NodeStats, ProbeError, SentinelSnapshot } from './types';
 
 /** Longest text kept from a server: host names are at most 253 characters, run ids 40, versions ~10. */
 export const MAX_TEXT = 256;
@@ -27,6 +27,29 @@ const address = <A extends Address>(a: A): A => ({ ...a, host: host(a.host) });
 const flags = (list: readonly string[]): string[] => list.slice(0, MAX_FLAGS).map((f) => cut(f, 32));
 const error = (e: ProbeError | null): ProbeError | null =>
   e ? { ...e, message: cut(e.message, 500) } : null;
+const check = (c: CommandCheck | null | undefined): CommandCheck | null | undefined =>
+  c && {
+    ...c,
+    ...(c.errorCode !== undefined ? { errorCode: cut(c.errorCode, MAX_WORD) } : {}),
+    ...(c.message !== undefined ? { message: cut(c.message) } : {}),
+  };
+/** Error codes kept from `INFO errorstats` (a server may invent any number); READONLY is always kept. */
+const MAX_ERROR_CODES = 32;
+const stats = (st: NodeStats | null | undefined): NodeStats | null | undefined => {
+  if (!st) return st;
+  const counts = st.errorCounts && Object.entries(st.errorCounts);
+  return {
+    ...st,
+    maxMemoryPolicy: cutOrNull(st.maxMemoryPolicy, MAX_WORD),
+    errorCounts:
+      counts &&
+      Object.fromEntries(
+        [...counts.filter(([k]) => k === 'READONLY'), ...counts.filter(([k]) => k !== 'READONLY')]
+          .slice(0, MAX_ERROR_CODES)
+          .map(([k, v]) => [cut(k, MAX_WORD), v]),
+      ),
+  };
+};
 
 export function boundSentinel(s: SentinelSnapshot): SentinelSnapshot {
   return {
@@ -54,8 +77,10 @@ export function boundSentinel(s: SentinelSnapshot): SentinelSnapshot {
       ...address(p),
       runId: cutOrNull(p.runId, MAX_WORD),
       flags: flags(p.flags),
+      ...(p.votedLeader !== undefined ? { votedLeader: cutOrNull(p.votedLeader, MAX_WORD) } : {}),
     })),
     ckquorum: s.ckquorum && { ...s.ckquorum, message: cut(s.ckquorum.message) },
+    ...(s.config ? { config: { ...s.config, announceIp: hostOrNull(s.config.announceIp) } } : {}),
   };
 }
 
@@ -89,5 +114,17 @@ export function boundNode(n: NodeSnapshot): NodeSnapshot {
             : { ...role, masterNames: role.masterNames.slice(0, MAX_NODES).map((m) => cut(m)) },
     config: n.config && Object.fromEntries(Object.entries(n.config).map(([k, v]) => [k, cut(v)])),
     ...(n.drillLock ? { drillLock: { ...n.drillLock, owner: cut(n.drillLock.owner) } } : {}),
+    ...(n.ping !== undefined ? { ping: check(n.ping) } : {}),
+    ...(n.writeProbe !== undefined ? { writeProbe: check(n.writeProbe) } : {}),
+    ...(n.stats !== undefined ? { stats: stats(n.stats) } : {}),
+    ...(n.writingClients
+      ? {
+          writingClients: n.writingClients.slice(0, MAX_NODES).map((c) => ({
+            addr: cut(c.addr, MAX_WORD),
+            name: cut(c.name, MAX_WORD),
+            lastCommand: cut(c.lastCommand, MAX_WORD),
+          })),
+        }
+      : {}),
   };
 }

@@ -109,7 +109,7 @@ const isEntry = (e: unknown): e is OutboxEntry =>
  * The previous poll as stored: everything detection reads of it (master, consensus, each server's
  * role, identity and reachability, the sentinels' master views with their config epoch), without the
  * bulky parts it does not (each sentinel's replica and peer lists, CONFIG values, ROLE replies, the
- * master's per-replica list, error messages beyond their start). About a third of the full snapshot,
+ * master's per-replica list, the clients writing to a replica, error messages beyond their start). About a third of the full snapshot,
  * and bounded whatever the servers reported: at most MAX_SENTINELS + MAX_NODES servers, each cut by
  * server-bounds.ts (a few hundred bytes each).
  */
@@ -126,7 +126,7 @@ export function compactSnapshot(s: Snapshot): Snapshot {
       })),
     },
     nodes: s.nodes.slice(0, MAX_NODES).map((n) => {
-      const b = boundNode({ ...n, roleReply: null, config: null });
+      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null });
       return {
         ...b,
         error: error(b.error),

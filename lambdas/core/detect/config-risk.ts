@@ -4,9 +4,12 @@
 // code + subject: the deployment-wide risks share the `deployment` subject.
 
 import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
-import { formatAddress, sameAddress } from '../types';
+import { formatAddress } from '../types';
 import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
-import { nodeDown, roleOf, sentinelUsable, type View } from './view';
+import { phantomOf } from './sentinels';
+import { configInt } from './text';
+import { sentinelUsable, type View } from './view';
+import { refusalOf } from './writes';
 
 interface Risk {
   readonly risk: string;
@@ -16,14 +19,14 @@ interface Risk {
 
 export function detectConfigRisk(view: View): Finding[] {
   const findings: Finding[] = [];
-  const deployment = [...downAfterTooLow(view), ...quorumRisk(view), ...noPromotableReplica(view)];
+  const deployment = [...downAfterTooLow(view), ...quorumRisk(view)];
   if (deployment.length > 0) findings.push(finding(DEPLOYMENT_SUBJECT, 'The deployment', deployment));
   for (const node of view.snapshot.nodes) {
     const risks = nodeRisks(view, node);
     if (risks.length > 0) findings.push(finding(nodeSubject(node), `Node ${formatAddress(node)}`, risks));
   }
   for (const s of view.snapshot.sentinels) {
-    const risks = notMonitoring(view, s);
+    const risks = [...notMonitoring(view, s), ...wrongAnnounce(view, s)];
     if (risks.length > 0) findings.push(finding(sentinelSubject(s), `Sentinel ${formatAddress(s)}`, risks));
   }
   return findings;
@@ -60,8 +63,12 @@ function downAfterTooLow(view: View): Risk[] {
   ];
 }
 
+/**
+ * The quorum against the number of sentinels: configured, else the most any sentinel knows. The
+ * advice never lowers a quorum below a majority of that number.
+ */
 function quorumRisk(view: View): Risk[] {
-  const n = view.settings.expectedSentinels;
+  const n = view.expectedSentinels;
   const majority = Math.floor(n / 2) + 1;
   const name = view.snapshot.masterName;
   const byQuorum = new Map<number, string[]>();
@@ -69,6 +76,8 @@ function quorumRisk(view: View): Risk[] {
     byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
+    // NO_QUORUM already says "the quorum is above the number of sentinels", with this fix.
+    if (quorum > n && view.quorum.quorumTooHigh) continue;
     if (quorum > n) {
       risks.push({
         risk: 'quorum-too-high',
@@ -88,34 +97,6 @@ function quorumRisk(view: View): Risk[] {
   return risks;
 }
 
-/** Every replica whose priority is known has replica-priority 0: Sentinel has no replica to promote. */
-function noPromotableReplica(view: View): Risk[] {
-  const replicas = view.replicaNodes.filter((n) => roleOf(n) !== 'master');
-  if (replicas.length === 0) return [];
-  const priorities = replicas.map((n) => priorityOf(view, n));
-  if (priorities.some((p) => p === null || p > 0)) return [];
-  return [
-    {
-      risk: 'no-promotable-replica',
-      text: `every replica has replica-priority 0 (${replicas.map(formatAddress).join(', ')}), so Sentinel will never promote one and a master failure is an outage. Set replica-priority above 0 (e.g. 100) on at least one replica with CONFIG SET replica-priority 100 and CONFIG REWRITE.`,
-      replicas: replicas.map(formatAddress),
-    },
-  ];
-}
-
-/** INFO's slave_priority, else CONFIG GET replica-priority, else what a sentinel last saw. */
-function priorityOf(view: View, n: NodeSnapshot): number | null {
-  const fromInfo = nodeDown(n) ? null : (n.replication?.replicaPriority ?? null);
-  if (fromInfo !== null) return fromInfo;
-  const fromConfig = integer(n.config?.['replica-priority']);
-  if (fromConfig !== null) return fromConfig;
-  for (const s of view.snapshot.sentinels) {
-    const seen = s.replicas.find((r) => sameAddress(r, n))?.replicaPriority ?? null;
-    if (seen !== null) return seen;
-  }
-  return null;
-}
-
 function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
   const config = node.config;
   if (!config) return [];
@@ -131,9 +112,11 @@ function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
       text: `masterauth is not set${config.requirepass === 'set' ? ' although requirepass is' : ' while the other nodes have it'}: when this node is demoted to a replica (after a failover) it cannot authenticate to the new master and never syncs. Set masterauth to the deployment's password (CONFIG SET masterauth, then CONFIG REWRITE).`,
     });
   }
-  const minReplicas = integer(config['min-replicas-to-write']);
+  const minReplicas = configInt(config['min-replicas-to-write']);
   const expected = view.settings.expectedReplicas;
-  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected) {
+  // A master refusing writes for it right now is MASTER_NOT_WRITABLE (noreplicas), with this advice.
+  const refusing = node === view.masterNode && refusalOf(node)?.cause === 'noreplicas';
+  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected && !refusing) {
     risks.push({
       risk: 'min-replicas-too-high',
       text:
@@ -158,7 +141,19 @@ function notMonitoring(view: View, s: SentinelSnapshot): Risk[] {
   ];
 }
 
-const integer = (text: string | undefined): number | null => {
-  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
-  return Number(text.trim());
-};
+/** A sentinel whose peers list it under another address, that does not answer (sentinels.ts `phantomOf`). */
+function wrongAnnounce(view: View, s: SentinelSnapshot): Risk[] {
+  const phantoms = view.snapshot.sentinels.filter((p) => phantomOf(view, p) === s);
+  if (phantoms.length === 0) return [];
+  const wrong = phantoms.map(formatAddress).join(', ');
+  const announced = s.config?.announceIp
+    ? ` Its announce-ip is ${s.config.announceIp}${s.config.announcePort ? ` and announce-port ${s.config.announcePort}` : ''}.`
+    : '';
+  return [
+    {
+      risk: 'announces-wrong-address',
+      text: `it announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it), then SENTINEL RESET ${view.snapshot.masterName} on each other sentinel, one at a time, to drop the old entry. Not a dead sentinel: do not remove it.`,
+      announcedAs: phantoms.map(formatAddress),
+    },
+  ];
+}

@@ -9,6 +9,7 @@ import {
   parseSentinelReplicas,
   toFieldMap,
 } from '../../../lambdas/core/parse-sentinel';
+import type { SentinelReplicaView } from '../../../lambdas/core/types';
 
 // redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2, and protocol 3 with
 // replyMapping 'resp3' for the *-resp3.json files); redis5/: hand-written to the Redis 5.0 format.
@@ -110,6 +111,10 @@ describe('Function: parseSentinelMaster', () => {
       failoverState: null,
       roleReported: 'master',
       lastOkPingReplyMs: 752,
+      lastPingReplyMs: 752,
+      sDownTimeMs: null,
+      oDownTimeMs: null,
+      infoRefreshMs: 4635,
     });
   });
 
@@ -235,19 +240,28 @@ describe('Function: parseSentinelReplicas', () => {
         masterPort: 6690,
         replicaPriority: 100,
         replOffset: 4805,
+        lastOkPingReplyMs: 752,
+        lastPingReplyMs: 752,
+        masterLinkDownTimeMs: 0,
+        infoRefreshMs: 551,
       },
     ]);
   });
 
   it('reads the real Redis 7 reply in its RESP3 object form', () => {
-    // Prepare
+    // Prepare: the two were recorded a millisecond apart, so their ages differ by one
     const reply = json('redis7', 'sentinel-replicas-resp3.json');
+    const ages = ({ lastOkPingReplyMs, lastPingReplyMs, infoRefreshMs, ...rest }: SentinelReplicaView) =>
+      rest;
 
     // Act
     const replicas = parseSentinelReplicas(reply);
 
     // Assess
-    expect(replicas).toEqual(parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')));
+    expect(replicas.map(ages)).toEqual(
+      parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')).map(ages),
+    );
+    expect(replicas[0].lastPingReplyMs).toBe(753);
   });
 
   it('shows a real Redis 7 replica that Sentinel sees subjectively down', () => {
@@ -284,6 +298,10 @@ describe('Function: parseSentinelReplicas', () => {
       masterPort: 0,
       replicaPriority: 100,
       replOffset: 0,
+      lastOkPingReplyMs: 61203,
+      lastPingReplyMs: 61203,
+      masterLinkDownTimeMs: 0,
+      infoRefreshMs: 0,
     });
   });
 
@@ -349,6 +367,10 @@ describe('Function: parseSentinelPeers', () => {
         runId: '1e636154b88b56e32f40f321722e76bb828a5c0e',
         flags: ['sentinel'],
         lastHelloMessageMs: 1155,
+        lastOkPingReplyMs: 944,
+        lastPingReplyMs: 944,
+        votedLeader: null,
+        votedLeaderEpoch: 0,
       },
     ]);
   });

@@ -75,6 +75,39 @@ describe('Function: boundNode', () => {
     expect(b.config!['replica-priority'].length).toBeLessThanOrEqual(MAX_TEXT);
   });
 
+  it('keeps READONLY among at most 32 error codes, and at most 32 writing clients', () => {
+    // Prepare
+    const n = node(healthySnapshot(), 1);
+    const codes = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`E${i}${huge.slice(0, 100)}`, i]),
+    );
+    n.stats = {
+      rdbLastBgsaveOk: true,
+      aofEnabled: false,
+      aofLastWriteOk: null,
+      changesSinceLastSave: 0,
+      loading: false,
+      usedMemory: 1,
+      maxMemory: 0,
+      maxMemoryPolicy: huge,
+      rejectedConnections: 0,
+      connectedClients: 1,
+      maxClients: 10_000,
+      errorCounts: { ...codes, READONLY: 7 },
+    };
+    n.writingClients = Array.from({ length: 1000 }, () => ({ addr: huge, name: huge, lastCommand: 'set' }));
+    n.ping = { ok: false, errorCode: huge, message: huge };
+
+    // Act
+    const b = boundNode(n as NodeSnapshot);
+
+    // Assess
+    expect(Object.keys(b.stats!.errorCounts!)).toHaveLength(32);
+    expect(b.stats!.errorCounts!.READONLY).toBe(7);
+    expect(b.writingClients).toHaveLength(MAX_NODES);
+    expect(JSON.stringify(b).length).toBeLessThan(20_000);
+  });
+
   it('leaves a healthy node as it was', () => {
     for (const i of [0, 1]) {
       const n = node(healthySnapshot(), i) as NodeSnapshot;

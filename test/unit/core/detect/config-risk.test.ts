@@ -42,18 +42,34 @@ describe('Function: detect', () => {
       expect(stricter).toHaveLength(1);
     });
 
-    it('flags a quorum larger than the number of sentinels (no failover can ever start)', () => {
-      // Prepare
+    it('flags a quorum larger than the number of sentinels on the sentinels that have it', () => {
+      // Prepare: one sentinel too high; the others can still agree, so a failover is possible
       const current = healthySnapshot();
-      for (const s of current.sentinels) s.master!.quorum = 4;
+      sentinelAt(current, 0).master!.quorum = 4;
+      sentinelAt(current, 0).master!.numOtherSentinels = 1;
+      for (const s of current.sentinels.slice(1)) s.master!.numOtherSentinels = 1;
+      const { findings } = run(current, { settings: { expectedSentinels: 3 } });
 
       // Act
-      const [found] = withCode(run(current), 'CONFIG_RISK');
+      const [found] = findings.filter((f) => f.code === 'CONFIG_RISK');
 
       // Assess
       expect(found.details).toMatchObject({ risks: [{ risk: 'quorum-too-high', quorum: 4, sentinels: 3 }] });
       expect(found.message).toContain('never agree the master is down');
       expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+    });
+
+    it('leaves a quorum above every sentinel to NO_QUORUM, which gives the same fix (one finding)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.quorum = 4;
+
+      // Act
+      const { findings } = run(current);
+
+      // Assess
+      expect(findings.map((f) => f.code)).toEqual(['NO_QUORUM']);
+      expect(findings[0].message).toContain('SENTINEL SET mymaster quorum 2');
     });
 
     it('flags a quorum smaller than the majority', () => {
@@ -69,12 +85,13 @@ describe('Function: detect', () => {
       expect(found.message).toContain('on 10.0.1.61:26379,');
     });
 
-    it('flags every replica with replica-priority 0, and lists several deployment risks in one finding', () => {
+    it('lists several deployment risks in one finding', () => {
       // Prepare
       const current = healthySnapshot();
-      node(current, 1).replication!.replicaPriority = 0;
-      node(current, 2).replication!.replicaPriority = 0;
-      for (const s of current.sentinels) s.master!.downAfterMs = 500;
+      for (const s of current.sentinels) {
+        s.master!.downAfterMs = 500;
+        s.master!.quorum = 1;
+      }
 
       // Act
       const found = withCode(run(current), 'CONFIG_RISK');
@@ -82,33 +99,24 @@ describe('Function: detect', () => {
       // Assess
       expect(found).toHaveLength(1);
       expect(found[0].details).toMatchObject({
-        risks: [
-          { risk: 'down-after-too-low' },
-          { risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] },
-        ],
+        risks: [{ risk: 'down-after-too-low' }, { risk: 'quorum-below-majority', quorum: 1 }],
       });
       expect(found[0].message).toContain('(1) down-after-milliseconds');
-      expect(found[0].message).toContain('(2) every replica has replica-priority 0');
+      expect(found[0].message).toContain('(2) quorum is 1');
     });
 
-    it('reads the priority of a replica that is down from CONFIG or the sentinels, and is quiet if one can be promoted', () => {
+    it('leaves replicas that cannot be promoted to NO_FAILOVER_TARGET', () => {
       // Prepare
-      const allZero = healthySnapshot();
-      node(allZero, 1).replication!.replicaPriority = 0;
-      fail(node(allZero, 2), 'refused');
-      for (const s of allZero.sentinels) s.replicas[1].replicaPriority = 0;
-      const onePromotable = healthySnapshot();
-      node(onePromotable, 1).replication!.replicaPriority = 0;
+      const current = healthySnapshot();
+      node(current, 1).replication!.replicaPriority = 0;
+      node(current, 2).replication!.replicaPriority = 0;
 
       // Act
-      const zero = withCode(run(allZero), 'CONFIG_RISK');
-      const fine = withCode(run(onePromotable), 'CONFIG_RISK');
+      const result = run(current);
 
       // Assess
-      expect(zero.map((f) => f.details?.risks)).toEqual([
-        [{ risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }],
-      ]);
-      expect(fine).toEqual([]);
+      expect(withCode(result, 'CONFIG_RISK')).toEqual([]);
+      expect(withCode(result, 'NO_FAILOVER_TARGET')).toHaveLength(1);
     });
 
     it('flags a node with requirepass but no masterauth (a demoted master could not sync back)', () => {

@@ -84,7 +84,26 @@ describe('Function: detect', () => {
       expect(withCode(result, 'SENTINEL_UNREACHABLE')).toHaveLength(2);
     });
 
-    it('is critical when a sentinel answers NOQUORUM to CKQUORUM', () => {
+    it('is critical when every sentinel answers NOQUORUM to CKQUORUM', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        s.ckquorum = {
+          ok: false,
+          message: 'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority',
+          usableSentinels: 1,
+        };
+      }
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('sentinel 10.0.1.61:26379 says "NOQUORUM 1 usable Sentinels');
+      expect(found.details).toMatchObject({ ckquorumFailing: [{ sentinel: '10.0.1.61:26379' }, {}, {}] });
+    });
+
+    it('is not raised when one sentinel fails CKQUORUM but another passes: that one can lead a failover', () => {
       // Prepare
       const current = healthySnapshot();
       sentinelAt(current, 0).ckquorum = {
@@ -94,11 +113,10 @@ describe('Function: detect', () => {
       };
 
       // Act
-      const [found] = withCode(run(current), 'NO_QUORUM');
+      const found = withCode(run(current), 'NO_QUORUM');
 
       // Assess
-      expect(found.message).toContain('sentinel 10.0.1.61:26379 says "NOQUORUM 1 usable Sentinels');
-      expect(found.details).toMatchObject({ ckquorumFailing: [{ sentinel: '10.0.1.61:26379' }] });
+      expect(found).toEqual([]);
     });
 
     it('is critical when no sentinel answers at all', () => {
@@ -139,7 +157,8 @@ describe('Function: detect', () => {
 
       // Assess
       expect(codes).not.toContain('NO_QUORUM');
-      expect(codes.filter((c) => c === 'AUTH_FAILED')).toHaveLength(3);
+      // One cause (the watcher's sentinel secret), one finding for all three sentinels.
+      expect(codes).toEqual(['AUTH_FAILED']);
     });
   });
 
