@@ -75,10 +75,14 @@ export function classifyError(error: RawError): ProbeErrorClass {
 }
 
 /**
- * A cut-off secret is redacted from this many characters on. Shorter look-alikes are left alone:
- * "ERR AUTH <password> called ..." must stay readable when the password starts with "passw".
+ * A cut-off secret is redacted from this many characters on, where the cut shows: at the end of the
+ * text or before a closing quote (Redis cuts echoed arguments at 128 characters and closes the quote).
+ * Elsewhere a shared start is a look-alike, not a leak: "ERR Unknown sentinel subcommand" must stay
+ * readable when the password is "sentinels-secret".
  */
 const MIN_PREFIX = 6;
+/** What may follow a cut-off secret: nothing, a closing quote or backtick, an ellipsis. */
+const CUT_AFTER = /^(|['"`…])$/;
 
 /**
  * The forms in which a server may echo a secret back. Redis puts arguments into some error replies
@@ -123,8 +127,9 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   for (const form of forms) result = result.split(form).join('***');
   for (const form of forms.filter((f) => f.length > MIN_PREFIX)) {
     const head = form.slice(0, MIN_PREFIX);
-    for (let at = result.indexOf(head); at !== -1; at = result.indexOf(head, at + 3)) {
+    for (let at = result.indexOf(head); at !== -1; at = result.indexOf(head, at + 1)) {
       const length = Math.max(...forms.map((f) => sharedPrefix(result, at, f)));
+      if (!CUT_AFTER.test(result.slice(at + length, at + length + 1))) continue;
       result = `${result.slice(0, at)}***${result.slice(at + length)}`;
     }
   }

@@ -117,6 +117,20 @@ describe('Function: redact, the forms servers echo', () => {
     );
   });
 
+  it('leaves words that merely start like a secret alone', () => {
+    // A shared start that is not cut off (the text goes on after it) is a look-alike, not a leak
+    expect(redact("ERR Unknown sentinel subcommand 'x'", ['sentinels-secret'])).toBe(
+      "ERR Unknown sentinel subcommand 'x'",
+    );
+    expect(redact('a password is set', ['password-123'])).toBe('a password is set');
+  });
+
+  it('redacts a cut-off start at the very end of the text', () => {
+    expect(redact('args beginning with: pw-xxxxxxx', [`pw-${'x'.repeat(50)}`])).toBe(
+      'args beginning with: ***',
+    );
+  });
+
   it('bounds the work on a huge message and never returns a secret cut at the edge', () => {
     const message = `${'y'.repeat(10_000)} ${secret}`;
     const error = toProbeError({ message }, [secret]);
