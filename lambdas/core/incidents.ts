@@ -86,6 +86,8 @@ export interface Incident {
   readonly resolvedAt: number | null;
   /** Set when a resolved incident came back and has not been announced again yet: since when, and polls. */
   readonly returnedAt?: number | null;
+  /** When the last `resolved` went out: until a page follows it, the user believes it is over. */
+  readonly resolvedNoticeAt?: number | null;
   readonly returnPolls?: number;
   /** Events folded into this incident (a restart of its server), told when it resolves. */
   readonly folded?: readonly string[];
@@ -240,9 +242,14 @@ export function advanceIncidents(input: AdvanceInput): {
     const escalated = severityRank(f.severity) > severityRank(old.notifiedSeverity);
     const due = now - old.lastPagedAt >= reminderMs;
     const { details: _previousDetails, ...kept } = old;
-    // A return after `resolved` is announced once it has lasted its confirmation time.
-    const returnedAt = reopened ? now : (old.returnedAt ?? null);
-    const returnPolls = reopened ? 1 : returnedAt !== null ? (old.returnPolls ?? 1) + 1 : 0;
+    // A return after the user was told `resolved` (and told nothing since) is announced once it has
+    // lasted its confirmation time: on the first return, or on a later one during the hold-down.
+    // (A state stored before resolvedNoticeAt existed: a resolved incident was announced resolved.)
+    const noticeAt = old.resolvedNoticeAt ?? (reopened ? old.resolvedAt : null);
+    const unannounced = (noticeAt ?? Number.NEGATIVE_INFINITY) > old.lastPagedAt;
+    const returning = (reopened || old.absentPolls > 0) && unannounced;
+    const returnedAt = returning ? now : (old.returnedAt ?? null);
+    const returnPolls = returning ? 1 : returnedAt !== null ? (old.returnPolls ?? 1) + 1 : 0;
     const confirmed = returnedAt !== null && returnPolls >= 2 && now - returnedAt >= confirmReturnMs(grace);
     const inc: Incident = {
       ...kept,
@@ -312,6 +319,7 @@ export function advanceIncidents(input: AdvanceInput): {
       absentPolls,
       status: 'resolved',
       resolvedAt: now,
+      resolvedNoticeAt: now,
       folded: [],
     };
     incidents[key] = resolved;

@@ -41,6 +41,12 @@ export function unavailableChecks(
     });
   } else if (writeTo === null) {
     out.push({ check: 'write-probe', reason: 'the sentinels agree on no master to write to' });
+  } else if (nodes.find((n) => sameAddress(n, writeTo))?.writeProbe?.errorCode === 'NOPERM') {
+    out.push({
+      check: 'write-probe',
+      reason:
+        "refused by the watcher's ACL (NOPERM): it needs +set ~sentinel-watch:*, or set writeProbe: false; meanwhile only what INFO shows is judged",
+    });
   }
   const noErrorstats = nodes.filter((n) => n.reachable && n.stats && n.stats.errorCounts === null);
   if (noErrorstats.length > 0) {

@@ -23,6 +23,8 @@ import { nodeTarget, sentinelTarget } from './targets';
 export interface WatcherDeps {
   readonly runBatch: RunBatch;
   readonly now: Clock;
+  /** One poll of the deployment; default: pollDeployment over `runBatch` (tests pass plain snapshots). */
+  readonly poll?: typeof pollDeployment;
   /** Sentinel pub/sub; without it the watcher only polls. */
   readonly subscribe?: (options: SubscribeOptions) => Promise<EventSubscription>;
 }
@@ -75,7 +77,7 @@ export class DeploymentWatcher {
     this.lastPollAt = this.deps.now();
     // This poll sees whatever the events so far announced; only later ones call for another.
     this.wakeRequested = false;
-    const snapshot = await pollDeployment(
+    const snapshot = await (this.deps.poll ?? pollDeployment)(
       this.deployment,
       this.credentials,
       { runBatch: this.deps.runBatch, now: this.deps.now },

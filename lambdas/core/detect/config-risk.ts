@@ -74,6 +74,13 @@ function quorumRisk(view: View): Risk[] {
   const byQuorum = new Map<number, string[]>();
   for (const s of trusted(view))
     byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
+  // Not configured, n is the most any sentinel knows, stale entries of replaced sentinels included
+  // (they are flagged down). While some known peer is down, n may count dead entries: raising the
+  // quorum to their majority would make one real sentinel down block every failover. The entries'
+  // own findings (SENTINEL_UNREACHABLE: SENTINEL RESET) come first; the quorum is judged after.
+  const countUncertain =
+    view.settings.expectedSentinels === null &&
+    trusted(view).some((s) => s.sentinels.some((p) => p.flags.some((f) => f === 's_down' || f === 'o_down')));
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
     // NO_QUORUM already says "the quorum is above the number of sentinels", with this fix.
@@ -85,7 +92,7 @@ function quorumRisk(view: View): Risk[] {
         quorum,
         sentinels: n,
       });
-    } else if (quorum < majority) {
+    } else if (quorum < majority && !countUncertain) {
       risks.push({
         risk: 'quorum-below-majority',
         text: `quorum is ${quorum} on ${sentinels.join(', ')}, less than a majority of the ${n} sentinels: a minority that lost sight of the master (a partition) starts failover attempts. Set it to ${majority}: SENTINEL SET ${name} quorum ${majority} on each sentinel.`,
@@ -141,19 +148,32 @@ function notMonitoring(view: View, s: SentinelSnapshot): Risk[] {
   ];
 }
 
-/** A sentinel whose peers list it under another address, that does not answer (sentinels.ts `phantomOf`). */
+/**
+ * A sentinel that announces an address where nothing answers (sentinels.ts `phantomOf`): reported on
+ * the sentinel itself when the watcher knows its real address, else on the announced address.
+ */
 function wrongAnnounce(view: View, s: SentinelSnapshot): Risk[] {
-  const phantoms = view.snapshot.sentinels.filter((p) => phantomOf(view, p) === s);
+  const own = phantomOf(view, s);
+  const phantoms = own
+    ? own.real
+      ? []
+      : [{ address: s, phantom: own }]
+    : view.snapshot.sentinels
+        .map((p) => ({ address: p, phantom: phantomOf(view, p) }))
+        .filter((x) => x.phantom?.real === s);
   if (phantoms.length === 0) return [];
-  const wrong = phantoms.map(formatAddress).join(', ');
+  const wrong = phantoms.map((p) => formatAddress(p.address)).join(', ');
+  const who = own
+    ? `a live sentinel${own.runId ? ` (run id ${own.runId})` : ''}: its peers hear its hello messages but cannot reach it there. It`
+    : 'it';
   const announced = s.config?.announceIp
     ? ` Its announce-ip is ${s.config.announceIp}${s.config.announcePort ? ` and announce-port ${s.config.announcePort}` : ''}.`
     : '';
   return [
     {
       risk: 'announces-wrong-address',
-      text: `it announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it), then SENTINEL RESET ${view.snapshot.masterName} on each other sentinel, one at a time, to drop the old entry. Not a dead sentinel: do not remove it.`,
-      announcedAs: phantoms.map(formatAddress),
+      text: `${who} announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it). Its peers then replace the old entry by themselves as soon as they hear it under the new address (+sentinel-address-switch: same run id): nothing needs resetting. Not a dead sentinel: do not remove it.`,
+      announcedAs: phantoms.map((p) => formatAddress(p.address)),
     },
   ];
 }

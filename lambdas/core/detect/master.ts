@@ -5,7 +5,7 @@ import { formatAddress, sameAddress } from '../types';
 import { nodeSubject } from './codes';
 import type { DetectionState, ExtraMaster } from './state';
 import { describeFault, formatDuration } from './text';
-import { nodeDown, nodeReadable, roleOf, sentinelUsable, type View } from './view';
+import { nodeDown, nodeReadable, refusesEverything, roleOf, sentinelUsable, type View } from './view';
 
 export function detectMaster(view: View): {
   findings: Finding[];
@@ -23,6 +23,8 @@ function masterHealth(view: View): Finding[] {
   const node = view.masterNode;
   if (!node) return [];
   const address = formatAddress(node);
+  // Up, but answering BUSY or LOADING to everything: writes.ts says so, with the cause.
+  if (refusesEverything(node)) return [];
   if (nodeDown(node)) {
     const { what, hint } = describeFault(node.error);
     const flagged = view.snapshot.sentinels.filter((s) => sentinelUsable(s) && sameAddress(s.master, node));
@@ -143,19 +145,24 @@ function extraMasterFinding(view: View, n: NodeSnapshot, seen: ExtraMaster, chan
   const named = snapshot.master;
   const address = formatAddress(n);
   const against = named ? `the sentinels name ${formatAddress(named)}` : 'the sentinels agree on no master';
-  const known = snapshot.sentinels.some(
+  const knownToSentinels = snapshot.sentinels.some(
     (s) => sameAddress(s.master, n) || s.replicas.some((r) => sameAddress(r, n)),
   );
-  // Writes since the watcher first saw it; at first sight, since it started, when that was recent
-  // (an old master restarted with its old config). A long-running one counts writes from before.
+  // Writes since the watcher first saw it; at first sight, only when it is known to have restarted
+  // since it was last read (an old master restarted with its old config): its counter then covers
+  // only its time as a stale master. Otherwise the counter holds writes from when it was the master.
   const firstSight = seen.since >= view.now;
   const uptime = n.server?.uptimeSeconds ?? null;
+  const identity = view.state.identities[nodeSubject(n)];
+  const restarted = !!identity?.runId && !!n.server?.runId && identity.runId !== n.server.runId;
+  // Replaying an AOF at start counts every replayed write (measured on 7.0): only growth counts then.
+  const replayed = n.stats?.aofEnabled === true;
   const written =
     changes === null
       ? null
       : !firstSight && seen.changes !== null
         ? changes - seen.changes
-        : uptime !== null && uptime < FRESH_START_S
+        : restarted && !replayed && uptime !== null && uptime < FRESH_START_S
           ? changes
           : null;
   const acceptingWrites = written !== null && written > 0;
@@ -164,7 +171,7 @@ function extraMasterFinding(view: View, n: NodeSnapshot, seen: ExtraMaster, chan
     ? `It has accepted about ${written} write(s) ${firstSight ? `since it started ${formatDuration((uptime ?? 0) * 1000)} ago` : `in the ${duration} since the watcher first saw it as master`}: they are lost when it becomes a replica again, and clients that wrote them were told they succeeded. `
     : '';
   let fix: string;
-  if (!known) {
+  if (!knownToSentinels) {
     fix = `No sentinel knows this node, so nothing will convert it: ${named ? `run REPLICAOF ${named.host} ${named.port} on it` : 'make it a replica of the right master'}, or stop it if it does not belong to this deployment.`;
   } else if (n.ping && !n.ping.ok) {
     fix = `Sentinel will not convert it while it answers PING with ${n.ping.errorCode ?? 'an error'} (${n.ping.message ?? ''}): fix that (for MISCONF, its disk or persistence), or run REPLICAOF ${named ? `${named.host} ${named.port}` : '<master ip> <port>'} on it yourself.`;
@@ -182,7 +189,7 @@ function extraMasterFinding(view: View, n: NodeSnapshot, seen: ExtraMaster, chan
       namedMaster: named ? formatAddress(named) : null,
       connectedReplicas: n.replication?.connectedReplicas ?? null,
       uptimeSeconds: n.server?.uptimeSeconds ?? null,
-      knownToSentinels: known,
+      knownToSentinels,
       acceptingWrites,
       writesAccepted: written,
       masterSinceMs: view.now - seen.since,

@@ -66,8 +66,11 @@ export function nextCounters(view: View): Record<string, NodeCounters> {
     }
     const readonly = node.stats.errorCounts ? (node.stats.errorCounts.READONLY ?? 0) : null;
     const grew = readonly !== null && before?.readonlyErrors != null && readonly > before.readonlyErrors;
+    // A count below the last one was reset (a restart, CONFIG RESETSTAT): the streak's starting count
+    // means nothing any more (it would give a negative number of errors), so it ends there.
+    const reset = readonly !== null && before?.readonlyErrors != null && readonly < before.readonlyErrors;
     const streakActive =
-      before?.readonlyGrewAt != null && view.now - before.readonlyGrewAt < READONLY_WINDOW_MS;
+      !reset && before?.readonlyGrewAt != null && view.now - before.readonlyGrewAt < READONLY_WINDOW_MS;
     const freshStart = before ? { at: before.at, count: before.readonlyErrors ?? 0 } : null;
     out[key] = {
       at: view.now,

@@ -177,26 +177,69 @@ function noQuorum(view: View): Finding[] {
   ];
 }
 
+/** A sentinel listed by its peers under an address where it does not answer. */
+export interface Phantom {
+  /** The same sentinel (same run id) answering at its real address, when the watcher knows it. */
+  readonly real: SentinelSnapshot | null;
+  readonly runId: string | null;
+  /** How long ago its peers last heard its hello (it is alive), and last got a PING reply. */
+  readonly lastHelloMs: number | null;
+  readonly lastOkPingReplyMs: number | null;
+}
+
+/** Hellos arrive every 2 s: heard within this long, the sentinel is alive. */
+const HELLO_ALIVE_MS = 6000;
+/** Its PINGs fail while its hellos arrive: a dead sentinel's last PING reply and hello are close. */
+const PING_SILENT_BEYOND_HELLO_MS = 3000;
+
 /**
- * A sentinel address the watcher only knows from peers, that does not answer, but under which the
- * peers list the run id of a sentinel that does answer elsewhere: that sentinel announces a wrong
- * address (announce-ip / announce-port, NAT), it is not a dead one.
+ * A sentinel address the watcher only knows from peers, that does not answer, but that is a live
+ * sentinel announcing a wrong address (announce-ip / announce-port, NAT), not a dead one: either
+ * the peers list there the run id of a sentinel that answers elsewhere, or they still hear its hello
+ * messages (through the master) while their PINGs to that address go unanswered.
  */
-export function phantomOf(view: View, s: SentinelSnapshot): SentinelSnapshot | null {
+export function phantomOf(view: View, s: SentinelSnapshot): Phantom | null {
   if (s.discoveredBy.includes('config') || s.reachable) return null;
-  const runIds = new Set(
-    view.snapshot.sentinels.flatMap((x) =>
-      x.sentinels.filter((p) => p.host === s.host && p.port === s.port && p.runId).map((p) => p.runId),
-    ),
+  const listings = view.snapshot.sentinels.flatMap((x) =>
+    x.sentinels.filter((p) => p.host === s.host && p.port === s.port),
   );
-  return (
-    view.snapshot.sentinels.find(
-      (x) =>
-        x !== s &&
-        x.reachable &&
-        x.runId !== null &&
-        runIds.has(x.runId) &&
-        !(x.host === s.host && x.port === s.port),
-    ) ?? null
+  const runIds = new Set(listings.map((p) => p.runId).filter((r): r is string => r !== null));
+  const real =
+    view.snapshot.sentinels.find((x) => {
+      if (x === s || !x.reachable || (x.host === s.host && x.port === s.port)) return false;
+      const id = sentinelId(view, x);
+      return id !== null && runIds.has(id);
+    }) ?? null;
+  const hellos = listings.map((p) => p.lastHelloMessageMs).filter((v): v is number => v !== null);
+  const pings = listings.map((p) => p.lastOkPingReplyMs ?? null).filter((v): v is number => v !== null);
+  const lastHelloMs = hellos.length > 0 ? Math.min(...hellos) : null;
+  const lastOkPingReplyMs = pings.length > 0 ? Math.min(...pings) : null;
+  const helloButNoPing =
+    lastHelloMs !== null &&
+    lastHelloMs < HELLO_ALIVE_MS &&
+    lastOkPingReplyMs !== null &&
+    lastOkPingReplyMs > lastHelloMs + PING_SILENT_BEYOND_HELLO_MS;
+  if (!real && !helloButNoPing) return null;
+  return { real, runId: [...runIds][0] ?? null, lastHelloMs, lastOkPingReplyMs };
+}
+
+/**
+ * The id a sentinel's peers list it under: `SENTINEL MYID` (6.2+), else the one id every other
+ * answering sentinel lists and it does not (a sentinel never lists itself).
+ */
+export function sentinelId(view: View, s: SentinelSnapshot): string | null {
+  if (s.myId) return s.myId;
+  if (!sentinelUsable(s)) return null;
+  const own = new Set(s.sentinels.map((p) => p.runId));
+  const others = view.snapshot.sentinels.filter((x) => x !== s && sentinelUsable(x));
+  if (others.length === 0) return null;
+  const candidates = new Set(
+    others
+      .flatMap((x) => x.sentinels.map((p) => p.runId))
+      .filter((id): id is string => id !== null && !own.has(id)),
   );
+  const listedByAll = [...candidates].filter((id) =>
+    others.every((x) => x.sentinels.some((p) => p.runId === id)),
+  );
+  return listedByAll.length === 1 ? listedByAll[0] : null;
 }

@@ -41,6 +41,18 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
       hint: 'Clients cannot connect either. Raise maxclients (CONFIG SET maxclients, and the open-files limit), or find the client that leaks connections (CLIENT LIST from an existing connection).',
     };
   }
+  if (error?.class === 'command-failed' && /^BUSY\b/.test(error.message)) {
+    return {
+      what: 'answers BUSY to everything: a Lua script or function runs past busy-reply-threshold',
+      hint: 'SCRIPT KILL (or FUNCTION KILL) stops it if it has not written; otherwise only a restart does.',
+    };
+  }
+  if (error?.class === 'command-failed' && /^LOADING\b/.test(error.message)) {
+    return {
+      what: 'is loading its data set (LOADING) and refuses commands until done',
+      hint: 'Wait; if it lasts, check the data set size and the disk.',
+    };
+  }
   switch (error?.class) {
     case 'timeout':
       return {

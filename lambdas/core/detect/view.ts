@@ -109,6 +109,17 @@ export const authBlocked = (s: NodeSnapshot | SentinelSnapshot): boolean =>
 export const nodeDown = (n: NodeSnapshot): boolean =>
   !authBlocked(n) && (!n.reachable || n.role === 'sentinel' || (n.replication === null && n.role === null));
 
+/**
+ * A node that answers every command with BUSY (a long script) or LOADING (loading its data set): it
+ * is up, but refuses everything, so it cannot be read. The master in that state is
+ * MASTER_NOT_WRITABLE with the cause, not MASTER_UNREACHABLE.
+ */
+export const refusesEverything = (n: NodeSnapshot): 'BUSY' | 'LOADING' | null => {
+  if (!n.reachable || n.error?.class !== 'command-failed') return null;
+  const code = /^(BUSY|LOADING)\b/.exec(n.error.message)?.[1];
+  return code === 'BUSY' || code === 'LOADING' ? code : null;
+};
+
 /** A data node whose replication state is known. */
 export const nodeReadable = (n: NodeSnapshot): boolean =>
   n.reachable && !authBlocked(n) && n.role !== 'sentinel' && (n.replication !== null || n.role !== null);

@@ -15,7 +15,7 @@ import { formatAddress } from '../types';
 import { nodeSubject } from './codes';
 import type { NodeCounters } from './state';
 import { configInt, formatBytes, formatDuration } from './text';
-import { nodeReadable, roleOf, type View } from './view';
+import { nodeReadable, refusesEverything, roleOf, type View } from './view';
 
 export type WriteRefusal =
   | 'misconf-rdb'
@@ -34,6 +34,12 @@ const CLIENTS_RISK = 0.9;
 export function detectWrites(view: View): Finding[] {
   const findings: Finding[] = [];
   const master = view.masterNode;
+  const refusing = master ? refusesEverything(master) : null;
+  if (master && refusing) {
+    // Every command of the poll got BUSY or LOADING: the write probe would too.
+    const reply = { ok: false, errorCode: refusing, message: master.error?.message ?? refusing };
+    return [notWritable(master, { cause: refusing === 'BUSY' ? 'busy' : 'loading', reply })];
+  }
   if (master && nodeReadable(master) && roleOf(master) === 'master' && !view.masterIsReplica) {
     const refusal = refusalOf(master);
     if (refusal) findings.push(notWritable(master, refusal));
@@ -50,10 +56,11 @@ export function refusalOf(node: NodeSnapshot): { cause: WriteRefusal; reply: Com
   const probe = node.writeProbe ?? null;
   if (probe && !probe.ok) {
     const cause = causeOfReply(node, probe);
-    return cause ? { cause, reply: probe } : null;
+    if (cause) return { cause, reply: probe };
+    // A reply that says nothing about writers (NOPERM: the watcher's own ACL) leaves INFO to judge.
   }
   if (probe?.ok) return null;
-  // No probe: only what proves writes are refused right now.
+  // No usable probe: only what proves writes are refused right now.
   if (node.ping && !node.ping.ok && node.ping.errorCode === 'MISCONF') {
     return { cause: causeOfReply(node, node.ping) ?? 'misconf-rdb', reply: node.ping };
   }

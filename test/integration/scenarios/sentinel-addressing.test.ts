@@ -50,12 +50,23 @@ describe('Scenario family: sentinels that cannot use each other', () => {
     try {
       const steps = await pollUntil(s.watcher(), hasFinding('CONFIG_RISK'), 30_000, 1000);
 
-      // Assess
+      // Assess: the watcher lists one sentinel, so it only knows the announced address: its peers
+      // still hear the sentinel's hello messages there while their PINGs fail
       const found = lastFindings(steps);
-      expect(summary(found)).toEqual([`CONFIG_RISK warning sentinel 127.0.0.1:${port}`]);
-      expect(found[0].message).toContain(`it announces itself as 127.0.0.2:${port}, where nothing answers`);
+      expect(summary(found)).toEqual([`CONFIG_RISK warning sentinel 127.0.0.2:${port}`]);
+      expect(found[0].message).toContain('a live sentinel (run id');
+      expect(found[0].message).toContain(`announces itself as 127.0.0.2:${port}, where nothing answers`);
       expect(found[0].message).toContain('Not a dead sentinel');
       expect(found.filter((f) => f.code === 'SENTINEL_UNREACHABLE')).toEqual([]);
+
+      // And a watcher configured with every sentinel names the real one
+      const all = await pollUntil(
+        s.watcher({ sentinels: s.topo.sentinelAddresses }),
+        hasFinding('CONFIG_RISK'),
+        10_000,
+      );
+      expect(summary(lastFindings(all))).toEqual([`CONFIG_RISK warning sentinel 127.0.0.1:${port}`]);
+      expect(lastFindings(all)[0].message).toContain(`it announces itself as 127.0.0.2:${port}`);
     } finally {
       await undo();
     }

@@ -1,10 +1,13 @@
 import {
+  announceWrongAddress,
+  codesOf,
   fail,
   healthySnapshot,
   node,
   recount,
   run,
   sentinelAt,
+  staleSentinelEntry,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -209,6 +212,77 @@ describe('Function: detect', () => {
       const found = withCode(run(healthySnapshot()), 'CONFIG_RISK');
 
       // Assess
+      expect(found).toEqual([]);
+    });
+
+    it('names a sentinel that announces a wrong address, not a dead one, and gives no reset or remove advice', () => {
+      // Prepare: .63 announces 10.0.9.9; its peers list its run id there, where nothing answers
+      const current = healthySnapshot();
+      announceWrongAddress(current, 2, { host: '10.0.9.9', port: 26379 });
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(codesOf(result)).toEqual(['CONFIG_RISK']); // no SENTINEL_UNREACHABLE for the address it announces
+      const [found] = result.findings;
+      expect(found).toMatchObject({
+        severity: 'warning',
+        subject: 'sentinel 10.0.1.63:26379',
+        details: { risks: [{ risk: 'announces-wrong-address', announcedAs: ['10.0.9.9:26379'] }] },
+      });
+      expect(found.message).toContain('it announces itself as 10.0.9.9:26379, where nothing answers');
+      expect(found.message).toContain('Its announce-ip is 10.0.9.9');
+      expect(found.message).toContain('SENTINEL CONFIG SET announce-ip');
+      expect(found.message).toContain('Not a dead sentinel: do not remove it.');
+      // SENTINEL RESET does not fix it (the peers would relearn the wrong address), and once the
+      // address is right the peers replace the old entry by themselves (+sentinel-address-switch).
+      expect(found.message).not.toContain('SENTINEL RESET');
+      expect(found.message).not.toContain('SENTINEL REMOVE');
+    });
+
+    it('never advises a quorum below a majority of the sentinels', () => {
+      // Prepare: every quorum from 1 to n + 2 on 1 to 9 sentinels (configured, or as the sentinels report)
+      const advised: { n: number; quorum: number; advice: number }[] = [];
+      for (let n = 1; n <= 9; n++) {
+        for (let quorum = 1; quorum <= n + 2; quorum++) {
+          const current = healthySnapshot();
+          for (const s of current.sentinels) {
+            s.master!.quorum = quorum;
+            s.master!.numOtherSentinels = n - 1;
+          }
+
+          // Act
+          const texts = [
+            ...run(current, { settings: { expectedSentinels: n } }).findings,
+            ...run(current, { settings: { expectedSentinels: null } }).findings,
+          ].map((f) => f.message);
+
+          for (const text of texts) {
+            for (const m of text.matchAll(/quorum (\d+)(?: on each sentinel|\b)/g)) {
+              if (/SENTINEL SET mymaster quorum/.test(text.slice(Math.max(0, m.index - 25), m.index + 10))) {
+                advised.push({ n, quorum, advice: Number(m[1]) });
+              }
+            }
+          }
+        }
+      }
+
+      // Assess
+      expect(advised.length).toBeGreaterThan(10);
+      expect(advised.filter((a) => a.advice < Math.floor(a.n / 2) + 1)).toEqual([]);
+    });
+
+    it('does not advise raising the quorum because of a stale sentinel entry when the count is not configured', () => {
+      // Prepare: three sentinels (quorum 2) still list a replaced one at 10.0.1.99, which is down
+      const current = healthySnapshot();
+      staleSentinelEntry(current, '10.0.1.99', false);
+
+      // Act
+      const found = withCode(run(current, { settings: { expectedSentinels: null } }), 'CONFIG_RISK');
+
+      // Assess: quorum 3 on three live sentinels would block every failover while one of them is down
+      expect(found.map((f) => f.message).join(' ')).not.toContain('quorum 3');
       expect(found).toEqual([]);
     });
   });

@@ -1,15 +1,8 @@
 // Whole fault stories, poll by poll, through detection and the incident lifecycle together: what an
 // operator would receive.
 
-import type { DetectionState } from '../../../../lambdas/core/detect';
-import { emptyDetectionState } from '../../../../lambdas/core/detect';
 import {
-  advanceIncidents,
-  emptyIncidentState,
-  type IncidentState,
-  type Notification,
-} from '../../../../lambdas/core/incidents';
-import {
+  claimMaster,
   fail,
   healthySnapshot,
   type MutableSnapshot,
@@ -19,34 +12,9 @@ import {
   run,
   sentinelAt,
 } from '../../helpers/snapshot-factory';
+import { Watcher } from '../../helpers/watcher';
 
 const POLL = 10_000;
-
-class Watcher {
-  private detection: DetectionState = emptyDetectionState();
-  private incidents: IncidentState = emptyIncidentState();
-  private previous: MutableSnapshot | null = null;
-  readonly log: string[] = [];
-  readonly messages: string[] = [];
-
-  poll(snapshot: MutableSnapshot): Notification[] {
-    const now = Date.parse(snapshot.takenAt);
-    const detected = run(snapshot, { previous: this.previous, state: this.detection, now });
-    const advanced = advanceIncidents({
-      incidents: this.incidents,
-      findings: detected.findings,
-      deployment: snapshot.deployment,
-      now,
-      reminderMinutes: 60,
-    });
-    this.detection = JSON.parse(JSON.stringify(detected.state));
-    this.incidents = JSON.parse(JSON.stringify(advanced.incidents));
-    this.previous = snapshot;
-    this.log.push(...advanced.notifications.map((n) => `${n.type} ${n.code} ${n.subject} ${n.severity}`));
-    this.messages.push(...advanced.notifications.map((n) => n.message));
-    return advanced.notifications;
-  }
-}
 
 const at = (i: number) => NOW + i * POLL;
 
@@ -67,17 +35,7 @@ describe('Scenario: the master is killed', () => {
     steps.push(switched);
     // .61 restarted with its old config: claims master for ~10 s.
     const back = healthySnapshot({ at: at(3), masterIndex: 1, configEpoch: 2 });
-    const old = node(back, 0);
-    old.role = 'master';
-    old.replication = {
-      ...old.replication!,
-      role: 'master',
-      masterHost: null,
-      masterPort: null,
-      masterLinkStatus: null,
-    };
-    old.server!.runId = 'restarted';
-    old.server!.uptimeSeconds = 5;
+    claimMaster(node(back, 0), { uptimeSeconds: 5, runId: 'restarted' });
     steps.push(back);
     // Converted to a replica of .62, then steady.
     for (let i = 4; i <= 7; i++) {
