@@ -80,7 +80,9 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
         ((f.details?.abortedFailovers as { reasons?: string[] } | undefined)?.reasons ?? []).length > 0;
       const steps = await watchUntil(
         w,
-        (all) => all.some((st) => st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && abortEvent(f))),
+        (all) =>
+          notifications(all).some((n) => n.type === 'opened' && n.code === 'SENTINEL_SEES_DOWN') &&
+          all.some((st) => st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && abortEvent(f))),
         60_000,
       );
 
