@@ -13,6 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { AWS_LIMITS, clientConfig } from '../adapters/aws-clients';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { runBatch } from '../adapters/redis-batch';
 import { CachedSecretSource } from '../adapters/secrets';
@@ -266,18 +267,28 @@ export async function handleDrill(
 
 const settings = loadDrillSettings(process.env);
 const logger = new Logger({ serviceName: 'sentinel-watch-drill' });
-// Every AWS call has a deadline too (the SDK has none by default).
-const requestHandler = { requestTimeout: 5_000, connectionTimeout: 2_000 };
-const sns = new SNSClient({ requestHandler });
-const secretsManager = new SecretsManagerClient({ requestHandler });
-const documentClient = createDocumentClient({ requestHandler });
+// Every AWS call has a deadline too (the SDK has none by default): see aws-clients.ts.
+const sns = new SNSClient(clientConfig(AWS_LIMITS.publish));
+const secretsManager = new SecretsManagerClient(clientConfig(AWS_LIMITS.secretsManager));
+const documentClient = createDocumentClient(clientConfig(AWS_LIMITS.dynamodb));
 
 export const defaultDrillDeps = (): DrillHandlerDeps => {
   return {
     settings,
-    store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-    publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-    secrets: new CachedSecretSource({ client: secretsManager }),
+    store: new DynamoStore({
+      client: documentClient,
+      tableName: settings.tableName,
+      callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+    }),
+    publisher: new SnsAlertPublisher({
+      client: sns,
+      topicArn: settings.topicArn,
+      callTimeoutMs: AWS_LIMITS.publish.callTimeoutMs,
+    }),
+    secrets: new CachedSecretSource({
+      client: secretsManager,
+      callTimeoutMs: AWS_LIMITS.secretsManager.callTimeoutMs,
+    }),
     env: process.env,
     drill: {
       runBatch,

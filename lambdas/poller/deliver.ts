@@ -6,6 +6,7 @@ import { loadPollerState, type OutboxEntry, type PollerState, type PublishOutcom
 import {
   type Budget,
   errorText,
+  FINAL_MARGIN_MS,
   type PollerDeps,
   type PublishRetry,
   RUN_DEFAULTS,
@@ -14,6 +15,12 @@ import {
 } from './types';
 
 const MARK_ATTEMPTS = 5;
+
+/** Publishing stops here: recording its outcome (one state write) still fits before the Lambda ends. */
+export function publishDeadline(budget: Budget, options: RunOptions): number {
+  const store = options.storeCallTimeoutMs ?? RUN_DEFAULTS.storeCallTimeoutMs;
+  return budget.hardEnd - store - FINAL_MARGIN_MS;
+}
 
 /** Step 3: publish the claimed entries, oldest first; stop at the first one that keeps failing. */
 export async function publishClaimed(
@@ -26,14 +33,15 @@ export async function publishClaimed(
   const log = deps.log ?? silentLog;
   const retry: PublishRetry = { ...RUN_DEFAULTS.publish, ...options.publish };
   const random = deps.random ?? Math.random;
-  // Publishing must end in time to record the outcome before the Lambda is stopped.
-  const deadline = budget.hardEnd - Math.min(2_000, budget.reserveMs);
+  const deadline = publishDeadline(budget, options);
+  // A try starts only if it ends, even when SNS never answers, before the deadline.
+  const fits = (extraMs: number) => deps.clock() + extraMs + retry.callTimeoutMs <= deadline;
   const outcomes: PublishOutcome[] = [];
   for (const entry of [...entries].sort((a, b) => a.queuedAt - b.queuedAt)) {
     let attempts = 0;
     let lastError: string | null = null;
     let sent = false;
-    while (attempts < retry.attempts && deps.clock() < deadline) {
+    while (attempts < retry.attempts && fits(0)) {
       attempts++;
       try {
         await deps.publisher.publish(renderAlert(entry.notification));
@@ -52,7 +60,7 @@ export async function publishClaimed(
         if (!retryable || attempts >= retry.attempts) break;
         const delay =
           Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempts - 1)) * (0.5 + random() / 2);
-        if (deps.clock() + delay >= deadline) break;
+        if (!fits(delay)) break;
         await deps.sleep(delay);
       }
     }

@@ -9,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { AWS_LIMITS, clientConfig } from '../adapters/aws-clients';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { runBatch } from '../adapters/redis-batch';
 import { CachedSecretSource } from '../adapters/secrets';
@@ -24,13 +25,11 @@ const metrics = new Metrics({ namespace: 'SentinelWatch', serviceName: 'sentinel
 // One dimension, `deployment`: alarms address a metric by its exact dimension set.
 metrics.clearDefaultDimensions();
 
-// The outbox retries publishes itself (with backoff, and across invocations): one SDK attempt each.
-const sns = new SNSClient({
-  maxAttempts: 1,
-  requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000 },
-});
-const secretsManager = new SecretsManagerClient({});
-const documentClient = createDocumentClient();
+// Every AWS call has a deadline (aws-clients.ts). The outbox retries publishes itself (with backoff,
+// and across invocations): one SDK attempt each.
+const sns = new SNSClient(clientConfig(AWS_LIMITS.outboxPublish));
+const secretsManager = new SecretsManagerClient(clientConfig(AWS_LIMITS.secretsManager));
+const documentClient = createDocumentClient(clientConfig(AWS_LIMITS.dynamodb));
 
 export function publishPollMetrics(report: PollReport): void {
   metrics.addDimension('deployment', report.deployment);
@@ -53,9 +52,20 @@ export function publishPollMetrics(report: PollReport): void {
 
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
-  store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-  publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-  secrets: new CachedSecretSource({ client: secretsManager }),
+  store: new DynamoStore({
+    client: documentClient,
+    tableName: settings.tableName,
+    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+  }),
+  publisher: new SnsAlertPublisher({
+    client: sns,
+    topicArn: settings.topicArn,
+    callTimeoutMs: AWS_LIMITS.outboxPublish.callTimeoutMs,
+  }),
+  secrets: new CachedSecretSource({
+    client: secretsManager,
+    callTimeoutMs: AWS_LIMITS.secretsManager.callTimeoutMs,
+  }),
   clock: Date.now,
   sleep,
   env: process.env,

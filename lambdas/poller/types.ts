@@ -3,6 +3,7 @@
 // invocation loop (run.ts), one poll (poll-once.ts) and the outbox delivery (deliver.ts) can all
 // import it without importing each other.
 
+import { AWS_LIMITS } from '../adapters/aws-clients';
 import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
@@ -73,6 +74,11 @@ export interface PublishRetry {
   /** First backoff; doubles per try, with jitter (default 200 ms). */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * The longest one publish can take (the SNS client's call deadline): a try starts only if it can
+   * end before publishing must stop.
+   */
+  readonly callTimeoutMs: number;
 }
 
 export interface RunOptions {
@@ -89,6 +95,11 @@ export interface RunOptions {
   readonly debounceMs?: number;
   /** ...and never start less than this after the previous poll (default 1 s). */
   readonly minGapMs?: number;
+  /**
+   * The longest one state read or write can take (the DynamoDB client's call deadline): publishing
+   * stops in time to record its outcome, and a failed record is retried only while one fits.
+   */
+  readonly storeCallTimeoutMs?: number;
 }
 
 export const RUN_DEFAULTS = {
@@ -96,8 +107,17 @@ export const RUN_DEFAULTS = {
   reserveMs: 5_000,
   debounceMs: 300,
   minGapMs: 1_000,
-  publish: { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 } satisfies PublishRetry,
+  publish: {
+    attempts: 4,
+    baseDelayMs: 200,
+    maxDelayMs: 5_000,
+    callTimeoutMs: AWS_LIMITS.outboxPublish.callTimeoutMs,
+  } satisfies PublishRetry,
+  storeCallTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
 } as const;
+
+/** Kept free after the last state write, before the Lambda is killed: logs and metrics. */
+export const FINAL_MARGIN_MS = 500;
 
 /** One invocation's time, shared by every deployment it polls. */
 export interface Budget {
