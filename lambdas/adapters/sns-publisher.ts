@@ -8,14 +8,28 @@ import { SentinelWatchError } from '../core/errors';
 import type { AlertMessage, AlertPublisher } from '../core/ports';
 import { callSignal, failureName } from './aws-clients';
 
-/** A Publish failed. `retryable`: throttling, a server error or the network; worth trying again. */
+/** Errors about the message's own content (subject, body, attributes), not the topic. */
+const REJECTS_MESSAGE = new Set([
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'ValidationException',
+]);
+
+/**
+ * A Publish failed. `retryable`: throttling, a server error or the network; worth trying again.
+ * `rejected`: SNS refused this message itself (an invalid parameter): it will refuse it every time,
+ * while other messages may pass. Neither: the topic cannot be used (permissions, key, no such topic).
+ */
 export class PublishError extends SentinelWatchError {
+  readonly rejected: boolean;
+
   constructor(
     readonly errorName: string,
     readonly retryable: boolean,
     options?: { cause?: unknown },
   ) {
     super(`SNS Publish failed: ${errorName}${retryable ? ' (retryable)' : ''}`, options);
+    this.rejected = REJECTS_MESSAGE.has(errorName);
   }
 }
 

@@ -46,6 +46,7 @@ export function publishPollMetrics(report: PollReport): void {
   metrics.addMetric('AlertsPublished', MetricUnit.Count, report.published);
   metrics.addMetric('AlertsPending', MetricUnit.Count, report.pending);
   if (report.dropped > 0) metrics.addMetric('AlertsDropped', MetricUnit.Count, report.dropped);
+  if (report.rejected > 0) metrics.addMetric('AlertsRejected', MetricUnit.Count, report.rejected);
   // Deployments poll in parallel, but this runs synchronously: one EMF line per deployment and poll.
   metrics.publishStoredMetrics();
 }

@@ -77,9 +77,16 @@ export async function pollOnce(
   // invocation polled this deployment from the same state: its notifications stand, ours are dropped.
   const queued = enqueue(state.outbox, notifications, now);
   if (queued.dropped.length > 0) {
-    log.error('outbox full: oldest pending alerts dropped', {
+    // Lost for good: say which, so the on-call can read them here (AlertsDropped has an alarm).
+    log.error('outbox full: alerts dropped, least severe and oldest first', {
       deployment: d.name,
-      dropped: queued.dropped.map((e) => e.key),
+      dropped: queued.dropped.map((e) => ({
+        key: e.key,
+        severity: e.notification.severity,
+        code: e.notification.code,
+        type: e.notification.type,
+        subject: e.notification.subject,
+      })),
     });
   }
   const leaseUntil = budget.hardEnd + 5_000;
@@ -106,7 +113,7 @@ export async function pollOnce(
   ]);
   const finalOutbox =
     claimed.claimed.length > 0
-      ? await recordOutcomes(d.name, next, version, outcomes, deps, options)
+      ? await recordOutcomes(d.name, next, version, outcomes, deps, options, budget)
       : next.outbox;
 
   const sent = outcomes.filter((o) => o.sent).length;
@@ -124,6 +131,7 @@ export async function pollOnce(
     published: sent,
     pending: pendingCount(finalOutbox),
     dropped: queued.dropped.length,
+    rejected: outcomes.filter((o) => !o.sent && o.rejectedAt !== undefined).length,
   };
   log.info('polled', {
     deployment: d.name,

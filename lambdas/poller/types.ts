@@ -48,7 +48,10 @@ export interface PollReport {
   readonly published: number;
   /** Alerts still waiting after this poll (publish failed or time ran out). */
   readonly pending: number;
+  /** Pending alerts dropped because the outbox was full. */
   readonly dropped: number;
+  /** Alerts SNS refused for good (marked failed, not retried). */
+  readonly rejected: number;
 }
 
 export interface PollerDeps {

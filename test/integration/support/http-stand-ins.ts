@@ -4,7 +4,7 @@
 // was sent and can be told to refuse.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 
@@ -122,4 +122,60 @@ export async function startSnsStandIn(topicArn: string): Promise<SnsStandIn> {
 export function snsError(code: string, requestId: string): string {
   const type = code === 'InternalError' ? 'Receiver' : 'Sender';
   return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code><Message>simulated</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+export interface FaultyProxy {
+  readonly endpoint: string;
+  /** Requests answered with the injected fault so far. */
+  readonly faults: () => number;
+  /** Decides per request (its `x-amz-target` header and body) whether to answer with the fault. */
+  fail: (target: string, body: string) => boolean;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * A pass-through to `upstream` (dynalite) that answers the requests `fail` picks with DynamoDB's
+ * `InternalServerError` (HTTP 500, a transient error the SDK retries) instead of forwarding them.
+ */
+export async function startFaultyDynamoProxy(upstream: string): Promise<FaultyProxy> {
+  const target = new URL(upstream);
+  let faults = 0;
+  let proxy: FaultyProxy | undefined;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (proxy?.fail(String(req.headers['x-amz-target'] ?? ''), body.toString('utf8'))) {
+        faults++;
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+            message: 'simulated',
+          }),
+        );
+        return;
+      }
+      const forward = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy = {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    faults: () => faults,
+    fail: () => false,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
 }
