@@ -1,9 +1,11 @@
 // The Slack notifier handler posting, with Node's real fetch, to a local HTTP server standing in for a
-// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL).
+// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL), and so is
+// DynamoDB (its delivery records, which slack-delivery.test.ts exercises against dynalite).
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { renderAlert } from '../../lambdas/core/alert-text';
@@ -17,6 +19,7 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_REGION: 'us-east-1',
   SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN,
+  SNAPSHOT_TABLE_NAME: 'sentinel-watch-slack-test',
 });
 // Required after the environment is set: the handler validates it at module load (cold start).
 const { createSlackHandler, handler } =
@@ -35,6 +38,7 @@ interface Reply {
 }
 
 const secrets = mockClient(SecretsManagerClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let server: Server;
 let webhookUrl: string;
 let received: Received[];
@@ -111,6 +115,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  // Every delivery record is free to take: each test's message is new.
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
   secrets.reset();
   secrets
     .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
@@ -208,25 +216,35 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(950);
   });
 
-  it('bounds a long Retry-After, and gives up after its tries with an error that hides the URL', async () => {
+  it('does not wait out a long Retry-After: it fails at once, with an error that hides the URL', async () => {
     // Prepare
-    replies = Array.from({ length: 3 }, () => ({
-      status: 429,
-      body: 'rate_limited',
-      headers: { 'retry-after': '120' },
-    }));
-    const impatient = createSlackHandler({ post: { attempts: 3, maxDelayMs: 200 } });
+    replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '120' } }];
     const started = Date.now();
+
+    // Act
+    const error = (await handler(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
+
+    // Assess: Lambda retries the invocation a minute or two later
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(received).toHaveLength(1);
+    expect(error.name).toBe('SlackWebhookError');
+    expect(error.message).toBe(
+      'Slack webhook: HTTP 429 rate_limited; Slack asked to wait 120 s, more than 10 s (after 1 attempt)',
+    );
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it('gives up after its tries when Slack keeps failing', async () => {
+    // Prepare
+    replies = Array.from({ length: 3 }, () => ({ status: 503, body: 'service_unavailable' }));
+    const impatient = createSlackHandler({ post: { attempts: 3, baseDelayMs: 10 } });
 
     // Act
     const error = (await impatient(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
 
     // Assess
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(received).toHaveLength(3);
-    expect(error.name).toBe('SlackWebhookError');
-    expect(error.message).toBe('Slack webhook: HTTP 429 rate_limited (after 3 attempts)');
-    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).toBe('Slack webhook: HTTP 503 service_unavailable (after 3 attempts)');
   });
 
   it('does not retry a 4xx other than 429 (a bad payload or a revoked webhook)', async () => {

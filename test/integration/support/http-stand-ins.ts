@@ -179,3 +179,95 @@ export async function startFaultyDynamoProxy(upstream: string): Promise<FaultyPr
   };
   return proxy;
 }
+
+export interface SecretsStandIn {
+  readonly endpoint: string;
+  readonly close: () => Promise<void>;
+}
+
+/** Secrets Manager's GetSecretValue (JSON protocol) for the given secrets; anything else 400. */
+export async function startSecretsStandIn(
+  secrets: Readonly<Record<string, string>>,
+): Promise<SecretsStandIn> {
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const id = (JSON.parse(body || '{}') as { SecretId?: string }).SecretId ?? '';
+      const value = secrets[id];
+      const json = { 'content-type': 'application/x-amz-json-1.1' };
+      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' || value === undefined) {
+        res.writeHead(400, json).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'no' }));
+        return;
+      }
+      res.writeHead(200, json).end(JSON.stringify({ ARN: id, Name: 'secret', SecretString: value }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface WebhookReply {
+  readonly status: number;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** Answer only after this long (a slow Slack); the post counts as received at once. */
+  readonly delayMs?: number;
+}
+
+export interface WebhookStandIn {
+  readonly url: string;
+  /** Bodies of every post received, in order (a post the client gave up on included). */
+  readonly received: { readonly at: number; readonly body: string }[];
+  /** Replies to the next posts, in order; then 200 ok. */
+  replies: WebhookReply[];
+  readonly close: () => Promise<void>;
+}
+
+/** A Slack incoming webhook at `/services/<path>`. */
+export async function startWebhookStandIn(path: string): Promise<WebhookStandIn> {
+  const received: { at: number; body: string }[] = [];
+  let standIn: WebhookStandIn | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push({ at: Date.now(), body });
+      const reply = standIn?.replies.shift() ?? { status: 200, body: 'ok' };
+      const answer = () =>
+        res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers }).end(reply.body ?? '');
+      if (!reply.delayMs) {
+        answer();
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) answer();
+      }, reply.delayMs);
+      timers.add(timer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  standIn = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/${path}`,
+    received,
+    replies: [],
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return standIn;
+}
