@@ -62,10 +62,14 @@ export interface PollerState {
 export const SENT_KEPT_MS = 3600_000;
 const SENT_KEPT_MAX = 50;
 /**
- * Pending entries beyond this are dropped, least severe first (the item must stay far below 400 KB;
- * docs/aws.md has the measured size).
+ * Pending entries beyond this many, or beyond this many bytes of JSON, are dropped, least severe
+ * first (overflowVictims). The STATE item (outbox, incidents, detection state, the compacted last
+ * snapshot) must stay under DynamoDB's 400 KB, or no save succeeds and every later alert is lost:
+ * 50 switch alerts with a full failover timeline are ~600 KB, so the count alone is no bound.
+ * docs/aws.md has the measured sizes.
  */
 export const MAX_PENDING = 50;
+export const MAX_PENDING_BYTES = 200_000;
 
 export const emptyPollerState = (): PollerState => ({
   version: 1,
@@ -170,12 +174,21 @@ export function enqueue(
   }
   const pending = [...outbox.filter((e) => e.status === 'pending'), ...added];
   const dropped = overflowVictims(pending, pending.length - MAX_PENDING);
+  let kept = pending.filter((e) => !dropped.includes(e));
+  let bytes = kept.reduce((sum, e) => sum + entryBytes(e), 0);
+  while (bytes > MAX_PENDING_BYTES && kept.length > 0) {
+    const [victim] = overflowVictims(kept, 1);
+    dropped.push(victim);
+    kept = kept.filter((e) => e !== victim);
+    bytes -= entryBytes(victim);
+  }
   const settled = outbox
     .filter((e) => e.status !== 'pending' && now - (e.sentAt ?? e.failedAt ?? 0) < SENT_KEPT_MS)
     .slice(-SENT_KEPT_MAX);
-  const kept = pending.filter((e) => !dropped.includes(e));
   return { outbox: [...kept, ...settled], dropped, duplicates };
 }
+
+const entryBytes = (e: OutboxEntry): number => Buffer.byteLength(JSON.stringify(e));
 
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
@@ -245,11 +258,24 @@ export function settle(
     const o = byKey.get(e.key);
     const released = { ...e, claimedBy: null, claimedUntil: null };
     if (!o) return released;
-    if (o.sent) return { ...released, status: 'sent', sentAt: o.at, attempts: e.attempts + o.attempts };
-    const failed = o.rejectedAt === undefined ? {} : { status: 'failed' as const, failedAt: o.rejectedAt };
-    return { ...released, ...failed, attempts: e.attempts + o.attempts, lastError: o.error ?? e.lastError };
+    const attempts = e.attempts + o.attempts;
+    if (o.sent) return { ...released, notification: gist(e), status: 'sent', sentAt: o.at, attempts };
+    if (o.rejectedAt !== undefined) {
+      const failed = { status: 'failed' as const, failedAt: o.rejectedAt };
+      return { ...released, ...failed, notification: gist(e), attempts, lastError: o.error ?? e.lastError };
+    }
+    return { ...released, attempts, lastError: o.error ?? e.lastError };
   });
 }
+
+/**
+ * What a settled entry keeps of its notification: who and what it was about, not its text or details
+ * (a switch's timeline is most of an entry's size). Settled entries only refuse duplicates, by key.
+ */
+const gist = (e: OutboxEntry): Notification => {
+  const { details: _details, ...rest } = e.notification;
+  return { ...rest, message: '' };
+};
 
 export const pendingCount = (outbox: readonly OutboxEntry[]): number =>
   outbox.filter((e) => e.status === 'pending').length;

@@ -19,6 +19,7 @@ import {
 
 const POLLER = 'lambdas/poller/handler.ts';
 const DRILL = 'lambdas/drill/handler.ts';
+const SLACK = 'lambdas/slack/handler.ts';
 const TABLE = 'sentinel-watch-deadlines-it';
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sentinel-watch-deadlines';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redis-password-AbCdEf';
@@ -32,7 +33,7 @@ let hanging: HangingServer;
 
 beforeAll(async () => {
   [bundles, dynamo, sns, hanging] = await Promise.all([
-    buildBundles([POLLER, DRILL]),
+    buildBundles([POLLER, DRILL, SLACK]),
     startEmbeddedDynamo(TABLE),
     startSnsStandIn(TOPIC_ARN),
     startHangingServer(),
@@ -176,6 +177,23 @@ describe('Bundled handler: drill (a dry run that preflight refuses: no sentinel 
     expect(run.error).toMatchObject({ name: 'CredentialsUnavailableError' });
     expect(run.error?.message).toContain('TimeoutError');
   }, 90_000);
+});
+
+describe('Bundled handler: Slack notifier', () => {
+  // Its DynamoDB client (delivery records) is proven in slack-delivery.test.ts: it posts anyway.
+  it('fails in time when Secrets Manager never answers, naming the secret, so Lambda retries it', async () => {
+    // Act
+    const run = await invokeBundle(bundles.path(SLACK), {
+      env: { ...env('dl-slack', 'secrets'), SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN },
+      event: { Records: [{ Sns: { MessageId: 'm-1', Subject: 's', Message: 'm', MessageAttributes: {} } }] },
+      remainingMs: 30_000,
+    });
+
+    // Assess
+    expect(run.outcome).toBe('threw');
+    expect(run.elapsedMs).toBeLessThan(AWS_LIMITS.secretsManager.callTimeoutMs + 1_000);
+    expect(run.error?.message).toBe(`secret ${SECRET_ARN}: could not be read (TimeoutError)`);
+  }, 60_000);
 });
 
 describe('CLI: sentinel-watch history', () => {

@@ -6,6 +6,7 @@ import {
   enqueue,
   loadPollerState,
   MAX_PENDING,
+  MAX_PENDING_BYTES,
   type OutboxEntry,
   overflowVictims,
   SENT_KEPT_MS,
@@ -103,6 +104,57 @@ describe('Function: overflowVictims', () => {
     expect(result.outbox).toHaveLength(MAX_PENDING);
     expect(result.outbox[0].notification.severity).toBe('critical');
     expect(result.dropped.map((e) => e.notification.subject)).toEqual(['node 10.0.1.61:6379']);
+  });
+});
+
+describe('Function: enqueue (size)', () => {
+  /** A switch alert with a long failover timeline: the largest kind the poller queues (~12 KB). */
+  const big = (i: number): Notification =>
+    notification(i, {
+      code: 'MASTER_CHANGED',
+      severity: 'critical',
+      type: 'event',
+      details: {
+        timeline: {
+          entries: Array.from({ length: 60 }, (_, k) => ({
+            at: new Date(NOW + k).toISOString(),
+            offsetMs: k * 500,
+            sentinel: `10.20.30.${50 + (k % 3)}:26379`,
+            type: '+sdown',
+            detail: 'slave 10.20.30.40:6379 10.20.30.40 6379 @ orders-cache-primary 10.20.30.41 6379',
+          })),
+        },
+      },
+    });
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+  it('keeps the pending outbox within its byte budget, so the STATE item stays under 400 KB', () => {
+    // Act
+    const result = enqueue(
+      [],
+      Array.from({ length: MAX_PENDING }, (_, i) => big(i)),
+      NOW,
+    );
+
+    // Assess
+    expect(bytes(result.outbox)).toBeLessThanOrEqual(MAX_PENDING_BYTES);
+    expect(result.dropped.length).toBeGreaterThan(0);
+    expect(result.outbox.length + result.dropped.length).toBe(MAX_PENDING);
+    // The oldest went first (all are criticals of one kind).
+    expect(result.dropped[0].notification.subject).toBe('node 10.0.1.60:6379');
+  });
+
+  it('keeps only what refuses a duplicate of a sent alert, not its text and details', () => {
+    // Prepare
+    const { outbox } = claim(enqueue([], [big(1)], NOW).outbox, 'me', NOW + 60_000, NOW);
+
+    // Act
+    const settled = settle(outbox, 'me', [{ key: outbox[0].key, sent: true, attempts: 1, at: NOW }]);
+
+    // Assess
+    expect(settled[0].key).toBe(outbox[0].key);
+    expect(bytes(settled[0])).toBeLessThan(1_000);
+    expect(enqueue(settled, [big(1)], NOW + 1).duplicates).toHaveLength(1);
   });
 });
 
