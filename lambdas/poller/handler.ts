@@ -5,16 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { AWS_LIMITS, clientConfig } from '../adapters/aws-clients';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
+import { AWS_LIMITS } from '../adapters/aws-clients';
 import { runBatch } from '../adapters/redis-batch';
-import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
-import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { type PollerDeps, type PollReport, probeWith, type RunSummary, runPoller, sleep } from './run';
 import { loadPollerSettings } from './settings';
 
@@ -27,9 +23,7 @@ metrics.clearDefaultDimensions();
 
 // Every AWS call has a deadline (aws-clients.ts). The outbox retries publishes itself (with backoff,
 // and across invocations): one SDK attempt each.
-const sns = new SNSClient(clientConfig(AWS_LIMITS.outboxPublish));
-const secretsManager = new SecretsManagerClient(clientConfig(AWS_LIMITS.secretsManager));
-const documentClient = createDocumentClient(clientConfig(AWS_LIMITS.dynamodb));
+const clients = watcherClients(AWS_LIMITS.outboxPublish);
 
 export function publishPollMetrics(report: PollReport): void {
   metrics.addDimension('deployment', report.deployment);
@@ -53,20 +47,7 @@ export function publishPollMetrics(report: PollReport): void {
 
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
-  store: new DynamoStore({
-    client: documentClient,
-    tableName: settings.tableName,
-    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
-  }),
-  publisher: new SnsAlertPublisher({
-    client: sns,
-    topicArn: settings.topicArn,
-    callTimeoutMs: AWS_LIMITS.outboxPublish.callTimeoutMs,
-  }),
-  secrets: new CachedSecretSource({
-    client: secretsManager,
-    callTimeoutMs: AWS_LIMITS.secretsManager.callTimeoutMs,
-  }),
+  ...watcherPorts(clients, settings),
   clock: Date.now,
   sleep,
   env: process.env,

@@ -3,14 +3,11 @@
 // webhook URL. What a user must see: one alert, one Slack message, even across Lambda's own retries
 // of the invocation, and an invocation that ends before the function's 30 s timeout.
 
-import type { SNSEvent } from 'aws-lambda';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { AWS_LIMITS } from '../../lambdas/adapters/aws-clients';
 import { DeliveryLedger } from '../../lambdas/adapters/delivery-ledger';
 import { createDocumentClient } from '../../lambdas/adapters/dynamo-store';
 import { SLACK_POST_DEFAULTS } from '../../lambdas/adapters/slack-webhook';
-import { renderAlert } from '../../lambdas/core/alert-text';
-import type { Notification } from '../../lambdas/core/incidents';
 import {
   type Bundles,
   buildBundles,
@@ -26,6 +23,7 @@ import {
   startWebhookStandIn,
   type WebhookStandIn,
 } from './support/http-stand-ins';
+import { snsEvent, switchNotification } from './support/sns-event';
 
 const SLACK = 'lambdas/slack/handler.ts';
 const TABLE = 'sentinel-watch-slack-it';
@@ -60,51 +58,6 @@ beforeEach(() => {
   webhook.replies = [];
 });
 
-const alert: Notification = {
-  type: 'event',
-  code: 'MASTER_CHANGED',
-  severity: 'critical',
-  subject: 'deployment',
-  message: 'The sentinels switched the master of mymaster from 10.0.1.61:6379 to 10.0.1.63:6379.',
-  deployment: 'prod-cache',
-  at: '2026-05-01T10:00:00.000Z',
-  incidentId: 'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
-  openedAt: '2026-05-01T10:00:00.000Z',
-  details: { previous: { host: '10.0.1.61', port: 6379 }, current: { host: '10.0.1.63', port: 6379 } },
-};
-
-/** What SNS hands the function for one published alert; `messageId` is SNS's, one per publish. */
-function snsEvent(messageId: string): SNSEvent {
-  const a = renderAlert(alert);
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: messageId,
-          TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
-          Subject: a.subject,
-          Message: a.body,
-          Timestamp: '2026-05-01T10:00:01.000Z',
-          SignatureVersion: '1',
-          Signature: 'x',
-          SigningCertUrl: 'https://example.invalid/cert',
-          UnsubscribeUrl: 'https://example.invalid/unsub',
-          MessageAttributes: Object.fromEntries(
-            Object.entries({ ...a.attributes, dedupeKey: a.dedupeKey }).map(([k, v]) => [
-              k,
-              { Type: 'String', Value: v },
-            ]),
-          ),
-        },
-      },
-    ],
-  };
-}
-
 /** One invocation, as Lambda makes it for SNS (asynchronously, the function's timeout ahead). */
 function invoke(messageId: string, dynamoEndpoint = dynamo.endpoint): Promise<Invocation> {
   return invokeBundle(bundles.path(SLACK), {
@@ -114,7 +67,7 @@ function invoke(messageId: string, dynamoEndpoint = dynamo.endpoint): Promise<In
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     },
-    event: snsEvent(messageId),
+    event: snsEvent(switchNotification, messageId),
     remainingMs: FUNCTION_TIMEOUT_MS,
   });
 }

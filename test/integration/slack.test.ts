@@ -6,11 +6,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { renderAlert } from '../../lambdas/core/alert-text';
-import type { Notification } from '../../lambdas/core/incidents';
 import type { SlackPayload } from '../../lambdas/core/slack-message';
+import { snsEvent, switchNotification } from './support/sns-event';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-webhook-AbCdEf';
 const TOKEN = 'T0AAAAAAA/B0BBBBBBB/s3cretW3bh00kT0ken';
@@ -45,51 +44,6 @@ let received: Received[];
 let replies: Reply[];
 let logs: string[];
 let spies: jest.SpyInstance[];
-
-const switchNotification: Notification = {
-  type: 'event',
-  code: 'MASTER_CHANGED',
-  severity: 'critical',
-  subject: 'deployment',
-  message: 'The sentinels switched the master of mymaster from 10.0.1.61:6379 to 10.0.1.63:6379.',
-  deployment: 'prod-cache',
-  at: '2026-05-01T10:00:00.000Z',
-  incidentId: 'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
-  openedAt: '2026-05-01T10:00:00.000Z',
-  details: { previous: { host: '10.0.1.61', port: 6379 }, current: { host: '10.0.1.63', port: 6379 } },
-};
-
-/** The SNS event Lambda receives for one published alert. */
-function snsEvent(n: Notification): SNSEvent {
-  const alert = renderAlert(n);
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: 'msg-1',
-          TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
-          Subject: alert.subject,
-          Message: alert.body,
-          Timestamp: '2026-05-01T10:00:01.000Z',
-          SignatureVersion: '1',
-          Signature: 'x',
-          SigningCertUrl: 'https://example.invalid/cert',
-          UnsubscribeUrl: 'https://example.invalid/unsub',
-          MessageAttributes: Object.fromEntries(
-            Object.entries({ ...alert.attributes, dedupeKey: alert.dedupeKey }).map(([k, v]) => [
-              k,
-              { Type: 'String', Value: v },
-            ]),
-          ),
-        },
-      },
-    ],
-  };
-}
 
 const context = { awsRequestId: 'req-slack', functionName: 'sentinel-watch-slack' } as unknown as Context;
 

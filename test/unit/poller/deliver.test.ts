@@ -7,19 +7,8 @@ import type { SaveResult, StoredState } from '../../../lambdas/core/store-ports'
 import { publishClaimed, recordOutcomes } from '../../../lambdas/poller/deliver';
 import { claim, emptyPollerState, enqueue, type PollerState } from '../../../lambdas/poller/state';
 import type { Budget, PollerDeps, RunOptions } from '../../../lambdas/poller/types';
+import { notification } from '../helpers/notification';
 import { NOW } from '../helpers/snapshot-factory';
-
-const notification = (i: number, severity: Notification['severity'] = 'warning'): Notification => ({
-  type: 'opened',
-  code: 'REPLICA_LAGGING',
-  severity,
-  subject: `node 10.0.1.${60 + i}:6379`,
-  message: 'lagging',
-  deployment: 'prod-cache',
-  at: new Date(NOW).toISOString(),
-  incidentId: `prod-cache:REPLICA_LAGGING node ${i}@x`,
-  openedAt: new Date(NOW).toISOString(),
-});
 
 const failure = (name: string, patch: { retryable: boolean; rejected?: boolean }) =>
   Object.assign(new Error(`SNS Publish failed: ${name}`), {
@@ -147,9 +136,17 @@ describe('Function: publishClaimed', () => {
 
 describe('Function: recordOutcomes', () => {
   const saved = (): PollerState => ({ ...emptyPollerState(), outbox: claimedOf(notification(1)).outbox });
-  const sentOutcome = (state: PollerState) => [
-    { key: state.outbox[0].key, sent: true as const, attempts: 1, at: NOW },
-  ];
+  /** Records that the state's one alert was sent, as saved at version 1. */
+  const record = (state: PollerState) =>
+    recordOutcomes(
+      'prod-cache',
+      state,
+      1,
+      [{ key: state.outbox[0].key, sent: true as const, attempts: 1, at: NOW }],
+      deps(async () => undefined),
+      options,
+      budget,
+    );
 
   it('retries a transient store error and records the alert as sent', async () => {
     // Prepare
@@ -158,15 +155,7 @@ describe('Function: recordOutcomes', () => {
     saveScript = [throttled, throttled];
 
     // Act
-    const outbox = await recordOutcomes(
-      'prod-cache',
-      state,
-      1,
-      sentOutcome(state),
-      deps(async () => undefined),
-      options,
-      budget,
-    );
+    const outbox = await record(state);
 
     // Assess
     expect(saves).toBe(3);
@@ -185,15 +174,7 @@ describe('Function: recordOutcomes', () => {
     stored = { version: 2, state: { ...state, outbox: state.outbox.map((e) => ({ ...e, status: 'sent' })) } };
 
     // Act
-    const outbox = await recordOutcomes(
-      'prod-cache',
-      state,
-      1,
-      sentOutcome(state),
-      deps(async () => undefined),
-      options,
-      budget,
-    );
+    const outbox = await record(state);
 
     // Assess
     expect(saves).toBe(3);
@@ -207,15 +188,7 @@ describe('Function: recordOutcomes', () => {
     saveScript = [denied];
 
     // Act
-    const error = await recordOutcomes(
-      'prod-cache',
-      state,
-      1,
-      sentOutcome(state),
-      deps(async () => undefined),
-      options,
-      budget,
-    ).catch((e: unknown) => e);
+    const error = await record(state).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBe(denied);

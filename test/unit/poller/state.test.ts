@@ -12,20 +12,8 @@ import {
   SENT_KEPT_MS,
   settle,
 } from '../../../lambdas/poller/state';
+import { notification } from '../helpers/notification';
 import { healthySnapshot, NOW } from '../helpers/snapshot-factory';
-
-const notification = (i: number, patch: Partial<Notification> = {}): Notification => ({
-  type: 'opened',
-  code: 'REPLICA_LAGGING',
-  severity: 'warning',
-  subject: `node 10.0.1.${60 + i}:6379`,
-  message: 'lagging',
-  deployment: 'prod-cache',
-  at: new Date(NOW).toISOString(),
-  incidentId: `prod-cache:REPLICA_LAGGING node ${i}@x`,
-  openedAt: new Date(NOW).toISOString(),
-  ...patch,
-});
 
 describe('Function: enqueue', () => {
   it('queues new notifications as pending and refuses a key it already has', () => {
