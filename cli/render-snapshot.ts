@@ -1,5 +1,6 @@
 // Human-readable rendering of a snapshot: what an operator wants at a glance in a terminal.
 
+import { textTable } from '../lambdas/core/text-table';
 import {
   type Address,
   formatAddress,
@@ -7,16 +8,6 @@ import {
   type ProbeError,
   type Snapshot,
 } from '../lambdas/core/types';
-
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
 
 const dash = '-';
 const fmt = (n: number | null | undefined, suffix = ''): string =>
@@ -72,7 +63,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     ];
   });
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'ROLE',
@@ -105,7 +96,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     errorText(x.error),
   ]);
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'STATUS',
@@ -129,6 +120,11 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     out.push('Findings');
     for (const f of s.findings)
       out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
+  }
+  // What this poll could not check, so "none" above is never read as more than it is.
+  if (s.unavailable && s.unavailable.length > 0) {
+    out.push('', 'Not checked');
+    for (const u of s.unavailable) out.push(`  ${u.check}: ${u.reason}`);
   }
   return out.join('\n');
 }

@@ -13,6 +13,7 @@ import type { Snapshot } from '../core/types';
 import { buildTimeline } from '../core/watch-cycle';
 import { publishClaimed, recordOutcomes } from './deliver';
 import { claim, compactSnapshot, enqueue, loadPollerState, type PollerState, pendingCount } from './state';
+import { fitPollerState } from './state-budget';
 import {
   type Budget,
   errorText,
@@ -61,6 +62,7 @@ export async function pollOnce(
     state: state.detection,
     settings: detectionSettings(d),
     now,
+    events,
     ...(drill.context ? { context: drill.context } : {}),
   });
   const polled: Snapshot = { ...snapshot, findings: detection.findings };
@@ -91,14 +93,14 @@ export async function pollOnce(
   }
   const leaseUntil = budget.hardEnd + 5_000;
   const claimed = claim(queued.outbox, options.owner, leaseUntil, now);
-  const next: PollerState = {
+  const next: PollerState = fitPollerState({
     version: 1,
     detection: detection.state,
     incidents: advanced.incidents,
     outbox: claimed.outbox,
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
-  };
+  });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
   const version = (loaded?.version ?? 0) + 1;

@@ -22,7 +22,9 @@ import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
 import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
-import type { Snapshot } from '../core/types';
+import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
+import { boundNode, boundSentinel, cut } from '../core/server-bounds';
+import type { ProbeError, Snapshot } from '../core/types';
 
 export interface OutboxEntry {
   /** The alert's dedupeKey: one incident transition. */
@@ -62,14 +64,11 @@ export interface PollerState {
 export const SENT_KEPT_MS = 3600_000;
 const SENT_KEPT_MAX = 50;
 /**
- * Pending entries beyond this many, or beyond this many bytes of JSON, are dropped, least severe
- * first (overflowVictims). The STATE item (outbox, incidents, detection state, the compacted last
- * snapshot) must stay under DynamoDB's 400 KB, or no save succeeds and every later alert is lost:
- * 50 switch alerts with a full failover timeline are ~600 KB, so the count alone is no bound.
- * docs/aws.md has the measured sizes.
+ * Pending entries beyond this are dropped, least severe first (overflowVictims). Their size is
+ * state-budget.ts's business: it fits the whole STATE item under DynamoDB's limit before each save
+ * without dropping a pending alert.
  */
 export const MAX_PENDING = 50;
-export const MAX_PENDING_BYTES = 200_000;
 
 export const emptyPollerState = (): PollerState => ({
   version: 1,
@@ -120,19 +119,37 @@ const isEntry = (e: unknown): e is OutboxEntry =>
  * The previous poll as stored: everything detection reads of it (master, consensus, each server's
  * role, identity and reachability, the sentinels' master views with their config epoch), without the
  * bulky parts it does not (each sentinel's replica and peer lists, CONFIG values, ROLE replies, the
- * master's per-replica list). About a third of the full snapshot.
+ * master's per-replica list, the clients writing to a replica, error messages beyond their start). About a third of the full snapshot,
+ * and bounded whatever the servers reported: at most MAX_SENTINELS + MAX_NODES servers, each cut by
+ * server-bounds.ts (a few hundred bytes each).
  */
 export function compactSnapshot(s: Snapshot): Snapshot {
+  const error = (e: ProbeError | null): ProbeError | null => e && { ...e, message: cut(e.message, 120) };
   return {
     ...s,
     findings: [],
-    nodes: s.nodes.map((n) => ({
-      ...n,
-      roleReply: null,
-      config: null,
-      replication: n.replication ? { ...n.replication, replicas: [] } : null,
-    })),
-    sentinels: s.sentinels.map((x) => ({ ...x, replicas: [], sentinels: [] })),
+    consensus: {
+      ...s.consensus,
+      votes: s.consensus.votes.slice(0, MAX_SENTINELS).map((v) => ({
+        address: { host: cut(v.address.host), port: v.address.port },
+        sentinels: v.sentinels.slice(0, MAX_SENTINELS).map((x) => cut(x)),
+      })),
+    },
+    nodes: s.nodes.slice(0, MAX_NODES).map((n) => {
+      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null });
+      return {
+        ...b,
+        error: error(b.error),
+        replication: b.replication && { ...b.replication, replicas: [] },
+      };
+    }),
+    sentinels: s.sentinels.slice(0, MAX_SENTINELS).map((x) => {
+      const b = boundSentinel({ ...x, replicas: [], sentinels: [] });
+      return { ...b, error: error(b.error) };
+    }),
+    ...(s.unprobed
+      ? { unprobed: { ...s.unprobed, examples: s.unprobed.examples.slice(0, 5).map((e) => cut(e)) } }
+      : {}),
   };
 }
 
@@ -174,21 +191,12 @@ export function enqueue(
   }
   const pending = [...outbox.filter((e) => e.status === 'pending'), ...added];
   const dropped = overflowVictims(pending, pending.length - MAX_PENDING);
-  let kept = pending.filter((e) => !dropped.includes(e));
-  let bytes = kept.reduce((sum, e) => sum + entryBytes(e), 0);
-  while (bytes > MAX_PENDING_BYTES && kept.length > 0) {
-    const [victim] = overflowVictims(kept, 1);
-    dropped.push(victim);
-    kept = kept.filter((e) => e !== victim);
-    bytes -= entryBytes(victim);
-  }
+  const kept = pending.filter((e) => !dropped.includes(e));
   const settled = outbox
     .filter((e) => e.status !== 'pending' && now - (e.sentAt ?? e.failedAt ?? 0) < SENT_KEPT_MS)
     .slice(-SENT_KEPT_MAX);
   return { outbox: [...kept, ...settled], dropped, duplicates };
 }
-
-const entryBytes = (e: OutboxEntry): number => Buffer.byteLength(JSON.stringify(e));
 
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 

@@ -91,4 +91,46 @@ describe('Function: advanceWatch', () => {
     expect(second.state.events).toEqual([]);
     expect(first.notifications).toEqual([]);
   });
+
+  it('alerts on a failover that Sentinel aborted between two polls, once, from the events it heard', () => {
+    // Prepare: watch heard an attempt that lasted 100 ms; the polls around it see a healthy deployment
+    const settings = detectionSettings(deployment);
+    const attempt = [
+      event(-3000, '10.0.1.62:26379', '+sdown', 'master mymaster 10.0.1.61 6379'),
+      event(-2900, '10.0.1.62:26379', '+try-failover', 'master mymaster 10.0.1.61 6379'),
+      event(-2800, '10.0.1.62:26379', '-failover-abort-no-good-slave', 'master mymaster 10.0.1.61 6379'),
+    ];
+    const first = advanceWatch({
+      state: emptyWatchState(),
+      snapshot: healthySnapshot({ at: NOW - 10_000 }),
+      settings,
+      reminderMinutes: 60,
+      now: NOW - 10_000,
+    });
+
+    // Act
+    const second = advanceWatch({
+      state: first.state,
+      snapshot: healthySnapshot({ at: NOW }),
+      settings,
+      reminderMinutes: 60,
+      now: NOW,
+      events: attempt,
+    });
+    const third = advanceWatch({
+      state: second.state,
+      snapshot: healthySnapshot({ at: NOW + 10_000 }),
+      settings,
+      reminderMinutes: 60,
+      now: NOW + 10_000,
+    });
+
+    // Assess
+    expect(second.notifications.map((n) => [n.type, n.code, n.severity])).toEqual([
+      ['event', 'FAILOVER_ABORTED', 'critical'],
+    ]);
+    expect(second.notifications[0].details).toMatchObject({ leader: null, attempts: 1 });
+    expect(third.notifications).toEqual([]);
+    expect(third.findings).toEqual([]);
+  });
 });

@@ -6,7 +6,6 @@ import {
   enqueue,
   loadPollerState,
   MAX_PENDING,
-  MAX_PENDING_BYTES,
   type OutboxEntry,
   overflowVictims,
   SENT_KEPT_MS,
@@ -95,7 +94,7 @@ describe('Function: overflowVictims', () => {
   });
 });
 
-describe('Function: enqueue (size)', () => {
+describe('Function: settle (size)', () => {
   /** A switch alert with a long failover timeline: the largest kind the poller queues (~12 KB). */
   const big = (i: number): Notification =>
     notification(i, {
@@ -115,22 +114,6 @@ describe('Function: enqueue (size)', () => {
       },
     });
   const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-
-  it('keeps the pending outbox within its byte budget, so the STATE item stays under 400 KB', () => {
-    // Act
-    const result = enqueue(
-      [],
-      Array.from({ length: MAX_PENDING }, (_, i) => big(i)),
-      NOW,
-    );
-
-    // Assess
-    expect(bytes(result.outbox)).toBeLessThanOrEqual(MAX_PENDING_BYTES);
-    expect(result.dropped.length).toBeGreaterThan(0);
-    expect(result.outbox.length + result.dropped.length).toBe(MAX_PENDING);
-    // The oldest went first (all are criticals of one kind).
-    expect(result.dropped[0].notification.subject).toBe('node 10.0.1.60:6379');
-  });
 
   it('keeps only what refuses a duplicate of a sent alert, not its text and details', () => {
     // Prepare
