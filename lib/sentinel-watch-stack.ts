@@ -61,6 +61,7 @@ export class SentinelWatchStack extends Stack {
       ? new SlackNotifier(this, 'Slack', {
           webhookSecretArn: config.slackWebhookSecretArn,
           alerting: this.alerting,
+          storage: this.storage,
           logRetentionDays: config.logRetentionDays,
           secretsKmsKeyArns: config.secretsKmsKeyArns,
         })
