@@ -2,7 +2,7 @@
 // PID is still ours (checked before any signal, so a recycled PID is never signalled), stop them.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -14,8 +14,13 @@ const STOP_GRACE_MS = 3000;
 
 export type Ownership = 'ours' | 'frozen' | 'gone' | 'other';
 
-/** Whether `pid` is (still) a live redis-server started from `configPath`. */
-export function processOwnership(pid: number, configPath: string): Ownership {
+/**
+ * Whether `pid` is (still) a live redis-server started from `configPath`. Redis 6.2+ shows the config
+ * path in its process title (proc-title-template); Redis 5.0 has no such setting and its title is
+ * `redis-server 127.0.0.1:6400`, so there the process must also run in `dataDir`, the working
+ * directory each process is started in and its config's `dir`.
+ */
+export function processOwnership(pid: number, configPath: string, dataDir?: string): Ownership {
   if (!Number.isInteger(pid) || pid <= 0) return 'gone';
   if (existsSync('/proc/self/stat')) {
     let stat: string;
@@ -28,22 +33,42 @@ export function processOwnership(pid: number, configPath: string): Ownership {
     }
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return 'gone';
-    if (!cmdline.includes(configPath)) return 'other';
+    if (!cmdline.includes(configPath) && !runsIn(pid, dataDir, () => readlinkSync(`/proc/${pid}/cwd`))) {
+      return 'other';
+    }
     return state === 'T' ? 'frozen' : 'ours';
   }
-  // No procfs (macOS): ps shows the process title redis-server sets.
+  // No procfs (macOS): ps shows the process title redis-server sets, lsof the working directory.
   try {
     const out = execFileSync('ps', ['-o', 'stat=,command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
     if (out === '' || out.startsWith('Z')) return 'gone';
-    if (!out.includes(configPath)) return 'other';
+    if (!out.includes(configPath) && !runsIn(pid, dataDir, () => lsofCwd(pid))) return 'other';
     return out.startsWith('T') ? 'frozen' : 'ours';
   } catch {
     return 'gone';
   }
 }
 
+/** The process's working directory is `dataDir` (compared after resolving symlinks such as /tmp). */
+function runsIn(pid: number, dataDir: string | undefined, cwdOf: () => string): boolean {
+  if (dataDir === undefined || pid === process.pid) return false;
+  try {
+    const cwd = cwdOf();
+    return cwd === dataDir || cwd === realpathSync(dataDir);
+  } catch {
+    return false;
+  }
+}
+
+function lsofCwd(pid: number): string {
+  const out = execFileSync('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn'], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => l.startsWith('n'));
+  if (line === undefined) throw new Error('no cwd');
+  return line.slice(1);
+}
+
 export function isOurs(rec: ProcessRecord): boolean {
-  const o = processOwnership(rec.pid, rec.config);
+  const o = processOwnership(rec.pid, rec.config, rec.dataDir);
   return o === 'ours' || o === 'frozen';
 }
 
@@ -74,7 +99,7 @@ export function refusesConnections(port: number): Promise<boolean> {
 export async function waitGone(rec: ProcessRecord, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (processOwnership(rec.pid, rec.config) === 'gone') return true;
+    if (processOwnership(rec.pid, rec.config, rec.dataDir) === 'gone') return true;
     if (Date.now() >= deadline) return !isOurs(rec);
     await sleep(10);
   }

@@ -37,7 +37,7 @@ export interface LocalTopologyOptions {
   readonly dir?: string;
   readonly replicas?: number;
   readonly sentinels?: number;
-  /** redis-server binary; default: ensureRedisServer({ install: false }). */
+  /** redis-server (or valkey-server) binary; default: ensureRedisServer({ install: false }). */
   readonly redisServer?: string;
   /** How long `up` waits for the topology to be ready. */
   readonly readyTimeoutMs?: number;

@@ -3,12 +3,15 @@
 
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { TopologyError } from '../../lambdas/core/errors';
+import type { ServerRelease } from '../../lambdas/core/server-version';
 import { type ProcessRecord, type ResolvedTopologyOptions, stateFilePath } from './topology-options';
 import { errorText } from './wait';
 
 export interface StateFile {
   readonly version: 1;
   readonly redisServer: string;
+  /** Flavour and version of `redisServer` (absent in state files written before it was recorded). */
+  readonly server?: ServerRelease;
   readonly options: ResolvedTopologyOptions;
   readonly processes: readonly ProcessRecord[];
 }

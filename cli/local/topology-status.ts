@@ -52,7 +52,7 @@ export const passwordFor = (o: ResolvedTopologyOptions, kind: ProcessKind): stri
 
 /** One process as it reports itself now (ROLE, and INFO replication for a replica). */
 export async function processStatus(o: ResolvedTopologyOptions, rec: ProcessRecord): Promise<ProcessStatus> {
-  const ownership = processOwnership(rec.pid, rec.config);
+  const ownership = processOwnership(rec.pid, rec.config, rec.dataDir);
   const base = { kind: rec.kind, port: rec.port, pid: rec.pid, frozen: ownership === 'frozen' };
   if (ownership !== 'ours' && ownership !== 'frozen') {
     return { ...base, alive: false, role: 'unknown', error: 'not running' };

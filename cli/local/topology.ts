@@ -13,6 +13,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import { TopologyError } from '../../lambdas/core/errors';
+import type { ServerRelease } from '../../lambdas/core/server-version';
 import type { Address } from '../../lambdas/core/types';
 import { withRedis } from './admin-client';
 import {
@@ -28,8 +29,8 @@ import {
   waitGone,
 } from './processes';
 import { dataNodeProblems, readinessProblems, waitUntilReady } from './readiness';
-import { ensureRedisServer } from './redis-server-binary';
-import { writeConfigFiles } from './server-config';
+import { ensureRedisServer, serverRelease } from './redis-server-binary';
+import { configFeatures, writeConfigFiles } from './server-config';
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_READY_TIMEOUT_MS,
@@ -59,8 +60,11 @@ import { waitFor } from './wait';
 export { withRedis } from './admin-client';
 export { isPortFree, processOwnership } from './processes';
 export {
+  type ConfigFeatures,
+  configFeatures,
   type DataNodeConfigInput,
   dataNodeConfig,
+  NEWEST_FEATURES,
   quoteConfigValue,
   type SentinelConfigInput,
   sentinelConfig,
@@ -125,6 +129,10 @@ export class LocalTopology {
   get redisServer(): string {
     return this.state.redisServer;
   }
+  /** Flavour and version of the binary (undefined for a topology started before it was recorded). */
+  get server(): ServerRelease | undefined {
+    return this.state.server;
+  }
 
   /** The recorded PID of the process on `port` (whether or not it is still running). */
   pidOf(port: number): number {
@@ -165,9 +173,10 @@ export class LocalTopology {
     await chmod(o.dir, 0o700);
     await rm(stateFilePath(o.dir), { force: true });
 
-    const plans = await writeConfigFiles(o);
+    const server = await serverRelease(redisServer);
+    const plans = await writeConfigFiles(o, configFeatures(server));
 
-    const topology = new LocalTopology({ version: 1, redisServer, options: o, processes: [] });
+    const topology = new LocalTopology({ version: 1, redisServer, server, options: o, processes: [] });
     const started = new Map<number, Started>();
     const launch = async (kind: ProcessKind): Promise<void> => {
       const records: ProcessRecord[] = [];

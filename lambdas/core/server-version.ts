@@ -1,0 +1,71 @@
+// Which server a node or sentinel is: its flavour (Redis or Valkey) and its own version. Valkey 8
+// answers `redis_version:7.2.4` for client compatibility and its own version in `valkey_version`
+// (and `server_name:valkey`), so `redis_version` alone would show every Valkey as Redis 7.2.4.
+// Pure: INFO fields or a `--version` banner in, plain data out.
+
+/** `redis`, `valkey`, or what a server's `server_name` says it is. */
+export type ServerFlavour = string;
+
+export interface ServerRelease {
+  readonly flavour: ServerFlavour;
+  /** The server's own version (`valkey_version` on Valkey, `redis_version` on Redis). */
+  readonly version: string;
+}
+
+type Fields = Readonly<Record<string, string>>;
+
+/** Flavour and own version from `INFO server` fields; null when the reply carries no version. */
+export function releaseFromInfo(fields: Fields): ServerRelease | null {
+  const name = fields.server_name?.trim().toLowerCase();
+  const valkey = fields.valkey_version;
+  if (valkey !== undefined && valkey !== '') return { flavour: name || 'valkey', version: valkey };
+  const redis = fields.redis_version;
+  if (redis === undefined || redis === '') return null;
+  return { flavour: name || 'redis', version: redis };
+}
+
+/**
+ * Flavour and version from `redis-server --version` / `valkey-server --version`:
+ * `Redis server v=5.0.14 sha=...`, `Valkey server v=8.0.1 sha=...`. Null when it is neither.
+ */
+export function releaseFromBanner(text: string): ServerRelease | null {
+  const match = /^\s*(\w+) server v=(\d+\.\d+\.\d+)/i.exec(text);
+  return match ? { flavour: match[1].toLowerCase(), version: match[2] } : null;
+}
+
+/** `valkey 8.0.1`, `redis 5.0.14`. */
+export const serverLabel = (id: ServerRelease): string => `${id.flavour} ${id.version}`;
+
+/** `[major, minor, patch]` of `7.2.4` (missing parts are 0), or null for anything else. */
+export function versionParts(version: string): [number, number, number] | null {
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version);
+  if (!match) return null;
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+/** Negative, zero or positive like a sort comparator; unparseable versions sort first. */
+export function compareVersions(a: string, b: string): number {
+  const pa = versionParts(a);
+  const pb = versionParts(b);
+  if (pa === null || pb === null) return (pa === null ? 0 : 1) - (pb === null ? 0 : 1);
+  return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+}
+
+/**
+ * The Redis version whose features a server has, to compare servers of both flavours: Redis is its
+ * own; Valkey forked Redis 7.2.4 and every Valkey release has (at least) its features.
+ */
+export function redisCompatibleVersion(id: ServerRelease): string {
+  if (id.flavour !== 'valkey') return id.version;
+  return compareVersions(id.version, '7.2.4') >= 0 ? '7.2.4' : id.version;
+}
+
+/** The server has the features of Redis `since` (e.g. `6.2.0`). */
+export const hasRedisFeaturesOf = (id: ServerRelease, since: string): boolean =>
+  compareVersions(redisCompatibleVersion(id), since) >= 0;
+
+/** `redis 7`, `valkey 8`: what a rolling upgrade changes. Null when the version does not parse. */
+export function majorLine(id: ServerRelease): string | null {
+  const parts = versionParts(id.version);
+  return parts === null ? null : `${id.flavour} ${parts[0]}`;
+}
