@@ -7,7 +7,16 @@ import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { TopologyError } from '../../lambdas/core/errors';
-import { LOOPBACK, type ProcessKind, type ProcessRecord } from './topology-options';
+import {
+  dataPortsOf,
+  LOOPBACK,
+  type ProcessKind,
+  type ProcessRecord,
+  type ResolvedTopologyOptions,
+  sentinelPortsOf,
+  stateFilePath,
+} from './topology-options';
+import { readState } from './topology-state';
 import { sleep } from './wait';
 
 const STOP_GRACE_MS = 3000;
@@ -195,4 +204,27 @@ export async function prepare(
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const config = path.join(dir, `${kind === 'data' ? 'redis' : 'sentinel'}-${port}.conf`);
   return { kind, port, config, log: logPath(dir, port), dataDir };
+}
+
+/** Refuses to start when `o.dir` holds a running topology or one of its ports is in use. */
+export async function assertCanStart(o: ResolvedTopologyOptions): Promise<void> {
+  if (existsSync(stateFilePath(o.dir))) {
+    const previous = await readState(o.dir).catch(() => undefined);
+    const running = previous?.processes.filter(isOurs) ?? [];
+    if (running.length > 0) {
+      throw new TopologyError(
+        `${o.dir} holds a running local topology (pids ${running.map((r) => r.pid).join(', ')}). ` +
+          `Stop it first: sentinel-watch local down --dir ${o.dir}`,
+      );
+    }
+  }
+  const ports = [...dataPortsOf(o), ...sentinelPortsOf(o)];
+  const busy: number[] = [];
+  for (const port of ports) if (!(await isPortFree(port))) busy.push(port);
+  if (busy.length > 0) {
+    throw new TopologyError(
+      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} on ${LOOPBACK} already in use: stop what ` +
+        'listens there or choose another base port',
+    );
+  }
 }

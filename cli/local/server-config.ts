@@ -153,7 +153,7 @@ export function sentinelConfig(input: SentinelConfigInput): string {
 /** Prepares every process's directory and writes its config file; the first data node is the master. */
 export async function writeConfigFiles(
   o: ResolvedTopologyOptions,
-  features: ConfigFeatures,
+  features: { readonly data: ConfigFeatures; readonly sentinel: ConfigFeatures },
 ): Promise<Omit<ProcessRecord, 'pid'>[]> {
   const plans: Omit<ProcessRecord, 'pid'>[] = [];
   const [masterPort] = dataPortsOf(o) as [number, ...number[]];
@@ -167,7 +167,7 @@ export async function writeConfigFiles(
         replicaOf: port === masterPort ? undefined : masterPort,
         dataDir: rec.dataDir,
         logFile: rec.log,
-        features,
+        features: features.data,
       }),
       { mode: 0o600 },
     );
@@ -188,7 +188,7 @@ export async function writeConfigFiles(
         failoverTimeoutMs: o.failoverTimeoutMs,
         dataDir: rec.dataDir,
         logFile: rec.log,
-        features,
+        features: features.sentinel,
       }),
       { mode: 0o600 },
     );

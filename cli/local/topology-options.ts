@@ -39,6 +39,8 @@ export interface LocalTopologyOptions {
   readonly sentinels?: number;
   /** redis-server (or valkey-server) binary; default: ensureRedisServer({ install: false }). */
   readonly redisServer?: string;
+  /** The sentinels' binary when it differs (sentinels on another version); default redisServer. */
+  readonly sentinelServer?: string;
   /** How long `up` waits for the topology to be ready. */
   readonly readyTimeoutMs?: number;
 }
@@ -67,6 +69,8 @@ export interface ProcessRecord {
   readonly log: string;
   /** The process's working directory (`dir`). */
   readonly dataDir: string;
+  /** The binary it runs when not the topology's own (restarted on another version). */
+  readonly binary?: string;
 }
 
 export function defaultDir(basePort: number): string {

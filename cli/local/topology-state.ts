@@ -12,6 +12,8 @@ export interface StateFile {
   readonly redisServer: string;
   /** Flavour and version of `redisServer` (absent in state files written before it was recorded). */
   readonly server?: ServerRelease;
+  /** The sentinels' binary, when not `redisServer`. */
+  readonly sentinelServer?: string;
   readonly options: ResolvedTopologyOptions;
   readonly processes: readonly ProcessRecord[];
 }

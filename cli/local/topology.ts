@@ -13,13 +13,14 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import { TopologyError } from '../../lambdas/core/errors';
-import type { ServerRelease } from '../../lambdas/core/server-version';
+import { parseInfo } from '../../lambdas/core/parse-info';
+import { hasRedisFeaturesOf, releaseFromInfo, type ServerRelease } from '../../lambdas/core/server-version';
 import type { Address } from '../../lambdas/core/types';
 import { withRedis } from './admin-client';
 import {
+  assertCanStart,
   exitedDetail,
   isOurs,
-  isPortFree,
   logTail,
   refusesConnections,
   type Started,
@@ -149,39 +150,33 @@ export class LocalTopology {
     const redisServer = opts.redisServer ?? (await ensureRedisServer({ install: false }));
     const readyTimeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 
-    if (existsSync(stateFilePath(o.dir))) {
-      const previous = await readState(o.dir).catch(() => undefined);
-      const running = previous?.processes.filter(isOurs) ?? [];
-      if (running.length > 0) {
-        throw new TopologyError(
-          `${o.dir} holds a running local topology (pids ${running.map((r) => r.pid).join(', ')}). ` +
-            `Stop it first: sentinel-watch local down --dir ${o.dir}`,
-        );
-      }
-    }
-    const ports = [...dataPortsOf(o), ...sentinelPortsOf(o)];
-    const busy: number[] = [];
-    for (const port of ports) if (!(await isPortFree(port))) busy.push(port);
-    if (busy.length > 0) {
-      throw new TopologyError(
-        `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} on ${LOOPBACK} already in use: stop what ` +
-          'listens there or choose another base port',
-      );
-    }
+    await assertCanStart(o);
 
     await mkdir(o.dir, { recursive: true, mode: 0o700 });
     await chmod(o.dir, 0o700);
     await rm(stateFilePath(o.dir), { force: true });
 
     const server = await serverRelease(redisServer);
-    const plans = await writeConfigFiles(o, configFeatures(server));
+    const sentinelServer = opts.sentinelServer ?? redisServer;
+    const sentinelRelease = sentinelServer === redisServer ? server : await serverRelease(sentinelServer);
+    const plans = await writeConfigFiles(o, {
+      data: configFeatures(server),
+      sentinel: configFeatures(sentinelRelease),
+    });
 
-    const topology = new LocalTopology({ version: 1, redisServer, server, options: o, processes: [] });
+    const topology = new LocalTopology({
+      version: 1,
+      redisServer,
+      server,
+      ...(sentinelServer === redisServer ? {} : { sentinelServer }),
+      options: o,
+      processes: [],
+    });
     const started = new Map<number, Started>();
     const launch = async (kind: ProcessKind): Promise<void> => {
       const records: ProcessRecord[] = [];
       for (const plan of plans.filter((p) => p.kind === kind)) {
-        const s = startProcess(redisServer, plan);
+        const s = startProcess(kind === 'sentinel' ? sentinelServer : redisServer, plan);
         started.set(plan.port, s);
         records.push({ ...plan, pid: s.child.pid! });
       }
@@ -269,21 +264,51 @@ export class LocalTopology {
   }
 
   /**
+   * Makes the replica on `port` stop applying its master's stream for `ms`, so it falls behind while
+   * the master takes writes. Redis 6.2+ (and Valkey): CLIENT PAUSE <ms> WRITE, which keeps it answering
+   * reads, so its lag shows. Older servers have no WRITE mode and pause every client with CLIENT PAUSE,
+   * so the replica sleeps instead (DEBUG SLEEP) and answers nothing until it wakes. Returns which.
+   */
+  async stallReplication(port: number, ms: number): Promise<'paused-writes' | 'asleep'> {
+    const release = await this.withClient(port, async (c) =>
+      releaseFromInfo(parseInfo(await c.info('server'))),
+    );
+    if (release !== null && hasRedisFeaturesOf(release, '6.2.0')) {
+      await this.withClient(port, (c) => c.call('CLIENT', 'PAUSE', String(ms), 'WRITE'));
+      return 'paused-writes';
+    }
+    // Not awaited: the connection is blocked until the sleep ends.
+    void this.withClient(port, (c) => c.call('DEBUG', 'SLEEP', String(ms / 1000)), ms + 5000).catch(
+      () => undefined,
+    );
+    return 'asleep';
+  }
+
+  /**
    * Starts the process on `port` again from its config file, which Sentinel may have rewritten
    * (a replica stays a replica of the new master; a killed old master comes back as a master until
    * Sentinel converts it, ~10 s). Stops it first if it is still running. `replicaOf` starts a data
    * node as a replica of that port instead (`--replicaof`), the way an operator would bring back
-   * an old master. Returns the new PID once it answers PING.
+   * an old master. `redisServer` starts it from another binary (an in-place upgrade of one node, as in
+   * a rolling upgrade; its config file must suit that version). Returns the new PID once it answers PING.
    */
-  async restart(port: number, opts: { replicaOf?: number; timeoutMs?: number } = {}): Promise<number> {
+  async restart(
+    port: number,
+    opts: { replicaOf?: number; timeoutMs?: number; redisServer?: string } = {},
+  ): Promise<number> {
     const rec = this.record(port);
     if (opts.replicaOf !== undefined && rec.kind !== 'data') {
       throw new TopologyError(`replicaOf applies to data nodes, port ${port} is a sentinel`);
     }
     await stopProcesses([rec]);
     const extra = opts.replicaOf === undefined ? [] : ['--replicaof', LOOPBACK, String(opts.replicaOf)];
-    const started = startProcess(this.redisServer, rec, extra);
-    const updated: ProcessRecord = { ...rec, pid: started.child.pid! };
+    const binary = opts.redisServer ?? this.binaryOf(rec);
+    const started = startProcess(binary, rec, extra);
+    const updated: ProcessRecord = {
+      ...rec,
+      pid: started.child.pid!,
+      ...(binary === this.binaryOf({ kind: rec.kind }) ? {} : { binary }),
+    };
     this.state = {
       ...this.state,
       processes: this.state.processes.map((p) => (p.port === port ? updated : p)),
@@ -319,6 +344,12 @@ export class LocalTopology {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** The binary a process runs: its own when it was restarted on another one, else its kind's. */
+  private binaryOf(rec: Pick<ProcessRecord, 'kind' | 'binary'>): string {
+    if (rec.binary !== undefined) return rec.binary;
+    return rec.kind === 'sentinel' ? (this.state.sentinelServer ?? this.redisServer) : this.redisServer;
+  }
 
   private record(port: number): ProcessRecord {
     const rec = this.state.processes.find((p) => p.port === port);
