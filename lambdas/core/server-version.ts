@@ -3,6 +3,8 @@
 // (and `server_name:valkey`), so `redis_version` alone would show every Valkey as Redis 7.2.4.
 // Pure: INFO fields or a `--version` banner in, plain data out.
 
+import { formatAddress, type Snapshot } from './types';
+
 /** `redis`, `valkey`, or what a server's `server_name` says it is. */
 export type ServerFlavour = string;
 
@@ -36,6 +38,23 @@ export function releaseFromBanner(text: string): ServerRelease | null {
 /** `valkey 8.0.1`, `redis 5.0.14`. */
 export const serverLabel = (id: ServerRelease): string => `${id.flavour} ${id.version}`;
 
+/**
+ * The release of a snapshot's node (`server`) or sentinel. Snapshots stored before the flavour was
+ * read have only `version` (always `redis_version` then): they count as Redis.
+ */
+export function releaseOf(
+  x: { readonly version: string | null; readonly flavour?: string | null } | null | undefined,
+): ServerRelease | null {
+  if (!x || x.version === null || x.version === '') return null;
+  return { flavour: x.flavour || 'redis', version: x.version };
+}
+
+/** `redis 7.0.15`, or null when the version is unknown. */
+export const labelOf = (x: Parameters<typeof releaseOf>[0]): string | null => {
+  const release = releaseOf(x);
+  return release === null ? null : serverLabel(release);
+};
+
 /** `[major, minor, patch]` of `7.2.4` (missing parts are 0), or null for anything else. */
 export function versionParts(version: string): [number, number, number] | null {
   const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version);
@@ -68,4 +87,38 @@ export const hasRedisFeaturesOf = (id: ServerRelease, since: string): boolean =>
 export function majorLine(id: ServerRelease): string | null {
   const parts = versionParts(id.version);
   return parts === null ? null : `${id.flavour} ${parts[0]}`;
+}
+
+/** One server release found in a deployment, and who runs it. */
+export interface ReleaseGroup {
+  readonly label: string;
+  readonly release: ServerRelease;
+  /** `host:port` of the data nodes and of the sentinels that run it. */
+  readonly nodes: readonly string[];
+  readonly sentinels: readonly string[];
+}
+
+/**
+ * The releases a snapshot's servers run, oldest first (by the Redis features they have, then by
+ * label). More than one group is a deployment in the middle of an upgrade, or one left half-done.
+ */
+export function releaseGroups(snapshot: Pick<Snapshot, 'nodes' | 'sentinels'>): ReleaseGroup[] {
+  const groups = new Map<string, { release: ServerRelease; nodes: string[]; sentinels: string[] }>();
+  const add = (release: ServerRelease | null, address: string, kind: 'nodes' | 'sentinels') => {
+    if (release === null) return;
+    const label = serverLabel(release);
+    const group = groups.get(label) ?? { release, nodes: [], sentinels: [] };
+    group[kind].push(address);
+    groups.set(label, group);
+  };
+  for (const n of snapshot.nodes) add(releaseOf(n.server), formatAddress(n), 'nodes');
+  for (const s of snapshot.sentinels) add(releaseOf(s), formatAddress(s), 'sentinels');
+  return [...groups]
+    .map(([label, g]) => ({ label, ...g }))
+    .sort(
+      (a, b) =>
+        compareVersions(redisCompatibleVersion(a.release), redisCompatibleVersion(b.release)) ||
+        compareVersions(a.release.version, b.release.version) ||
+        a.label.localeCompare(b.label),
+    );
 }

@@ -85,7 +85,12 @@ export interface ReplicationInfo {
 
 /** The `INFO server` fields the watcher uses. */
 export interface ServerInfo {
+  /** The server's own version: `valkey_version` on Valkey, `redis_version` on Redis. */
   readonly version: string | null;
+  /** `redis` or `valkey` (what `server_name` says); null when INFO names no version. */
+  readonly flavour?: string | null;
+  /** `redis_version` as reported: on Valkey, the Redis version it is compatible with (8.0.1 says 7.2.4). */
+  readonly redisVersion?: string | null;
   readonly runId: string | null;
   readonly uptimeSeconds: number | null;
   readonly mode: string | null;
@@ -182,7 +187,10 @@ export interface SentinelSnapshot extends Address {
   readonly reachable: boolean;
   readonly error: ProbeError | null;
   readonly rttMs: number | null;
+  /** The sentinel's own version (`valkey_version` on Valkey). */
   readonly version: string | null;
+  /** `redis` or `valkey`; null (or absent, in snapshots stored before it was read) when unknown. */
+  readonly flavour?: string | null;
   readonly runId: string | null;
   readonly tilt: boolean | null;
   /** The answer to `SENTINEL GET-MASTER-ADDR-BY-NAME`: whom this sentinel calls master. */
@@ -212,6 +220,21 @@ export interface Finding {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A check this poll could not make on some servers because their version lacks a feature it needs
+ * (capabilities.ts): shown by `check`, never silently skipped.
+ */
+export interface UnavailableCheck {
+  /** The capability's id (`acl-users`, `errorstats`, ...). */
+  readonly capability: string;
+  /** What could not be checked, e.g. `ACL users (AUTH <username> <password>)`. */
+  readonly check: string;
+  /** e.g. `redis 5.0.14 does not have it (added in Redis 6.0)`. */
+  readonly reason: string;
+  /** Finding-style subjects: `node 10.0.1.61:6379`, `sentinel 10.0.1.61:26379`. */
+  readonly servers: readonly string[];
+}
+
 export interface Snapshot {
   /** The deployment's name from config (defaults to the master name). */
   readonly deployment: string;
@@ -227,6 +250,8 @@ export interface Snapshot {
   readonly findings: readonly Finding[];
   /** True when the poll's overall deadline cut some reads short. */
   readonly truncated: boolean;
+  /** Checks some servers' versions cannot answer (absent in snapshots stored before it existed). */
+  readonly unavailable?: readonly UnavailableCheck[];
 }
 
 export const formatAddress = (a: Address): string =>

@@ -3,6 +3,7 @@
 // throw for a misbehaving server: every failure ends up in the snapshot.
 
 import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/batch';
+import { probeNeeds, unavailableChecks } from '../core/capabilities';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { masterConsensus } from '../core/consensus';
 import { classifyError } from '../core/probe-error';
@@ -149,6 +150,7 @@ export async function pollDeployment(
     sentinels: allSentinels,
     findings: [],
     truncated,
+    unavailable: unavailableChecks({ nodes: allNodes, sentinels: allSentinels }, probeNeeds(credentials)),
   };
 }
 

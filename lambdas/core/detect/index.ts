@@ -13,6 +13,10 @@
 //   - Deployment-level findings (NO_QUORUM, REPLICA_COUNT_LOW, SENTINELS_DISAGREE) may accompany
 //     per-server ones when they say something more: NO_QUORUM says no failover can happen.
 //   - During a drill, the switch and its expected turbulence are `info` (see DRILL_EXPECTED).
+//
+// Detectors: switches.ts (MASTER_CHANGED, MASTER_FLAPPING), auth.ts, master.ts, sentinels.ts,
+// replicas.ts, failover.ts, restarts.ts, config-risk.ts, versions.ts (server versions: a sentinel older
+// than its nodes, an upgrade left half-done; and the server named in every finding's details).
 
 import type { Finding, Snapshot } from '../types';
 import { detectAuth } from './auth';
@@ -27,6 +31,7 @@ import type { DetectionSettings } from './settings';
 import type { DetectionState } from './state';
 import { detectSwitches } from './switches';
 import { severityRank } from './text';
+import { detectVersions, mergeConfigRisks, withServerVersion } from './versions';
 import { buildView, type DetectContext, type View } from './view';
 
 export type { FindingCode } from './codes';
@@ -86,7 +91,8 @@ export function detect(input: DetectInput): DetectResult {
   const switches = detectSwitches(view);
   const failover = detectFailover(view);
   const restarts = detectRestarts(view);
-  const findings = [
+  const versions = detectVersions(view);
+  const findings = mergeConfigRisks([
     ...switches.findings,
     ...detectAuth(view),
     ...detectMaster(view),
@@ -95,7 +101,8 @@ export function detect(input: DetectInput): DetectResult {
     ...failover.findings,
     ...restarts.findings,
     ...detectConfigRisk(view),
-  ].map((f) => duringDrill(view, f));
+    ...versions.findings,
+  ]).map((f) => withServerVersion(view, duringDrill(view, f)));
 
   return {
     findings: sortFindings(findings),
@@ -104,6 +111,7 @@ export function detect(input: DetectInput): DetectResult {
       ...switches.state,
       ...failover.state,
       ...restarts.state,
+      ...versions.state,
     },
   };
 }

@@ -32,6 +32,11 @@ export interface DetectionState {
   readonly failoverSince: number | null;
   /** Keyed by finding subject (`node 10.0.1.61:6379`, `sentinel 10.0.1.61:26379`). */
   readonly identities: Readonly<Record<string, ServerIdentity>>;
+  /**
+   * Epoch ms since when the data nodes have run different major versions (versions.ts); null or
+   * absent (states stored before it existed) when they all run one.
+   */
+  readonly versionMixSince?: number | null;
 }
 
 export const emptyDetectionState = (): DetectionState => ({
@@ -61,6 +66,7 @@ export function loadDetectionState(raw: unknown): DetectionState {
       : empty.switches,
     failoverSince: typeof s.failoverSince === 'number' ? s.failoverSince : null,
     identities: typeof s.identities === 'object' && s.identities !== null ? s.identities : empty.identities,
+    ...(typeof s.versionMixSince === 'number' ? { versionMixSince: s.versionMixSince } : {}),
   };
 }
 

@@ -56,6 +56,7 @@ describe('Function: renderAlert', () => {
       subject: 'deployment',
       oldMaster: '10.0.1.61:6379',
       newMaster: '10.0.1.63:6379',
+      server: 'redis 7.0.15',
     });
     const [message, ...rest] = alert.body.split('\n\n');
     expect(message).toMatch(
@@ -65,6 +66,7 @@ describe('Function: renderAlert', () => {
       [
         'Deployment:  prod-cache',
         'About:       deployment',
+        'Servers:     redis 7.0.15',
         'Alert:       MASTER_CHANGED (critical, event)',
         'Old master:  10.0.1.61:6379',
         'New master:  10.0.1.63:6379',
@@ -125,6 +127,16 @@ describe('Function: renderAlert', () => {
     expect(alert.attributes).toMatchObject({ severity: 'info', drillId: 'drill-42' });
     expect(alert.body).toContain('Drill:       drill-42');
     expect(alert.body).toContain('Nothing: this is the planned failover of a drill');
+  });
+
+  it('names the server the alert is about, for Slack and for SNS filters too', () => {
+    // Act
+    const alert = renderAlert(lagging({ details: { lagBytes: 3_355_443, serverVersion: 'valkey 8.0.1' } }));
+
+    // Assess
+    expect(alert.body).toContain('About:       node 10.0.1.62:6379\nServer:      valkey 8.0.1\n');
+    expect(alert.attributes.server).toBe('valkey 8.0.1');
+    expect(renderAlert(lagging()).body).not.toContain('Server');
   });
 
   it('renders a new condition with what, where and since when', () => {

@@ -9,10 +9,10 @@ import {
 } from '../../../lambdas/core/parse-info';
 
 // redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
-const fixture = (version: 'redis5' | 'redis7', name: string): string =>
+const fixture = (version: 'redis5' | 'redis7' | 'valkey8', name: string): string =>
   readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
 
-const info = (version: 'redis5' | 'redis7', name: string) => parseInfo(fixture(version, name));
+const info = (version: 'redis5' | 'redis7' | 'valkey8', name: string) => parseInfo(fixture(version, name));
 
 describe('Function: parseInfo', () => {
   it('maps every field of a real Redis 7 INFO reply and skips section headers and blank lines', () => {
@@ -85,6 +85,8 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '7.0.15',
+      flavour: 'redis',
+      redisVersion: '7.0.15',
       runId: 'eb6841f55d250619cae551231a2f2f354fabc276',
       uptimeSeconds: 35,
       mode: 'standalone',
@@ -115,6 +117,8 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '5.0.14',
+      flavour: 'redis',
+      redisVersion: '5.0.14',
       runId: 'c2e7a94f0d1b3e58a6f2c9d4b7e0a1f3c5d8e2b6',
       uptimeSeconds: 864190,
       mode: 'standalone',
@@ -130,7 +134,15 @@ describe('Function: parseServerInfo', () => {
     const server = parseServerInfo(fields);
 
     // Assess
-    expect(server).toEqual({ version: null, runId: null, uptimeSeconds: null, mode: null, tcpPort: null });
+    expect(server).toEqual({
+      version: null,
+      flavour: null,
+      redisVersion: null,
+      runId: null,
+      uptimeSeconds: null,
+      mode: null,
+      tcpPort: null,
+    });
   });
 });
 

@@ -186,6 +186,19 @@ describe('Function: loadDetectionState', () => {
     // Assess
     expect(state).toEqual(stored);
   });
+
+  it('keeps since when the data nodes have run mixed major versions, and drops a damaged value', () => {
+    // Prepare
+    const stored = { ...emptyDetectionState(), versionMixSince: NOW - 5000 };
+
+    // Act
+    const kept = loadDetectionState(JSON.parse(JSON.stringify(stored)));
+    const damaged = loadDetectionState({ ...stored, versionMixSince: 'yesterday' });
+
+    // Assess
+    expect(kept.versionMixSince).toBe(NOW - 5000);
+    expect(damaged).not.toHaveProperty('versionMixSince');
+  });
 });
 
 describe('Document: docs/alert-catalogue.md', () => {

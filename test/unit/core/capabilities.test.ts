@@ -1,0 +1,127 @@
+import {
+  CAPABILITIES,
+  capabilityList,
+  probeNeeds,
+  supports,
+  unavailableChecks,
+} from '../../../lambdas/core/capabilities';
+import { fail, healthySnapshot, node, sentinelAt } from '../helpers/snapshot-factory';
+
+describe('Function: supports', () => {
+  it.each([
+    // The same table docs/versions.md shows, verified on the real binaries by server-capabilities.test.ts.
+    [
+      'redis',
+      '5.0.14',
+      {
+        aclUsers: false,
+        errorstats: false,
+        replicaAnnounced: false,
+        sentinelConfig: false,
+        sentinelReplicas: true,
+      },
+    ],
+    [
+      'redis',
+      '6.2.16',
+      {
+        aclUsers: true,
+        errorstats: true,
+        replicaAnnounced: true,
+        sentinelConfig: true,
+        sentinelReplicas: true,
+      },
+    ],
+    [
+      'redis',
+      '7.0.15',
+      {
+        aclUsers: true,
+        errorstats: true,
+        replicaAnnounced: true,
+        sentinelConfig: true,
+        sentinelReplicas: true,
+      },
+    ],
+    [
+      'valkey',
+      '8.0.1',
+      {
+        aclUsers: true,
+        errorstats: true,
+        replicaAnnounced: true,
+        sentinelConfig: true,
+        sentinelReplicas: true,
+      },
+    ],
+  ])('knows what %s %s has', (flavour, version, expected) => {
+    const has = Object.fromEntries(
+      Object.entries(CAPABILITIES).map(([key, cap]) => [key, supports({ flavour, version }, cap)]),
+    );
+    expect(has).toEqual(expected);
+  });
+
+  it('does not guess for an unknown release', () => {
+    expect(supports(null, CAPABILITIES.errorstats)).toBeNull();
+  });
+
+  it('lists the capabilities in the order the versions gained them', () => {
+    expect(capabilityList().map((c) => c.since)).toEqual(['5.0.0', '6.0.0', '6.2.0', '6.2.0', '6.2.0']);
+  });
+});
+
+describe('Function: unavailableChecks', () => {
+  it('lists a check that servers of an older version cannot answer, grouped by reason', () => {
+    // Prepare
+    const s = healthySnapshot();
+    for (const n of s.nodes) n.server!.version = '5.0.14';
+    node(s, 2).server!.version = '6.0.20';
+
+    // Act
+    const unavailable = unavailableChecks(s, [{ capability: CAPABILITIES.errorstats, on: 'node' }]);
+
+    // Assess
+    expect(unavailable).toEqual([
+      {
+        capability: 'errorstats',
+        check: 'error counts per error type (INFO errorstats)',
+        reason: 'redis 5.0.14 does not have it (added in Redis 6.2)',
+        servers: ['node 10.0.1.61:6379', 'node 10.0.1.62:6379'],
+      },
+      {
+        capability: 'errorstats',
+        check: 'error counts per error type (INFO errorstats)',
+        reason: 'redis 6.0.20 does not have it (added in Redis 6.2)',
+        servers: ['node 10.0.1.63:6379'],
+      },
+    ]);
+  });
+
+  it("says so from the server's own refusal when its version could not be read", () => {
+    // Prepare: Redis 5 refuses AUTH <username> <password> before anything else can be read.
+    const s = healthySnapshot();
+    fail(sentinelAt(s, 0), 'auth-rejected');
+    sentinelAt(s, 0).error!.message = "ERR wrong number of arguments for 'auth' command";
+
+    // Act
+    const unavailable = unavailableChecks(s, probeNeeds({ sentinelUsername: 'watcher' }));
+
+    // Assess
+    expect(unavailable).toEqual([
+      {
+        capability: 'acl-users',
+        check: 'ACL users (AUTH <username> <password>)',
+        reason: `the server refused it ("ERR wrong number of arguments for 'auth' command"): it predates Redis 6.0`,
+        servers: ['sentinel 10.0.1.61:26379'],
+      },
+    ]);
+  });
+
+  it('is empty when every server has what the checks need, or nothing is needed', () => {
+    const s = healthySnapshot();
+    expect(unavailableChecks(s, probeNeeds({ username: 'watcher', sentinelUsername: 'watcher' }))).toEqual(
+      [],
+    );
+    expect(probeNeeds({})).toEqual([]);
+  });
+});
