@@ -128,18 +128,17 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     ),
   );
 
-  const unavailable = s.unavailable ?? [];
-  if (unavailable.length > 0) {
-    out.push('', 'Unavailable on these servers (their version lacks what the check needs)');
-    for (const u of unavailable) out.push(`  ${u.check}: ${u.reason}. On ${u.servers.join(', ')}`);
-  }
-
   out.push('');
   if (s.findings.length === 0) out.push('Findings: none');
   else {
     out.push('Findings');
     for (const f of s.findings)
       out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
+  }
+  // What this poll could not check, so "none" above is never read as more than it is.
+  if (s.unavailable && s.unavailable.length > 0) {
+    out.push('', 'Not checked');
+    for (const u of s.unavailable) out.push(`  ${u.check}: ${u.reason}`);
   }
   return out.join('\n');
 }

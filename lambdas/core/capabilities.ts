@@ -1,10 +1,10 @@
 // Server features that some checks need and some versions lack, and which checks a snapshot could
 // therefore not make. A check that needs a missing feature must not go quiet as if all were well: it
-// is listed in the snapshot's `unavailable`, and `check` prints it ("Unavailable on these servers").
+// is listed in the snapshot's `unavailable`, and `check` prints it under "Not checked".
 //
 // To gate a check on a feature: give the capability an entry in CAPABILITIES (the Redis version that
 // added it, and the error reply that shows it is missing), and add a `Need` to the list the probe
-// passes to `unavailableChecks` (lambdas/probe/poll-deployment.ts). docs/versions.md says what each
+// passes to `capabilityGaps` (lambdas/probe/poll-deployment.ts). docs/versions.md says what each
 // version has, as verified on the real binaries by test/integration/server-capabilities.test.ts.
 
 import {
@@ -22,8 +22,6 @@ import {
   type Snapshot,
   type UnavailableCheck,
 } from './types';
-
-export type { UnavailableCheck } from './types';
 
 export interface Capability {
   readonly id: string;
@@ -85,31 +83,38 @@ const minorOf = (version: string): string => version.split('.').slice(0, 2).join
 
 /**
  * The checks `needs` call for that some servers of the snapshot cannot answer: by version when it is
- * known, else by the server's own refusal. One entry per capability and reason, servers listed.
+ * known, else by the server's own refusal. One entry per capability and reason, its servers listed,
+ * in the snapshot's `unavailable` form (`check` is the capability's id).
  */
-export function unavailableChecks(
+export function capabilityGaps(
   snapshot: Pick<Snapshot, 'nodes' | 'sentinels'>,
   needs: readonly Need[],
 ): UnavailableCheck[] {
-  const out = new Map<string, { entry: Omit<UnavailableCheck, 'servers'>; servers: string[] }>();
+  const out = new Map<string, { check: string; reason: string; servers: string[] }>();
   for (const need of needs) {
+    const cap = need.capability;
     const servers: readonly (NodeSnapshot | SentinelSnapshot)[] =
       need.on === 'node' ? snapshot.nodes : snapshot.sentinels;
     for (const server of servers) {
       const release = releaseOf('server' in server ? server.server : server);
-      const lacks = supports(release, need.capability) === false;
-      if (!lacks && !refuses(server.error, need.capability)) continue;
-      const cap = need.capability;
-      const reason = lacks
+      const lacks = supports(release, cap) === false;
+      if (!lacks && !refuses(server.error, cap)) continue;
+      const why = lacks
         ? `${serverLabel(release!)} does not have it (added in Redis ${minorOf(cap.since)})`
-        : `the server refused it ("${server.error!.message.slice(0, 120)}"): it predates Redis ${minorOf(cap.since)}`;
-      const key = `${cap.id}|${reason}`;
-      const group = out.get(key) ?? { entry: { capability: cap.id, check: cap.check, reason }, servers: [] };
+        : `refused as by a server older than Redis ${minorOf(cap.since)} ("${server.error!.message.slice(0, 120)}")`;
+      const group = out.get(`${cap.id}|${why}`) ?? {
+        check: cap.id,
+        reason: `${cap.check}: ${why}`,
+        servers: [],
+      };
       group.servers.push(`${need.on} ${formatAddress(server)}`);
-      out.set(key, group);
+      out.set(`${cap.id}|${why}`, group);
     }
   }
-  return [...out.values()].map(({ entry, servers }) => ({ ...entry, servers }));
+  return [...out.values()].map((g) => ({
+    check: g.check,
+    reason: `${g.reason}; on ${g.servers.join(', ')}`,
+  }));
 }
 
 /** The capabilities the probe itself needs with these credentials (a username means ACL users). */

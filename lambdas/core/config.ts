@@ -31,7 +31,11 @@ export interface DeploymentConfig {
   readonly sentinelPasswordSecretArn: string | null;
   readonly tls: boolean;
   readonly expectedReplicas: number;
-  readonly expectedSentinels: number;
+  /**
+   * How many sentinels the deployment has. Null (the default): what the sentinels themselves report,
+   * so listing one sentinel address is enough and never makes a healthy deployment look short.
+   */
+  readonly expectedSentinels: number | null;
   readonly maxLagBytes: number;
   readonly maxLagSeconds: number;
   readonly reminderMinutes: number;
@@ -43,6 +47,16 @@ export interface DeploymentConfig {
   readonly timeoutMs: number;
   /** Deadline for one whole poll of the deployment. */
   readonly pollTimeoutMs: number;
+  /**
+   * Each poll SETs `sentinel-watch:probe:<name>` (60 s TTL) on the master and reports a master that
+   * refuses it. Off for watchers whose ACL may not write; `check` then says the probe is off.
+   */
+  readonly writeProbe: boolean;
+  /**
+   * `watch` and the poller (with pollEverySeconds) read the master's INFO replication this often
+   * between polls and poll at once when a replica looks behind. 0 turns it off.
+   */
+  readonly lagCheckMs: number;
 }
 
 export interface WatchConfig {
@@ -73,6 +87,7 @@ export const DEFAULTS = {
   minDownAfterMs: 1500,
   timeoutMs: 1000,
   retentionDays: 30,
+  lagCheckMs: 1000,
 } as const;
 
 const ROOT_KEYS = ['deployments', 'pollEverySeconds', 'retentionDays'] as const;
@@ -98,6 +113,8 @@ const DEPLOYMENT_KEYS = [
   'flapWindowMs',
   'timeoutMs',
   'pollTimeoutMs',
+  'writeProbe',
+  'lagCheckMs',
 ] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -189,7 +206,10 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
       0,
       100,
     ),
-    expectedSentinels: integer(raw.expectedSentinels, at('expectedSentinels'), sentinels.length, 1, 100),
+    expectedSentinels:
+      raw.expectedSentinels === undefined || raw.expectedSentinels === null
+        ? null
+        : integer(raw.expectedSentinels, at('expectedSentinels'), 0, 1, 100),
     maxLagBytes: integer(
       raw.maxLagBytes,
       at('maxLagBytes'),
@@ -206,7 +226,15 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
         : integer(raw.flapWindowMs, at('flapWindowMs'), 0, 1000, 86_400_000),
     timeoutMs,
     pollTimeoutMs,
+    writeProbe: boolean(raw.writeProbe, at('writeProbe'), true),
+    lagCheckMs: optionalRange(raw.lagCheckMs, at('lagCheckMs'), DEFAULTS.lagCheckMs, 200, 60_000),
   };
+}
+
+/** An integer in [min, max], or 0 meaning "off". */
+function optionalRange(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === 0) return 0;
+  return integer(value, field, fallback, min, max);
 }
 
 function envName(value: unknown, field: string): string | null {

@@ -3,6 +3,7 @@
 // (and `server_name:valkey`), so `redis_version` alone would show every Valkey as Redis 7.2.4.
 // Pure: INFO fields or a `--version` banner in, plain data out.
 
+import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './detect/codes';
 import { formatAddress, type Snapshot } from './types';
 
 /** `redis`, `valkey`, or what a server's `server_name` says it is. */
@@ -121,4 +122,28 @@ export function releaseGroups(snapshot: Pick<Snapshot, 'nodes' | 'sentinels'>): 
         compareVersions(a.release.version, b.release.version) ||
         a.label.localeCompare(b.label),
     );
+}
+
+/**
+ * What an alert about `subject` says the server runs: `{ serverVersion: 'valkey 8.0.1' }` for a node
+ * or sentinel (from the previous snapshot when it is down now), `{ serverVersions: 'redis 6.2.16,
+ * redis 7.2.6' }` for the deployment; nothing when unknown.
+ */
+export function releaseDetails(
+  subject: string,
+  snapshot: Pick<Snapshot, 'nodes' | 'sentinels'>,
+  previous: Pick<Snapshot, 'nodes' | 'sentinels'> | null,
+): { serverVersion?: string; serverVersions?: string } {
+  if (subject === DEPLOYMENT_SUBJECT) {
+    const groups = releaseGroups(snapshot);
+    return groups.length === 0 ? {} : { serverVersions: groups.map((g) => g.label).join(', ') };
+  }
+  for (const s of [snapshot, previous]) {
+    if (s === null) continue;
+    const node = s.nodes.find((n) => nodeSubject(n) === subject);
+    const sentinel = s.sentinels.find((x) => sentinelSubject(x) === subject);
+    const label = node ? labelOf(node.server) : sentinel ? labelOf(sentinel) : null;
+    if (label !== null) return { serverVersion: label };
+  }
+  return {};
 }

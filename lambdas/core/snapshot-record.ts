@@ -71,8 +71,8 @@ export interface SnapshotRecord {
   readonly nodes: readonly NodeRecord[];
   readonly sentinels: readonly SentinelRecord[];
   readonly findings: readonly FindingRecord[];
-  /** Checks some servers' versions could not answer: capability id and servers (absent when none). */
-  readonly unavailable?: readonly { readonly capability: string; readonly servers: readonly string[] }[];
+  /** The checks the poll could not make (`write-probe`, `acl-users`, ...); absent when none. */
+  readonly unavailable?: readonly string[];
 }
 
 const DAY_SECONDS = 86_400;
@@ -166,14 +166,7 @@ export function toSnapshotRecord(
       tilt: s.tilt,
     })),
     findings: snapshot.findings.map((f) => ({ code: f.code, severity: f.severity, subject: f.subject })),
-    ...(snapshot.unavailable?.length
-      ? {
-          unavailable: snapshot.unavailable.map((u) => ({
-            capability: u.capability,
-            servers: [...u.servers],
-          })),
-        }
-      : {}),
+    ...(snapshot.unavailable?.length ? { unavailable: snapshot.unavailable.map((u) => u.check) } : {}),
   };
 }
 

@@ -380,6 +380,7 @@ async function pollOnce(
     state: state.detection,
     settings: detectionSettings(d),
     now,
+    events,
     ...(drill.context ? { context: drill.context } : {}),
   });
   const polled: Snapshot = { ...snapshot, findings: detection.findings };

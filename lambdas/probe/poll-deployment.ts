@@ -3,16 +3,19 @@
 // throw for a misbehaving server: every failure ends up in the snapshot.
 
 import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/batch';
-import { probeNeeds, unavailableChecks } from '../core/capabilities';
+import { capabilityGaps, probeNeeds } from '../core/capabilities';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { masterConsensus } from '../core/consensus';
 import { classifyError } from '../core/probe-error';
+import { askWhoWrites, unavailableChecks } from '../core/probe-plan';
 import {
   legacyReplicasCommand,
   nodeCommands,
   readNode,
   readSentinel,
+  readWritingClients,
   sentinelCommands,
+  writingClientsCommand,
 } from '../core/read-server';
 import {
   type Address,
@@ -20,6 +23,7 @@ import {
   type NodeSnapshot,
   type SentinelSnapshot,
   type Snapshot,
+  sameAddress,
 } from '../core/types';
 import { nodeTarget, sentinelTarget } from './targets';
 
@@ -27,6 +31,14 @@ export interface PollDeps {
   readonly runBatch: RunBatch;
   /** Wall clock, epoch milliseconds. */
   readonly now: () => number;
+}
+
+export interface PollOptions {
+  /**
+   * The previous snapshot of this deployment, when the caller keeps one: replicas whose READONLY
+   * errors grew since then are asked who is writing to them (CLIENT LIST), and only then.
+   */
+  readonly previous?: Snapshot | null;
 }
 
 type Source<T extends string> = Map<string, { address: Address; discoveredBy: Set<T> }>;
@@ -42,6 +54,7 @@ export async function pollDeployment(
   deployment: DeploymentConfig,
   credentials: Credentials,
   deps: PollDeps,
+  options: PollOptions = {},
 ): Promise<Snapshot> {
   const startedAt = deps.now();
   const deadline = startedAt + deployment.pollTimeoutMs;
@@ -86,13 +99,28 @@ export async function pollDeployment(
     }
     return readSentinel(address, by, outcome, commands, secrets);
   };
-  const probeNode = async (address: Address, by: NodeSnapshot['discoveredBy']): Promise<NodeSnapshot> =>
-    readNode(address, by, await run(nodeTargetOf(address), nodeCommandList), nodeCommandList, secrets);
+  // The write probe goes to the node the sentinels name master, and to no other: a SET on an old
+  // master would itself be a write that gets lost, and on a replica it would count as READONLY.
+  let writeTo: Address | null = null;
+  const probeNode = async (address: Address, by: NodeSnapshot['discoveredBy']): Promise<NodeSnapshot> => {
+    const commands = sameAddress(address, writeTo)
+      ? nodeCommands(deployment.name, { writeProbe: { value: new Date(startedAt).toISOString() } })
+      : nodeCommandList;
+    const node = readNode(address, by, await run(nodeTargetOf(address), commands), commands, secrets);
+    return askWhoWrites(node, options.previous ?? null) ? withWritingClients(node) : node;
+  };
+  // A replica whose READONLY errors grew since the last poll has clients that did not follow a
+  // failover: one more round trip names them.
+  const withWritingClients = async (node: NodeSnapshot): Promise<NodeSnapshot> => {
+    const outcome = await run(nodeTargetOf(node), [writingClientsCommand]);
+    return { ...node, writingClients: readWritingClients(outcome.replies[0]) };
+  };
 
   // Wave 1: the configured sentinels.
   const sentinelSources: Source<'config' | 'sentinel'> = new Map();
   for (const a of deployment.sentinels) addTo(sentinelSources, a, 'config');
   const sentinels = await Promise.all(deployment.sentinels.map((a) => probeSentinel(a, ['config'])));
+  if (deployment.writeProbe) writeTo = masterConsensus(sentinels).master;
 
   // Wave 2: sentinels only known to other sentinels (possibly stale), and every data node named.
   for (const s of sentinels) for (const peer of s.sentinels) addTo(sentinelSources, peer, 'sentinel');
@@ -113,7 +141,7 @@ export async function pollDeployment(
 
   // Wave 3: replicas that only a master lists, and masters that only a replica points at.
   const probedNodes = new Set(nodeSources.keys());
-  const wave3: Source<'master-info'> = new Map();
+  const wave3: Source<'master-info' | 'upstream'> = new Map();
   for (const n of nodes) {
     for (const r of n.replication?.replicas ?? []) {
       if (!probedNodes.has(formatAddress(r))) addTo(wave3, { host: r.host, port: r.port }, 'master-info');
@@ -124,10 +152,12 @@ export async function pollDeployment(
       up.masterPort &&
       !probedNodes.has(formatAddress({ host: up.masterHost, port: up.masterPort }))
     ) {
-      addTo(wave3, { host: up.masterHost, port: up.masterPort }, 'master-info');
+      addTo(wave3, { host: up.masterHost, port: up.masterPort }, 'upstream');
     }
   }
-  const lateNodes = await Promise.all([...wave3.values()].map((e) => probeNode(e.address, ['master-info'])));
+  const lateNodes = await Promise.all(
+    [...wave3.values()].map((e) => probeNode(e.address, [...e.discoveredBy])),
+  );
 
   // Sentinels keep their discovery sources from the map (a configured one may also be a known peer).
   const allSentinels = [...sentinels, ...moreSentinels].map((s) => ({
@@ -150,7 +180,10 @@ export async function pollDeployment(
     sentinels: allSentinels,
     findings: [],
     truncated,
-    unavailable: unavailableChecks({ nodes: allNodes, sentinels: allSentinels }, probeNeeds(credentials)),
+    unavailable: [
+      ...unavailableChecks(deployment, allNodes, writeTo),
+      ...capabilityGaps({ nodes: allNodes, sentinels: allSentinels }, probeNeeds(credentials)),
+    ],
   };
 }
 

@@ -213,7 +213,7 @@ export class WatcherMonitoring extends Construct {
       graph(
         'Reachable sentinels (lowest in the minute)',
         perDeployment('ReachableSentinels', 'Minimum'),
-        thresholds('expected', (d) => d.expectedSentinels),
+        thresholds('expected', (d) => d.expectedSentinels ?? d.sentinels.length),
       ),
     );
     dashboard.addWidgets(

@@ -6,15 +6,37 @@
 import { CAPABILITIES, refuses } from '../capabilities';
 import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
-import { nodeSubject, sentinelSubject } from './codes';
+import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
 import { authBlocked, hasAuthError, type View } from './view';
 
 export function detectAuth(view: View): Finding[] {
   const { nodes, sentinels } = view.snapshot;
-  return [
+  const all = [
     ...nodes.filter(hasAuthError).map((n) => nodeAuthFinding(view, n, nodes)),
     ...sentinels.filter(hasAuthError).map((s) => sentinelAuthFinding(s, sentinels)),
   ];
+  // The watcher's own secret is wrong: one cause, one page, however many servers refuse it.
+  const watcherSide = all.filter((f) => f.details?.fix === 'watcher');
+  if (watcherSide.length < 2) return all;
+  return [...all.filter((f) => f.details?.fix !== 'watcher'), watcherFinding(watcherSide)];
+}
+
+function watcherFinding(findings: readonly Finding[]): Finding {
+  const servers = findings.map((f) => f.subject);
+  const messages = [
+    ...new Set(findings.map((f) => f.message.replace(/^(Node|Sentinel) \S+( \(the master\))? /, ''))),
+  ];
+  return {
+    code: 'AUTH_FAILED',
+    severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',
+    subject: DEPLOYMENT_SUBJECT,
+    message: `The watcher's credentials are refused by every server it asks (${servers.join(', ')}), so it cannot see their state: the fault is on the watcher's side. Each ${messages.join(' Also: ')}`,
+    details: {
+      fix: 'watcher',
+      servers,
+      errorClasses: [...new Set(findings.map((f) => f.details?.errorClass))],
+    },
+  };
 }
 
 type Server = NodeSnapshot | SentinelSnapshot;

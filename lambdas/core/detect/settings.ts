@@ -7,8 +7,11 @@ import { DEFAULTS, type DeploymentConfig } from '../config';
 export interface DetectionSettings {
   /** REPLICA_COUNT_LOW: how many replicas the deployment should have. */
   readonly expectedReplicas: number;
-  /** SENTINEL_COUNT_MISMATCH, NO_QUORUM, CONFIG_RISK (quorum): how many sentinels there should be. */
-  readonly expectedSentinels: number;
+  /**
+   * SENTINEL_COUNT_MISMATCH, NO_QUORUM, CONFIG_RISK (quorum): how many sentinels there should be.
+   * Null: as many as answer (see view.ts `expectedSentinels`).
+   */
+  readonly expectedSentinels: number | null;
   /** REPLICA_LAGGING: master offset − replica offset above this many bytes. */
   readonly maxLagBytes: number;
   /** REPLICA_LAGGING: seconds since the replica's last ACK (`lag=` of `INFO replication`) above this. */

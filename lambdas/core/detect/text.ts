@@ -35,6 +35,24 @@ export const maxSeverity = (a: Severity, b: Severity): Severity =>
 
 /** What an unreachable server's error means, and what usually fixes it. Never quotes the raw message. */
 export function describeFault(error: ProbeError | null): { what: string; hint: string } {
+  if (error && /max(imum)? number of clients reached/i.test(error.message)) {
+    return {
+      what: 'refuses new connections: its maxclients limit is reached',
+      hint: 'Clients cannot connect either. Raise maxclients (CONFIG SET maxclients, and the open-files limit), or find the client that leaks connections (CLIENT LIST from an existing connection).',
+    };
+  }
+  if (error?.class === 'command-failed' && /^BUSY\b/.test(error.message)) {
+    return {
+      what: 'answers BUSY to everything: a Lua script or function runs past busy-reply-threshold',
+      hint: 'SCRIPT KILL (or FUNCTION KILL) stops it if it has not written; otherwise only a restart does.',
+    };
+  }
+  if (error?.class === 'command-failed' && /^LOADING\b/.test(error.message)) {
+    return {
+      what: 'is loading its data set (LOADING) and refuses commands until done',
+      hint: 'Wait; if it lasts, check the data set size and the disk.',
+    };
+  }
   switch (error?.class) {
     case 'timeout':
       return {
@@ -78,3 +96,9 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
       };
   }
 }
+
+/** An integer CONFIG GET value (`'2'`), or null when absent or not an integer. */
+export const configInt = (text: string | undefined): number | null => {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+};

@@ -1,5 +1,4 @@
-// Server versions: what each server runs, named in every finding about it (the alert's "Server:"
-// line, from `details.serverVersion`), and CONFIG_RISK when the versions themselves are a risk:
+// Server versions: CONFIG_RISK when the versions themselves are a risk:
 //   - a sentinel older (by major.minor) than the data nodes it watches: Sentinel reads the nodes'
 //     INFO and drives the failover with commands of its own version, so upgrade sentinels first;
 //   - data nodes on different major versions (or flavours: Redis 7 and Valkey 8) for longer than a
@@ -14,7 +13,6 @@ import {
   compareVersions,
   labelOf,
   majorLine,
-  type ReleaseGroup,
   redisCompatibleVersion,
   releaseGroups,
   releaseOf,
@@ -23,7 +21,7 @@ import {
 } from '../server-version';
 import type { Finding, NodeSnapshot } from '../types';
 import { formatAddress } from '../types';
-import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
+import { DEPLOYMENT_SUBJECT, sentinelSubject } from './codes';
 import type { DetectionState } from './state';
 import { formatDuration } from './text';
 import { nodeReadable, type View } from './view';
@@ -149,26 +147,4 @@ export function mergeConfigRisks(findings: readonly Finding[]): Finding[] {
     };
   }
   return out;
-}
-
-/**
- * Names the server in a finding about one node or sentinel (`details.serverVersion`, e.g.
- * `valkey 8.0.1`), and the releases in a deployment-wide one (`details.serverVersions`), so an alert
- * says what it is about.
- */
-export function withServerVersion(view: View, f: Finding): Finding {
-  if (f.details?.serverVersion !== undefined || f.details?.serverVersions !== undefined) return f;
-  if (f.subject === DEPLOYMENT_SUBJECT) {
-    const groups: ReleaseGroup[] = releaseGroups(view.snapshot);
-    if (groups.length === 0) return f;
-    return { ...f, details: { ...f.details, serverVersions: groups.map((g) => g.label).join(', ') } };
-  }
-  // A server that is down now is named by what it ran at the previous poll.
-  const label = [view.snapshot, view.previous].reduce<string | null>((found, snapshot) => {
-    if (found !== null || snapshot === null) return found;
-    const node = snapshot.nodes.find((n) => nodeSubject(n) === f.subject);
-    const sentinel = snapshot.sentinels.find((s) => sentinelSubject(s) === f.subject);
-    return node ? labelOf(node.server) : sentinel ? labelOf(sentinel) : null;
-  }, null);
-  return label === null ? f : { ...f, details: { ...f.details, serverVersion: label } };
 }

@@ -35,29 +35,4 @@ describe('Function: renderSnapshot', () => {
     );
     expect(serversLine([])).toBeNull();
   });
-
-  it('lists the checks a server version could not answer, before the findings', () => {
-    // Prepare
-    const s = {
-      ...healthySnapshot(),
-      unavailable: [
-        {
-          capability: 'errorstats',
-          check: 'error counts per error type (INFO errorstats)',
-          reason: 'redis 5.0.14 does not have it (added in Redis 6.2)',
-          servers: ['node 10.0.1.61:6379'],
-        },
-      ],
-    };
-
-    // Act
-    const text = renderSnapshot(s);
-
-    // Assess
-    expect(text).toContain(
-      'Unavailable on these servers (their version lacks what the check needs)\n' +
-        '  error counts per error type (INFO errorstats): redis 5.0.14 does not have it (added in Redis 6.2). On node 10.0.1.61:6379\n\nFindings: none',
-    );
-    expect(renderSnapshot(healthySnapshot())).not.toContain('Unavailable');
-  });
 });

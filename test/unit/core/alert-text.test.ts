@@ -56,7 +56,6 @@ describe('Function: renderAlert', () => {
       subject: 'deployment',
       oldMaster: '10.0.1.61:6379',
       newMaster: '10.0.1.63:6379',
-      server: 'redis 7.0.15',
     });
     const [message, ...rest] = alert.body.split('\n\n');
     expect(message).toMatch(
@@ -66,7 +65,6 @@ describe('Function: renderAlert', () => {
       [
         'Deployment:  prod-cache',
         'About:       deployment',
-        'Servers:     redis 7.0.15',
         'Alert:       MASTER_CHANGED (critical, event)',
         'Old master:  10.0.1.61:6379',
         'New master:  10.0.1.63:6379',

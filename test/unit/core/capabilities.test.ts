@@ -1,9 +1,9 @@
 import {
   CAPABILITIES,
+  capabilityGaps,
   capabilityList,
   probeNeeds,
   supports,
-  unavailableChecks,
 } from '../../../lambdas/core/capabilities';
 import { fail, healthySnapshot, node, sentinelAt } from '../helpers/snapshot-factory';
 
@@ -70,7 +70,7 @@ describe('Function: supports', () => {
   });
 });
 
-describe('Function: unavailableChecks', () => {
+describe('Function: capabilityGaps', () => {
   it('lists a check that servers of an older version cannot answer, grouped by reason', () => {
     // Prepare
     const s = healthySnapshot();
@@ -78,21 +78,19 @@ describe('Function: unavailableChecks', () => {
     node(s, 2).server!.version = '6.0.20';
 
     // Act
-    const unavailable = unavailableChecks(s, [{ capability: CAPABILITIES.errorstats, on: 'node' }]);
+    const unavailable = capabilityGaps(s, [{ capability: CAPABILITIES.errorstats, on: 'node' }]);
 
     // Assess
     expect(unavailable).toEqual([
       {
-        capability: 'errorstats',
-        check: 'error counts per error type (INFO errorstats)',
-        reason: 'redis 5.0.14 does not have it (added in Redis 6.2)',
-        servers: ['node 10.0.1.61:6379', 'node 10.0.1.62:6379'],
+        check: 'errorstats',
+        reason:
+          'error counts per error type (INFO errorstats): redis 5.0.14 does not have it (added in Redis 6.2); on node 10.0.1.61:6379, node 10.0.1.62:6379',
       },
       {
-        capability: 'errorstats',
-        check: 'error counts per error type (INFO errorstats)',
-        reason: 'redis 6.0.20 does not have it (added in Redis 6.2)',
-        servers: ['node 10.0.1.63:6379'],
+        check: 'errorstats',
+        reason:
+          'error counts per error type (INFO errorstats): redis 6.0.20 does not have it (added in Redis 6.2); on node 10.0.1.63:6379',
       },
     ]);
   });
@@ -104,24 +102,20 @@ describe('Function: unavailableChecks', () => {
     sentinelAt(s, 0).error!.message = "ERR wrong number of arguments for 'auth' command";
 
     // Act
-    const unavailable = unavailableChecks(s, probeNeeds({ sentinelUsername: 'watcher' }));
+    const unavailable = capabilityGaps(s, probeNeeds({ sentinelUsername: 'watcher' }));
 
     // Assess
     expect(unavailable).toEqual([
       {
-        capability: 'acl-users',
-        check: 'ACL users (AUTH <username> <password>)',
-        reason: `the server refused it ("ERR wrong number of arguments for 'auth' command"): it predates Redis 6.0`,
-        servers: ['sentinel 10.0.1.61:26379'],
+        check: 'acl-users',
+        reason: `ACL users (AUTH <username> <password>): refused as by a server older than Redis 6.0 ("ERR wrong number of arguments for 'auth' command"); on sentinel 10.0.1.61:26379`,
       },
     ]);
   });
 
   it('is empty when every server has what the checks need, or nothing is needed', () => {
     const s = healthySnapshot();
-    expect(unavailableChecks(s, probeNeeds({ username: 'watcher', sentinelUsername: 'watcher' }))).toEqual(
-      [],
-    );
+    expect(capabilityGaps(s, probeNeeds({ username: 'watcher', sentinelUsername: 'watcher' }))).toEqual([]);
     expect(probeNeeds({})).toEqual([]);
   });
 });

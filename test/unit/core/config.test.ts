@@ -66,12 +66,12 @@ describe('Function: parseWatchConfig', () => {
     expect(parseWatchConfig({ ...good, pollEverySeconds: null }).pollEverySeconds).toBeNull();
   });
 
-  it('defaults the name to the master name and expectedSentinels to the number of sentinels', () => {
+  it('defaults the name to the master name, and leaves expectedSentinels to what the sentinels report', () => {
     const d = parseWatchConfig({
       deployments: [{ masterName: 'm1', sentinels: ['a.example:26379', '[::1]:26380'] }],
     }).deployments[0];
     expect(d.name).toBe('m1');
-    expect(d.expectedSentinels).toBe(2);
+    expect(d.expectedSentinels).toBeNull(); // derived from what the sentinels report
     expect(d.expectedReplicas).toBe(2);
     expect(d.sentinels[1]).toEqual({ host: '::1', port: 26380 });
   });

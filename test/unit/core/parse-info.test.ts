@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadReplyError } from '../../../lambdas/core/errors';
 import {
+  parseClientList,
+  parseErrorCounts,
   parseInfo,
+  parseNodeStats,
   parseReplicationInfo,
   parseSentinelInfo,
   parseServerInfo,
 } from '../../../lambdas/core/parse-info';
+import { healthyStats } from '../helpers/snapshot-factory';
 
 // redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
 const fixture = (version: 'redis5' | 'redis7' | 'valkey8', name: string): string =>
@@ -395,5 +399,127 @@ describe('Function: parseSentinelInfo', () => {
 
     // Assess
     expect(sentinel).toEqual({ tilt: null, masters: null });
+  });
+});
+
+/** One section of a captured INFO reply, as `INFO <section>` returns it. */
+const section = (text: string, name: string): string => {
+  const start = text.indexOf(`# ${name}\r\n`);
+  const end = text.indexOf('\r\n\r\n', start);
+  return `${text.slice(start, end)}\r\n`;
+};
+
+describe('Function: parseErrorCounts', () => {
+  it('reads the counts of a real Redis 7 errorstats section', () => {
+    // Prepare
+    const fields = parseInfo(section(fixture('redis7', 'info-master.txt'), 'Errorstats'));
+
+    // Act
+    const counts = parseErrorCounts(fields);
+
+    // Assess
+    expect(counts).toEqual({ ERR: 2, NOAUTH: 1 });
+  });
+
+  it('skips lines without a count, and fields of other sections', () => {
+    // Act
+    const counts = parseErrorCounts({
+      errorstat_READONLY: 'count=1200',
+      errorstat_BROKEN: 'count=x',
+      errorstat_OTHER: 'calls=3',
+      total_error_replies: '7',
+    });
+
+    // Assess
+    expect(counts).toEqual({ READONLY: 1200 });
+  });
+});
+
+describe('Function: parseNodeStats', () => {
+  it('reads the write-health facts of a real Redis 7 master (persistence, memory, stats, clients, errorstats)', () => {
+    // Prepare
+    const text = fixture('redis7', 'info-master.txt');
+    const fields = {
+      ...parseInfo(section(text, 'Persistence')),
+      ...parseInfo(section(text, 'Memory')),
+      ...parseInfo(section(text, 'Stats')),
+      ...parseInfo(section(text, 'Clients')),
+    };
+
+    // Act
+    const stats = parseNodeStats(fields, section(text, 'Errorstats'));
+
+    // Assess
+    expect(stats).toEqual({
+      ...healthyStats(),
+      changesSinceLastSave: 50,
+      errorCounts: { ERR: 2, NOAUTH: 1 },
+    });
+  });
+
+  it('reads failing persistence as false, not as unknown', () => {
+    // Act
+    const stats = parseNodeStats(
+      { rdb_last_bgsave_status: 'err', aof_enabled: '1', aof_last_write_status: 'err', loading: '1' },
+      '# Errorstats\r\n',
+    );
+
+    // Assess
+    expect(stats).toMatchObject({
+      rdbLastBgsaveOk: false,
+      aofEnabled: true,
+      aofLastWriteOk: false,
+      loading: true,
+    });
+  });
+
+  it('tells "no errors yet" (an empty section) from "no errorstats" (Redis before 6.2 answers an empty text)', () => {
+    // Act
+    const redis7 = parseNodeStats({}, '# Errorstats\r\n');
+    const redis5 = parseNodeStats({}, '');
+    const refused = parseNodeStats({}, null);
+
+    // Assess
+    expect(redis7.errorCounts).toEqual({});
+    expect(redis5.errorCounts).toBeNull();
+    expect(refused.errorCounts).toBeNull();
+  });
+
+  it('gives null for every fact a server did not report', () => {
+    // Act
+    const stats = parseNodeStats({ used_memory: 'lots' }, null);
+
+    // Assess
+    expect(Object.values(stats).every((v) => v === null)).toBe(true);
+  });
+});
+
+describe('Function: parseClientList', () => {
+  it('reads address, name and last command of each client of a real Redis 7 CLIENT LIST', () => {
+    // Prepare
+    const text = [
+      'id=3 addr=127.0.0.1:52555 laddr=127.0.0.1:6379 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=22298 events=r cmd=client|list user=default redir=-1 resp=2',
+      'id=7 addr=10.0.5.7:51234 laddr=10.0.1.62:6379 fd=9 name=billing-worker age=12 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=set user=default redir=-1 resp=2',
+      '',
+    ].join('\n');
+
+    // Act
+    const clients = parseClientList(text);
+
+    // Assess
+    expect(clients).toEqual([
+      { addr: '127.0.0.1:52555', name: '', lastCommand: 'client|list' },
+      { addr: '10.0.5.7:51234', name: 'billing-worker', lastCommand: 'set' },
+    ]);
+  });
+
+  it('skips lines without an address, and rejects a reply that is not text', () => {
+    // Act
+    const clients = parseClientList('garbage\nid=1 name=x cmd=get\r\n');
+    const notText = () => parseClientList(42 as unknown as string);
+
+    // Assess
+    expect(clients).toEqual([]);
+    expect(notText).toThrow(BadReplyError);
   });
 });

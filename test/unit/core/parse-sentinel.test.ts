@@ -4,11 +4,13 @@ import { BadReplyError } from '../../../lambdas/core/errors';
 import {
   parseCkQuorum,
   parseMasterAddr,
+  parseSentinelConfig,
   parseSentinelMaster,
   parseSentinelPeers,
   parseSentinelReplicas,
   toFieldMap,
 } from '../../../lambdas/core/parse-sentinel';
+import type { SentinelReplicaView } from '../../../lambdas/core/types';
 
 // redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2, and protocol 3 with
 // replyMapping 'resp3' for the *-resp3.json files); redis5/: hand-written to the Redis 5.0 format.
@@ -110,6 +112,10 @@ describe('Function: parseSentinelMaster', () => {
       failoverState: null,
       roleReported: 'master',
       lastOkPingReplyMs: 752,
+      lastPingReplyMs: 752,
+      sDownTimeMs: null,
+      oDownTimeMs: null,
+      infoRefreshMs: 4635,
     });
   });
 
@@ -235,19 +241,28 @@ describe('Function: parseSentinelReplicas', () => {
         masterPort: 6690,
         replicaPriority: 100,
         replOffset: 4805,
+        lastOkPingReplyMs: 752,
+        lastPingReplyMs: 752,
+        masterLinkDownTimeMs: 0,
+        infoRefreshMs: 551,
       },
     ]);
   });
 
   it('reads the real Redis 7 reply in its RESP3 object form', () => {
-    // Prepare
+    // Prepare: the two were recorded a millisecond apart, so their ages differ by one
     const reply = json('redis7', 'sentinel-replicas-resp3.json');
+    const ages = ({ lastOkPingReplyMs, lastPingReplyMs, infoRefreshMs, ...rest }: SentinelReplicaView) =>
+      rest;
 
     // Act
     const replicas = parseSentinelReplicas(reply);
 
     // Assess
-    expect(replicas).toEqual(parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')));
+    expect(replicas.map(ages)).toEqual(
+      parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')).map(ages),
+    );
+    expect(replicas[0].lastPingReplyMs).toBe(753);
   });
 
   it('shows a real Redis 7 replica that Sentinel sees subjectively down', () => {
@@ -284,6 +299,10 @@ describe('Function: parseSentinelReplicas', () => {
       masterPort: 0,
       replicaPriority: 100,
       replOffset: 0,
+      lastOkPingReplyMs: 61203,
+      lastPingReplyMs: 61203,
+      masterLinkDownTimeMs: 0,
+      infoRefreshMs: 0,
     });
   });
 
@@ -349,6 +368,10 @@ describe('Function: parseSentinelPeers', () => {
         runId: '1e636154b88b56e32f40f321722e76bb828a5c0e',
         flags: ['sentinel'],
         lastHelloMessageMs: 1155,
+        lastOkPingReplyMs: 944,
+        lastPingReplyMs: 944,
+        votedLeader: null,
+        votedLeaderEpoch: 0,
       },
     ]);
   });
@@ -544,5 +567,140 @@ describe('Function: parseCkQuorum', () => {
 
     // Act & Assess
     expect(() => parseCkQuorum(reply)).toThrow(BadReplyError);
+  });
+});
+
+describe("Function: parseSentinelMaster (Sentinel's own view of a master it flags down)", () => {
+  it('reads how long it has been subjectively and objectively down, and the PING history', () => {
+    // Prepare: the real Redis 7 reply, as a sentinel with a wrong auth-pass reports the master
+    const reply = (json('redis7', 'sentinel-master.json') as string[]).map((v, i, all) =>
+      all[i - 1] === 'flags'
+        ? 's_down,o_down,master,disconnected'
+        : all[i - 1] === 'last-ok-ping-reply'
+          ? '61000'
+          : v,
+    );
+    reply.push('s-down-time', '55000', 'o-down-time', '54000');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master).toMatchObject({
+      flags: ['s_down', 'o_down', 'master', 'disconnected'],
+      lastOkPingReplyMs: 61_000,
+      lastPingReplyMs: 752,
+      sDownTimeMs: 55_000,
+      oDownTimeMs: 54_000,
+    });
+  });
+
+  it('gives null for the PING history and refresh fields a reply lacks', () => {
+    // Prepare
+    const reply = (json('redis7', 'sentinel-master.json') as string[]).filter(
+      (_, i, all) => !['last-ping-reply', 'info-refresh'].includes(all[i % 2 === 0 ? i : i - 1]),
+    );
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master.lastPingReplyMs).toBeNull();
+    expect(master.infoRefreshMs).toBeNull();
+    expect(master.lastOkPingReplyMs).toBe(752);
+  });
+});
+
+describe('Function: parseSentinelPeers (leader votes)', () => {
+  it('reads the run id a peer voted for as failover leader, and the epoch', () => {
+    // Prepare
+    const [entry] = json('redis7', 'sentinel-sentinels.json') as string[][];
+    const voted = entry.map((v, i) =>
+      entry[i - 1] === 'voted-leader'
+        ? 'b9c6a2f0e0d2c6c4d7f1e0a9b8c7d6e5f4a3b2c1'
+        : entry[i - 1] === 'voted-leader-epoch'
+          ? '4'
+          : v,
+    );
+
+    // Act
+    const [peer] = parseSentinelPeers([voted]);
+
+    // Assess
+    expect(peer.votedLeader).toBe('b9c6a2f0e0d2c6c4d7f1e0a9b8c7d6e5f4a3b2c1');
+    expect(peer.votedLeaderEpoch).toBe(4);
+  });
+
+  it('reads a Redis 5 reply, which has the same fields', () => {
+    // Act
+    const peers = parseSentinelPeers(json('redis5', 'sentinel-sentinels.json'));
+
+    // Assess
+    expect(peers.map((p) => [p.lastOkPingReplyMs, p.votedLeaderEpoch])).toEqual(
+      peers.map(() => [expect.any(Number), expect.any(Number)]),
+    );
+  });
+});
+
+describe('Function: parseSentinelConfig', () => {
+  // The Redis 7 reply of SENTINEL CONFIG GET * (sentinel.c sentinelConfigGetCommand), RESP2 form.
+  const reply = (overrides: Record<string, string> = {}): string[] =>
+    Object.entries({
+      'resolve-hostnames': 'no',
+      'announce-hostnames': 'no',
+      'announce-ip': '',
+      'announce-port': '0',
+      'sentinel-user': '',
+      'sentinel-pass': '',
+      ...overrides,
+    }).flat();
+
+  it('reads an unset announce address and unset sentinel credentials', () => {
+    // Act
+    const config = parseSentinelConfig(reply());
+
+    // Assess
+    expect(config).toEqual({
+      announceIp: null,
+      announcePort: null,
+      sentinelUser: 'unset',
+      sentinelPass: 'unset',
+    });
+  });
+
+  it('reads the announce address, and reduces the sentinel password to "set" (it is sent in clear text)', () => {
+    // Act
+    const config = parseSentinelConfig(
+      reply({
+        'announce-ip': '203.0.113.9',
+        'announce-port': '26399',
+        'sentinel-user': 'sentinels',
+        'sentinel-pass': 's3cret-Pa55',
+      }),
+    );
+
+    // Assess
+    expect(config).toEqual({
+      announceIp: '203.0.113.9',
+      announcePort: 26_399,
+      sentinelUser: 'set',
+      sentinelPass: 'set',
+    });
+    expect(JSON.stringify(config)).not.toContain('s3cret-Pa55');
+    expect(JSON.stringify(config)).not.toContain('sentinels');
+  });
+
+  it('reads the RESP3 map form, and gives null for what a Redis 6.2 sentinel does not report', () => {
+    // Act
+    const config = parseSentinelConfig({ 'resolve-hostnames': 'no', 'announce-hostnames': 'no' });
+
+    // Assess
+    expect(config).toEqual({ announceIp: null, announcePort: null, sentinelUser: null, sentinelPass: null });
+  });
+
+  it('throws BadReplyError for a reply that is no field map', () => {
+    // Act & Assess
+    expect(() => parseSentinelConfig(['announce-ip'])).toThrow(BadReplyError);
+    expect(() => parseSentinelConfig('OK')).toThrow(BadReplyError);
   });
 });

@@ -3,6 +3,7 @@ import {
   hasRedisFeaturesOf,
   labelOf,
   majorLine,
+  releaseDetails,
   releaseFromBanner,
   releaseFromInfo,
   releaseGroups,
@@ -77,5 +78,30 @@ describe('Function: releaseGroups', () => {
     ]);
     expect(labelOf(node(s, 0).server)).toBe('redis 7.0.15');
     expect(labelOf(null)).toBeNull();
+  });
+});
+
+describe('Function: releaseDetails', () => {
+  it('names the release of a node or sentinel, from the previous poll when it is down, and all of them for the deployment', () => {
+    // Prepare
+    const previous = healthySnapshot();
+    const current = healthySnapshot();
+    Object.assign(node(current, 2).server!, { flavour: 'valkey', version: '8.0.1' });
+    node(current, 1).server = null;
+
+    // Act & Assess
+    expect(releaseDetails('node 10.0.1.63:6379', current, previous)).toEqual({
+      serverVersion: 'valkey 8.0.1',
+    });
+    expect(releaseDetails('node 10.0.1.62:6379', current, previous)).toEqual({
+      serverVersion: 'redis 7.0.15',
+    });
+    expect(releaseDetails('sentinel 10.0.1.61:26379', current, null)).toEqual({
+      serverVersion: 'redis 7.0.15',
+    });
+    expect(releaseDetails('deployment', current, previous)).toEqual({
+      serverVersions: 'redis 7.0.15, valkey 8.0.1',
+    });
+    expect(releaseDetails('node 10.9.9.9:6379', current, previous)).toEqual({});
   });
 });

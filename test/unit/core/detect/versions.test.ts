@@ -1,6 +1,5 @@
 import { DEFAULT_MAX_VERSION_MIX_MS } from '../../../../lambdas/core/detect/versions';
 import {
-  fail,
   healthySnapshot,
   MINUTE,
   type MutableSnapshot,
@@ -52,7 +51,6 @@ describe('Function: detect', () => {
         severity: 'warning',
         subject: 'sentinel 10.0.1.62:26379',
         details: {
-          serverVersion: 'redis 5.0.14',
           risks: [{ risk: 'sentinel-older-than-nodes', sentinel: 'redis 5.0.14', newestNode: 'redis 7.2.6' }],
         },
       });
@@ -106,7 +104,6 @@ describe('Function: detect', () => {
       expect(found[0]).toMatchObject({
         subject: 'deployment',
         details: {
-          serverVersions: 'redis 6.2.16, redis 7.2.6',
           risks: [
             {
               risk: 'mixed-major-versions',
@@ -187,33 +184,6 @@ describe('Function: detect', () => {
         'mixed-major-versions',
       ]);
       expect(found[0].message).toContain('Also: The data nodes have run different major versions');
-    });
-  });
-
-  describe('Server named in findings', () => {
-    it('puts the release in the details of a finding about a server, from the previous poll when it is down', () => {
-      // Prepare
-      const previous = nodesOn(healthySnapshot({ at: NOW - MINUTE }), 'valkey', '8.0.1');
-      const current = nodesOn(healthySnapshot(), 'valkey', '8.0.1');
-      fail(node(current, 1), 'refused');
-
-      // Act
-      const [found] = withCode(run(current, { previous }), 'REPLICA_UNREACHABLE');
-
-      // Assess
-      expect(found.details?.serverVersion).toBe('valkey 8.0.1');
-    });
-
-    it('lists the releases in a deployment-wide finding', () => {
-      // Prepare
-      const current = healthySnapshot();
-      for (const i of [1, 2]) fail(sentinelAt(current, i), 'refused');
-
-      // Act
-      const [found] = withCode(run(current), 'NO_QUORUM');
-
-      // Assess
-      expect(found.details?.serverVersions).toBe('redis 7.0.15');
     });
   });
 });

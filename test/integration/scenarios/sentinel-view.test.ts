@@ -1,0 +1,146 @@
+// Scenarios: the sentinels cannot use servers that answer the watcher (Sentinel's own view as a fact).
+// Real sentinels with a wrong auth-pass, a renamed PING, on a real 1+2+3 topology.
+
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import {
+  hasFinding,
+  hasNotification,
+  healthy,
+  lastFindings,
+  noFinding,
+  notifications,
+  onSentinels,
+  pollUntil,
+  summary,
+  useTopology,
+  watchUntil,
+} from './harness';
+
+const scenario = useTopology('it-sentinel-view', { basePort: 7500 });
+
+afterEach(async () => {
+  await healthy(scenario());
+}, 60_000);
+
+describe('Scenario family: Sentinel sees servers down that answer the watcher', () => {
+  it('one sentinel with a wrong auth-pass: a warning naming it and the fix; resolved once fixed', async () => {
+    // Prepare
+    const s = scenario();
+    const bad = s.topo.sentinelPorts[1];
+    const w = s.watcher();
+    expect((await w.pollOnce()).findings).toEqual([]);
+
+    // Act
+    await s.topo.withClient(bad, (c) =>
+      c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', 'not-the-password'),
+    );
+    const steps = await pollUntil(w, hasNotification('opened', 'SENTINEL_SEES_DOWN'), 30_000, 500);
+
+    // Assess: one finding, a warning (one sentinel is a standing down vote, not an outage), the cause
+    const found = lastFindings(steps);
+    expect(summary(found)).toEqual(['SENTINEL_SEES_DOWN warning deployment']);
+    expect(found[0].message).toContain(`Sentinel 127.0.0.1:${bad}`);
+    expect(found[0].message).toContain('auth-pass');
+    expect(found[0].message).toContain(`SENTINEL SET ${s.topo.masterName} auth-pass`);
+    expect(found[0].message).toContain('standing "down" vote');
+    expect(found[0].details?.spots).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sentinel: `127.0.0.1:${bad}`, kind: 'master', cause: 'auth' }),
+      ]),
+    );
+    expect(JSON.stringify(steps)).not.toContain('not-the-password');
+
+    // Undo
+    await s.topo.withClient(bad, (c) =>
+      c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', s.topo.password),
+    );
+    const after = await pollUntil(w, hasNotification('resolved', 'SENTINEL_SEES_DOWN'), 30_000, 500);
+    expect(notifications(after).map((n) => `${n.type} ${n.code}`)).toEqual(['resolved SENTINEL_SEES_DOWN']);
+  }, 90_000);
+
+  it('every sentinel with a wrong auth-pass: critical, and the aborted failovers are told inside it, not paged apart', async () => {
+    // Prepare: watch with events, as `watch` and the poller do
+    const s = scenario();
+    const w = s.watcher({}, { events: true });
+
+    // Act: the nodes' password rotated, the sentinels not told
+    await onSentinels(s, (c) =>
+      c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', 'rotated-elsewhere'),
+    );
+    const steps = await watchUntil(
+      w,
+      (all) =>
+        all.some((st) =>
+          st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && f.details?.abortedFailovers),
+        ),
+      60_000,
+    );
+
+    // Assess
+    const codes = new Set(steps.flatMap((st) => st.findings.map((f) => `${f.code} ${f.severity}`)));
+    expect([...codes].sort()).toEqual(['SENTINEL_SEES_DOWN critical']);
+    const found = steps.flatMap((st) => st.findings).find((f) => f.details?.abortedFailovers)!;
+    expect(found.message).toContain('consider the master down although it works');
+    expect(found.message).toContain('no sentinel can use any replica');
+    expect(found.message).toContain('-failover-abort-no-good-slave');
+    expect(notifications(steps).filter((n) => n.code === 'FAILOVER_ABORTED')).toEqual([]);
+
+    // Undo
+    await onSentinels(s, (c) => c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', s.topo.password));
+    await pollUntil(s.watcher(), noFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
+  }, 120_000);
+
+  it('a sentinel that renames PING (rename-command): named, with the other commands in its config', async () => {
+    // Prepare
+    const s = scenario();
+    const bad = s.topo.sentinelPorts[2];
+    const w = s.watcher();
+
+    // Act
+    await s.topo.withClient(bad, (c) =>
+      c.call('SENTINEL', 'SET', s.topo.masterName, 'rename-command', 'PING', 'PONG'),
+    );
+    const steps = await pollUntil(w, hasFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
+
+    // Assess
+    const [found] = lastFindings(steps);
+    expect(summary(lastFindings(steps))).toEqual(['SENTINEL_SEES_DOWN warning deployment']);
+    expect(found.message).toContain('rename-command');
+    expect(found.message).toContain(`Sentinel 127.0.0.1:${bad}`);
+
+    // Undo
+    await s.topo.withClient(bad, (c) =>
+      c.call('SENTINEL', 'SET', s.topo.masterName, 'rename-command', 'PING', 'PING'),
+    );
+  }, 90_000);
+
+  it('a replica with PING renamed away: every sentinel flags it down, and the fix is on the sentinels', async () => {
+    // Prepare: PING renamed in the replica's config file (it can only be set there), then restarted
+    const s = scenario();
+    const master = (await s.topo.currentMaster())!;
+    const replica = s.topo.dataPorts.find((p) => p !== master.port)!;
+    const record = s.topo.processes.find((p) => p.port === replica)!;
+    const original = await readFile(record.config, 'utf8');
+    await appendFile(record.config, '\nrename-command PING ""\n');
+    await s.topo.restart(replica).catch(() => undefined); // it cannot answer PING any more
+    try {
+      // Act
+      const steps = await pollUntil(s.watcher(), hasFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
+
+      // Assess
+      const found = lastFindings(steps).find((f) => f.code === 'SENTINEL_SEES_DOWN')!;
+      expect(found.message).toContain('PING is renamed or disabled on the node');
+      expect(found.message).toContain(`SENTINEL SET ${s.topo.masterName} rename-command PING`);
+      expect(found.details?.spots).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ target: `127.0.0.1:${replica}`, cause: 'ping-renamed' }),
+        ]),
+      );
+      expect(lastFindings(steps).filter((f) => f.severity === 'critical')).toEqual([]);
+    } finally {
+      // Undo
+      await writeFile(record.config, original.replace(/\nrename-command PING ""\n/g, '\n'));
+      await s.topo.restart(replica);
+    }
+  }, 90_000);
+});
