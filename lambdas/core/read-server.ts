@@ -43,6 +43,8 @@ export const sentinelCommands = (masterName: string): RedisCommand[] => [
   // Redis 6.2+: announce address and sentinel-to-sentinel credentials (read quietly: older sentinels
   // refuse it, and that is no fault of theirs).
   ['SENTINEL', 'CONFIG', 'GET', '*'],
+  // Redis 6.2+: the id its peers list it under (not INFO's run_id, which changes on every restart).
+  ['SENTINEL', 'MYID'],
 ];
 
 /** Redis before 5.0 knows only `SENTINEL SLAVES`; the probe retries with it when REPLICAS is refused. */
@@ -180,6 +182,7 @@ export function readSentinel(
   const info = read(collector, r[5], commands[5], (v) => parseInfo(asText(v, 'INFO')));
   const server = info ? parseServerInfo(info) : null;
   const config = quiet(r[6], parseSentinelConfig);
+  const myId = quiet(r[7], (v) => (typeof v === 'string' && /^[0-9a-f]{40}$/.test(v) ? v : null));
   return {
     host: address.host,
     port: address.port,
@@ -197,6 +200,7 @@ export function readSentinel(
     sentinels: sentinels ?? [],
     ckquorum,
     config,
+    myId,
   };
 }
 

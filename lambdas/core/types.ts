@@ -284,6 +284,8 @@ export interface SentinelSnapshot extends Address {
   readonly sentinels: readonly SentinelPeerView[];
   readonly ckquorum: CkQuorum | null;
   readonly config?: SentinelConfigView | null;
+  /** `SENTINEL MYID` (6.2+): the id peers list this sentinel under in SENTINEL SENTINELS. */
+  readonly myId?: string | null;
 }
 
 /** How the sentinels voted on who the master is. */

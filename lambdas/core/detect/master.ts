@@ -155,12 +155,14 @@ function extraMasterFinding(view: View, n: NodeSnapshot, seen: ExtraMaster, chan
   const uptime = n.server?.uptimeSeconds ?? null;
   const identity = view.state.identities[nodeSubject(n)];
   const restarted = !!identity?.runId && !!n.server?.runId && identity.runId !== n.server.runId;
+  // Replaying an AOF at start counts every replayed write (measured on 7.0): only growth counts then.
+  const replayed = n.stats?.aofEnabled === true;
   const written =
     changes === null
       ? null
       : !firstSight && seen.changes !== null
         ? changes - seen.changes
-        : restarted && uptime !== null && uptime < FRESH_START_S
+        : restarted && !replayed && uptime !== null && uptime < FRESH_START_S
           ? changes
           : null;
   const acceptingWrites = written !== null && written > 0;

@@ -15,11 +15,11 @@
 
 import type { Address, Finding, NodeSnapshot, SentinelSnapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
-import { DEPLOYMENT_SUBJECT } from './codes';
+import { DEPLOYMENT_SUBJECT, nodeSubject } from './codes';
 import { formatDuration } from './text';
 import { nodeReadable, sentinelUsable, type View } from './view';
 
-export type SentinelBlindCause = 'auth' | 'ping-renamed' | 'sentinel-auth' | 'network';
+export type SentinelBlindCause = 'auth' | 'ping-renamed' | 'maxclients' | 'sentinel-auth' | 'network';
 
 export interface BlindSpot {
   readonly sentinel: SentinelSnapshot;
@@ -90,6 +90,13 @@ function causeOf(
     // The node refuses PING to everyone: renamed or disabled is the sentinels' problem; MISCONF,
     // BUSY, LOADING are the node's own, reported by its own findings.
     return /unknown command/i.test(node.ping.message ?? '') ? 'ping-renamed' : null;
+  }
+  // Full to maxclients: a sentinel that reconnects is refused (with an error, or closed at once).
+  const s = node.stats;
+  const before = view.state.counters?.[nodeSubject(node)]?.rejectedConnections ?? null;
+  const rejecting = s?.rejectedConnections != null && before !== null && s.rejectedConnections > before;
+  if ((s?.maxClients && s.connectedClients !== null && s.connectedClients >= s.maxClients - 1) || rejecting) {
+    return 'maxclients';
   }
   return answersWithErrors ? 'auth' : 'network';
 }
@@ -189,7 +196,7 @@ function noReplicaUsable(
 
 function describeSentinel(sentinel: string, spots: readonly BlindSpot[], name: string): string {
   const parts: string[] = [];
-  for (const cause of ['auth', 'ping-renamed', 'sentinel-auth', 'network'] as const) {
+  for (const cause of ['auth', 'ping-renamed', 'maxclients', 'sentinel-auth', 'network'] as const) {
     const of = spots.filter((s) => s.cause === cause);
     if (of.length === 0) continue;
     const targets = of.map((s) => `${s.kind} ${formatAddress(s.target)}`).join(', ');
@@ -206,6 +213,8 @@ const CAUSE_TEXT: Record<SentinelBlindCause, (sentinel: string, name: string) =>
     `they answer it with errors, so its auth-pass for ${name} is most likely missing or wrong (the nodes' requirepass was changed or not given to it; with ACL users, check auth-user too, and any "sentinel rename-command" for PING in its config). Fix: SENTINEL SET ${name} auth-pass <the nodes' password> on it (it rewrites its config)`,
   'ping-renamed': (_s, name) =>
     `PING is renamed or disabled on the node (rename-command), and Sentinel needs it. Fix: SENTINEL SET ${name} rename-command PING <the new name> on every sentinel, or restore PING on the node`,
+  maxclients: () =>
+    `the server is at its maxclients limit, so the sentinel's reconnections are refused. Raise maxclients (CONFIG SET maxclients, and the open-files limit) or find the client that leaks connections (CLIENT LIST): a master the sentinels cannot reach gets failed over`,
   'sentinel-auth': () =>
     `they answer it with errors, so it cannot authenticate to its peers: set the same sentinel-user/sentinel-pass on every sentinel to match their requirepass or ACL user (SENTINEL CONFIG SET sentinel-pass <password> on Redis 6.2+, else in sentinel.conf and restart)`,
   network: () =>

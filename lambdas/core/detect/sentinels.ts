@@ -205,14 +205,11 @@ export function phantomOf(view: View, s: SentinelSnapshot): Phantom | null {
   );
   const runIds = new Set(listings.map((p) => p.runId).filter((r): r is string => r !== null));
   const real =
-    view.snapshot.sentinels.find(
-      (x) =>
-        x !== s &&
-        x.reachable &&
-        x.runId !== null &&
-        runIds.has(x.runId) &&
-        !(x.host === s.host && x.port === s.port),
-    ) ?? null;
+    view.snapshot.sentinels.find((x) => {
+      if (x === s || !x.reachable || (x.host === s.host && x.port === s.port)) return false;
+      const id = sentinelId(view, x);
+      return id !== null && runIds.has(id);
+    }) ?? null;
   const hellos = listings.map((p) => p.lastHelloMessageMs).filter((v): v is number => v !== null);
   const pings = listings.map((p) => p.lastOkPingReplyMs ?? null).filter((v): v is number => v !== null);
   const lastHelloMs = hellos.length > 0 ? Math.min(...hellos) : null;
@@ -224,4 +221,25 @@ export function phantomOf(view: View, s: SentinelSnapshot): Phantom | null {
     lastOkPingReplyMs > lastHelloMs + PING_SILENT_BEYOND_HELLO_MS;
   if (!real && !helloButNoPing) return null;
   return { real, runId: [...runIds][0] ?? null, lastHelloMs, lastOkPingReplyMs };
+}
+
+/**
+ * The id a sentinel's peers list it under: `SENTINEL MYID` (6.2+), else the one id every other
+ * answering sentinel lists and it does not (a sentinel never lists itself).
+ */
+export function sentinelId(view: View, s: SentinelSnapshot): string | null {
+  if (s.myId) return s.myId;
+  if (!sentinelUsable(s)) return null;
+  const own = new Set(s.sentinels.map((p) => p.runId));
+  const others = view.snapshot.sentinels.filter((x) => x !== s && sentinelUsable(x));
+  if (others.length === 0) return null;
+  const candidates = new Set(
+    others
+      .flatMap((x) => x.sentinels.map((p) => p.runId))
+      .filter((id): id is string => id !== null && !own.has(id)),
+  );
+  const listedByAll = [...candidates].filter((id) =>
+    others.every((x) => x.sentinels.some((p) => p.runId === id)),
+  );
+  return listedByAll.length === 1 ? listedByAll[0] : null;
 }

@@ -252,9 +252,10 @@ describe('Function: sentinelCommands and readSentinel', () => {
     ok(text('sentinel-ckquorum-ok.txt')),
     ok(text('info-sentinel.txt')),
     config,
+    ok('7d5eaab22e4c8294745940a5399516bdaf48a9fc'),
   ];
 
-  it('asks SENTINEL CONFIG GET * last, and reads the announce address without keeping the sentinel password', () => {
+  it('asks SENTINEL CONFIG GET * and MYID last, and reads the announce address without keeping the sentinel password', () => {
     // Prepare
     const commands = sentinelCommands('mymaster');
     const config = ok([
@@ -278,7 +279,10 @@ describe('Function: sentinelCommands and readSentinel', () => {
     );
 
     // Assess
-    expect(commands.at(-1)).toEqual(['SENTINEL', 'CONFIG', 'GET', '*']);
+    expect(commands.slice(-2)).toEqual([
+      ['SENTINEL', 'CONFIG', 'GET', '*'],
+      ['SENTINEL', 'MYID'],
+    ]);
     expect(s.error).toBeNull();
     expect(s.config).toEqual({
       announceIp: '203.0.113.9',
@@ -287,6 +291,7 @@ describe('Function: sentinelCommands and readSentinel', () => {
       sentinelPass: 'set',
     });
     expect(JSON.stringify(s)).not.toContain('hunter2-secret');
+    expect(s.myId).toBe('7d5eaab22e4c8294745940a5399516bdaf48a9fc');
     expect(s.sentinels[0]).toMatchObject({ lastPingReplyMs: 944, votedLeader: null, votedLeaderEpoch: 0 });
   });
 

@@ -263,6 +263,22 @@ describe('Function: detect', () => {
       expect(defaultGraceMs(found)).toBe(0);
     });
 
+    it('does not count an AOF replayed at start as writes (Redis 7.0 counts each replayed command)', () => {
+      // Prepare: as above, but with appendonly yes: 1070 is what it replayed, not what clients wrote
+      const before = run(healthySnapshot({ at: NOW - 60_000 }));
+      const failedOver = healthySnapshot({ at: NOW - 30_000, masterIndex: 1, configEpoch: 2 });
+      fail(node(failedOver, 0), 'refused');
+      const known = run(failedOver, { state: before.state });
+      const current = restartedOldMaster(NOW, 8, 1070);
+      setStats(node(current, 0), { aofEnabled: true });
+
+      // Act
+      const [found] = withCode(run(current, { state: known.state }), 'MULTIPLE_MASTERS');
+
+      // Assess: only growth from here on counts
+      expect(found.details).toMatchObject({ acceptingWrites: false, writesAccepted: null });
+    });
+
     it('does not take the write counter of a node it never saw restart for writes at first sight', () => {
       // Prepare: a fresh watcher: the counter may hold writes from when this node was the master
       const current = restartedOldMaster(NOW, 8, 1070);
