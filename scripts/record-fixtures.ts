@@ -22,6 +22,8 @@ const ROOT = path.resolve(__dirname, '..');
 const BASE_PORT = 8300;
 const MASTER = 'mymaster';
 const DEFAULT_BUILDS = ['redis-5.0.14', 'valkey-8.0.1'];
+/** Announced by one replica, listened on by nothing: the sentinels' never-reached replica. */
+const NEVER_REACHED_PORT = 8399;
 
 interface Recorded {
   readonly file: string;
@@ -67,11 +69,25 @@ async function record(name: string): Promise<void> {
     // A healthy deployment; min-replicas-to-write so the master reports its good-replica count.
     await node(masterPort, (c) => c.call('CONFIG', 'SET', 'min-replicas-to-write', '1'));
     await node(masterPort, (c) => c.set('fixture', 'x'.repeat(100)));
+    // Recorded once the replicas have acknowledged everything (their offsets in the master's INFO) and
+    // the sentinels have read their offsets too (INFO every 10 s): a settled deployment, not a start-up.
     await waitFor(
       () =>
-        node(masterPort, async (c) => parseInfo(await c.info('replication')).min_slaves_good_slaves === '2'),
+        node(masterPort, async (c) => {
+          const f = parseInfo(await c.info('replication'));
+          const synced = [f.slave0, f.slave1].every((l) => l?.includes(`offset=${f.master_repl_offset},`));
+          return f.min_slaves_good_slaves === '2' && synced;
+        }),
       10_000,
-      'min_slaves_good_slaves:2',
+      'both replicas to acknowledge the master offset',
+    );
+    await waitFor(
+      async () =>
+        ((await sentinel('REPLICAS', MASTER)) as string[][]).every(
+          (r) => !r.includes('slave-repl-offset') || r[r.indexOf('slave-repl-offset') + 1] !== '0',
+        ),
+      15_000,
+      'the sentinels to read the replicas offsets',
     );
     save(
       'info-master.txt',
@@ -142,20 +158,39 @@ async function record(name: string): Promise<void> {
       'what this version answers to the commands that differ between versions (reply or error message)',
     );
 
-    // One replica killed: after down-after-milliseconds the sentinels flag it s_down.
+    // A replica that announces a port nothing listens on (replica-announce-port): the master lists it
+    // there, and the sentinels learn an address they never reach. Then that replica is killed too.
+    await node(downPort, (c) => c.call('CONFIG', 'SET', 'replica-announce-port', String(NEVER_REACHED_PORT)));
+    await node(downPort, (c) => c.call('CLIENT', 'KILL', 'TYPE', 'master'));
+    await waitFor(
+      () =>
+        node(masterPort, async (c) => (await c.info('replication')).includes(`port=${NEVER_REACHED_PORT},`)),
+      10_000,
+      `the master to list the replica on :${NEVER_REACHED_PORT}`,
+    );
+    // The sentinels learn it from the master's INFO (every 10 s); the master forgets it once it is gone.
+    await waitFor(
+      async () =>
+        ((await sentinel('SLAVES', MASTER)) as string[][]).some((r) =>
+          r.includes(String(NEVER_REACHED_PORT)),
+        ),
+      20_000,
+      `the sentinel to learn the replica on :${NEVER_REACHED_PORT}`,
+    );
     await topo.kill(downPort);
     const sdown = await waitFor(
       async () => {
         const reply = (await sentinel('SLAVES', MASTER)) as string[][];
-        return reply.some((r) => r.join(' ').includes('s_down')) ? reply : undefined;
+        const flagged = reply.filter((r) => r.join(' ').includes('s_down'));
+        return flagged.length === 2 ? reply : undefined;
       },
-      10_000,
-      `a sentinel to flag ${downPort} s_down`,
+      20_000,
+      `a sentinel to flag ${downPort} and the never-reached :${NEVER_REACHED_PORT} s_down`,
     );
     save(
       'sentinel-slaves.json',
       sdown,
-      `SENTINEL SLAVES ${MASTER}: one replica healthy, one killed (s_down)`,
+      `SENTINEL SLAVES ${MASTER}: one replica healthy, one killed (s_down), one announced on :${NEVER_REACHED_PORT} and never reached`,
     );
 
     // A sentinel stopped (SIGSTOP) for 3 s: on waking its timer sees the jump and enters TILT.
@@ -215,6 +250,10 @@ async function record(name: string): Promise<void> {
     '',
   ];
   writeFileSync(path.join(dir, 'README.md'), readme.join('\n'));
+  // In the repository's JSON style, so a refresh leaves `npm run lint` clean.
+  execFileSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'format', '--write', dir], {
+    stdio: 'ignore',
+  });
   console.log(`wrote ${files.length} fixtures and README.md`);
 }
 

@@ -48,7 +48,8 @@ export const parseServerInfo = (fields: InfoFields): ServerInfo => {
     redisVersion: text(fields, 'redis_version'),
     runId: text(fields, 'run_id'),
     uptimeSeconds: int(fields, 'uptime_in_seconds'),
-    mode: text(fields, 'redis_mode'),
+    // Valkey 8 renamed redis_mode to server_mode.
+    mode: text(fields, 'redis_mode', 'server_mode'),
     tcpPort: int(fields, 'tcp_port'),
   };
 };

@@ -47,7 +47,11 @@ export function detectVersions(view: View): {
     const line = majorLine(releaseOf(n.server)!);
     if (line !== null) lines.set(line, [...(lines.get(line) ?? []), n]);
   }
-  if (lines.size < 2) return { findings, state: { versionMixSince: null } };
+  if (lines.size < 2) {
+    // One major line among the nodes read: the mix is over only if every node was read this time.
+    const allRead = nodes.length === view.snapshot.nodes.length;
+    return { findings, state: { versionMixSince: allRead ? null : (view.state.versionMixSince ?? null) } };
+  }
 
   const since = Math.min(view.state.versionMixSince ?? view.now, mixStartFromUptimes(lines, view.now));
   const limit = view.settings.maxVersionMixMs ?? DEFAULT_MAX_VERSION_MIX_MS;

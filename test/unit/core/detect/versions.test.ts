@@ -168,6 +168,22 @@ describe('Function: detect', () => {
       expect(DEFAULT_MAX_VERSION_MIX_MS).toBe(24 * HOUR);
     });
 
+    it('keeps the start of a mix across a poll in which the odd node could not be read', () => {
+      // Prepare
+      const state = { ...run(healthySnapshot()).state, versionMixSince: NOW - 2 * HOUR };
+      const current = sentinelsOn(nodesOn(healthySnapshot(), 'redis', '6.2.16'), 'redis', '7.2.6');
+      node(current, 2).reachable = false;
+      node(current, 2).server = null;
+      node(current, 2).replication = null;
+      node(current, 2).role = null;
+
+      // Act
+      const result = run(current, { state });
+
+      // Assess
+      expect(result.state.versionMixSince).toBe(NOW - 2 * HOUR);
+    });
+
     it('appends a version risk to the CONFIG_RISK config-risk.ts reports for the same subject', () => {
       // Prepare: quorum 1 (a deployment risk) and a mix left for two days.
       const current = sentinelsOn(nodesOn(healthySnapshot(), 'redis', '6.2.16'), 'redis', '7.2.6');
