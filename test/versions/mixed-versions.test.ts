@@ -7,13 +7,10 @@ import { LocalTopology, waitFor } from '../../cli/local/topology';
 import { renderSnapshot } from '../../cli/render-snapshot';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { parseDeployment } from '../../lambdas/core/config';
-import {
-  type DetectionState,
-  detect,
-  detectionSettings,
-  emptyDetectionState,
-} from '../../lambdas/core/detect';
+import { detectionSettings } from '../../lambdas/core/detect';
+import type { Notification } from '../../lambdas/core/incidents';
 import type { Finding, Snapshot } from '../../lambdas/core/types';
+import { advanceWatch, emptyWatchState, type WatchState } from '../../lambdas/core/watch-cycle';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
 import { buildBinary } from './builds';
 
@@ -28,18 +25,27 @@ const deployment = () =>
     'test',
   );
 
-async function pollAndDetect(
-  state: DetectionState,
-): Promise<{ s: Snapshot; findings: Finding[]; state: DetectionState }> {
+/** One poll through the same watch step as `watch` and the poller: findings and the alerts they raise. */
+async function pollAndWatch(state: WatchState): Promise<{
+  s: Snapshot;
+  findings: readonly Finding[];
+  notifications: readonly Notification[];
+  state: WatchState;
+}> {
   const s = await pollDeployment(deployment(), { password: topo.password }, { runBatch, now: Date.now });
-  const result = detect({
-    current: s,
-    previous: null,
+  const step = advanceWatch({
     state,
+    snapshot: s,
     settings: { ...detectionSettings(deployment()), maxVersionMixMs: MAX_MIX_MS },
+    reminderMinutes: 60,
     now: Date.now(),
   });
-  return { s: { ...s, findings: result.findings }, findings: result.findings, state: result.state };
+  return {
+    s: { ...s, findings: step.findings },
+    findings: step.findings,
+    notifications: step.notifications,
+    state: step.state,
+  };
 }
 
 const risks = (findings: readonly Finding[]) =>
@@ -62,7 +68,7 @@ afterAll(async () => {
 describe('a deployment on mixed server versions', () => {
   it('names each release, shows the mix, and flags every sentinel older than the nodes', async () => {
     // Act
-    const { s, findings } = await pollAndDetect(emptyDetectionState());
+    const { s, findings, notifications } = await pollAndWatch(emptyWatchState());
 
     // Assess
     expect(s.nodes.map((n) => n.server?.version)).toEqual(['6.2.16', '6.2.16', '6.2.16']);
@@ -75,7 +81,9 @@ describe('a deployment on mixed server versions', () => {
     expect(first.message).toContain(
       'runs redis 5.0.14, older than the data nodes it watches (redis 6.2.16 on',
     );
-    expect(first.details?.serverVersion).toBe('redis 5.0.14');
+    // The alert names the server it is about.
+    const alert = notifications.find((n) => n.code === 'CONFIG_RISK' && n.subject === first.subject);
+    expect(alert?.details?.serverVersion).toBe('redis 5.0.14');
   });
 
   it('reports a rolling upgrade of one replica only once it outlasts the limit', async () => {
@@ -89,11 +97,11 @@ describe('a deployment on mixed server versions', () => {
     );
 
     // Act
-    const during = await pollAndDetect(emptyDetectionState());
+    const during = await pollAndWatch(emptyWatchState());
     let state = during.state;
     const after = await waitFor(
       async () => {
-        const next = await pollAndDetect(state);
+        const next = await pollAndWatch(state);
         state = next.state;
         return risks(next.findings).includes('deployment: mixed-major-versions') ? next : undefined;
       },
@@ -108,10 +116,11 @@ describe('a deployment on mixed server versions', () => {
       `Servers: MIXED redis 5.0.14 (3 sentinels), redis 6.2.16 (2 nodes), redis 7.2.6 (node 127.0.0.1:${replica})`,
     );
     expect(risks(during.findings)).not.toContain('deployment: mixed-major-versions');
-    expect(during.state.versionMixSince).toEqual(expect.any(Number));
-    expect(Date.now() - state.versionMixSince!).toBeGreaterThanOrEqual(MAX_MIX_MS);
+    expect(during.state.detection.versionMixSince).toEqual(expect.any(Number));
+    expect(Date.now() - state.detection.versionMixSince!).toBeGreaterThanOrEqual(MAX_MIX_MS);
     const mixed = after.findings.find((f) => f.code === 'CONFIG_RISK' && f.subject === 'deployment');
     expect(mixed?.message).toContain('longer than a rolling upgrade takes');
-    expect(mixed?.details?.serverVersions).toBe('redis 5.0.14, redis 6.2.16, redis 7.2.6');
+    const alert = after.notifications.find((n) => n.code === 'CONFIG_RISK' && n.subject === 'deployment');
+    expect(alert?.details?.serverVersions).toBe('redis 5.0.14, redis 6.2.16, redis 7.2.6');
   });
 });
