@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CAPABILITIES,
   capabilityGaps,
   capabilityList,
   probeNeeds,
+  refuses,
   supports,
 } from '../../../lambdas/core/capabilities';
+import { classifyError } from '../../../lambdas/core/probe-error';
+import type { ProbeError } from '../../../lambdas/core/types';
 import { fail, healthySnapshot, node, sentinelAt } from '../helpers/snapshot-factory';
 
 describe('Function: supports', () => {
@@ -117,5 +122,47 @@ describe('Function: capabilityGaps', () => {
     const s = healthySnapshot();
     expect(capabilityGaps(s, probeNeeds({ username: 'watcher', sentinelUsername: 'watcher' }))).toEqual([]);
     expect(probeNeeds({})).toEqual([]);
+  });
+});
+
+describe('the recorded replies that differ between versions (test/fixtures/*/version-differences.json)', () => {
+  const recorded = (dir: string): Record<string, { reply?: unknown; error?: string }> =>
+    JSON.parse(readFileSync(join(__dirname, '../../fixtures', dir, 'version-differences.json'), 'utf8'));
+  const redis5 = recorded('redis5');
+  const valkey8 = recorded('valkey8');
+  const error = (message: string | undefined): ProbeError => ({
+    class: 'command-failed',
+    message: message ?? '',
+  });
+
+  it("match each capability's refusal on the real 5.0.14, and never on Valkey 8", () => {
+    expect(
+      refuses(error(redis5['AUTH <username> <password> (ACL users)'].error), CAPABILITIES.aclUsers),
+    ).toBe(true);
+    expect(
+      refuses(error(valkey8['AUTH <username> <password> (ACL users)'].error), CAPABILITIES.aclUsers),
+    ).toBe(false);
+    expect(
+      refuses(error(redis5['SENTINEL CONFIG GET resolve-hostnames'].error), CAPABILITIES.sentinelConfig),
+    ).toBe(true);
+    expect(valkey8['SENTINEL CONFIG GET resolve-hostnames'].reply).toEqual(['resolve-hostnames', 'no']);
+    expect(redis5['INFO errorstats'].reply).toBe('');
+    expect(valkey8['INFO errorstats'].reply).toMatch(/^# Errorstats\r\nerrorstat_/);
+  });
+
+  it('are classified as the probe reports them', () => {
+    for (const r of [redis5, valkey8]) {
+      expect(
+        classifyError({ message: r['AUTH <password> to a server without requirepass (a sentinel)'].error! }),
+      ).toBe('auth-not-configured');
+      expect(classifyError({ message: r['AUTH <wrong password>'].error! })).toBe('auth-rejected');
+      expect(classifyError({ message: r['AUTH <username> <password> (ACL users)'].error! })).toBe(
+        'auth-rejected',
+      );
+      expect(classifyError({ message: r['SENTINEL REPLICAS'].error! })).toBe('unknown-master');
+    }
+    expect(classifyError({ message: redis5['SENTINEL CONFIG GET resolve-hostnames'].error! })).toBe(
+      'unsupported-command',
+    );
   });
 });
