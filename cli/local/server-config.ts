@@ -12,6 +12,7 @@ import { prepare } from './processes';
 import {
   dataPortsOf,
   LOOPBACK,
+  type ProcessKind,
   type ProcessRecord,
   type ResolvedTopologyOptions,
   sentinelPortsOf,
@@ -156,11 +157,18 @@ export async function writeConfigFiles(
   features: { readonly data: ConfigFeatures; readonly sentinel: ConfigFeatures },
 ): Promise<Omit<ProcessRecord, 'pid'>[]> {
   const plans: Omit<ProcessRecord, 'pid'>[] = [];
+  const write = async (
+    kind: ProcessKind,
+    port: number,
+    text: (rec: Omit<ProcessRecord, 'pid'>) => string,
+  ) => {
+    const rec = await prepare(o.dir, kind, port);
+    await writeFile(rec.config, text(rec), { mode: 0o600 });
+    plans.push(rec);
+  };
   const [masterPort] = dataPortsOf(o) as [number, ...number[]];
   for (const port of dataPortsOf(o)) {
-    const rec = await prepare(o.dir, 'data', port);
-    await writeFile(
-      rec.config,
+    await write('data', port, (rec) =>
       dataNodeConfig({
         port,
         password: o.password,
@@ -169,14 +177,10 @@ export async function writeConfigFiles(
         logFile: rec.log,
         features: features.data,
       }),
-      { mode: 0o600 },
     );
-    plans.push(rec);
   }
   for (const port of sentinelPortsOf(o)) {
-    const rec = await prepare(o.dir, 'sentinel', port);
-    await writeFile(
-      rec.config,
+    await write('sentinel', port, (rec) =>
       sentinelConfig({
         port,
         masterName: o.masterName,
@@ -190,9 +194,7 @@ export async function writeConfigFiles(
         logFile: rec.log,
         features: features.sentinel,
       }),
-      { mode: 0o600 },
     );
-    plans.push(rec);
   }
   return plans;
 }
