@@ -1,6 +1,7 @@
 // Human-readable rendering of a snapshot: what an operator wants at a glance in a terminal.
 
 import { labelOf, type ReleaseGroup, releaseGroups } from '../lambdas/core/server-version';
+import { textTable } from '../lambdas/core/text-table';
 import {
   type Address,
   formatAddress,
@@ -8,16 +9,6 @@ import {
   type ProbeError,
   type Snapshot,
 } from '../lambdas/core/types';
-
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
 
 const dash = '-';
 const fmt = (n: number | null | undefined, suffix = ''): string =>
@@ -75,7 +66,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     ];
   });
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'ROLE',
@@ -109,7 +100,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     errorText(x.error),
   ]);
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'STATUS',

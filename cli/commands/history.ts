@@ -3,8 +3,8 @@ import { createDocumentClient, DynamoStore, StoreError } from '../../lambdas/ada
 import { UsageError } from '../../lambdas/core/errors';
 import { maxLagBytes, type SnapshotRecord, worstSeverity } from '../../lambdas/core/snapshot-record';
 import type { SnapshotStore } from '../../lambdas/core/store-ports';
+import { textTable } from '../../lambdas/core/text-table';
 import { type CliIo, EXIT } from '../io';
-import { table } from '../render-snapshot';
 
 export const historyHelp = `Usage: sentinel-watch history --table NAME --deployment NAME [options]
 
@@ -137,7 +137,9 @@ export function renderHistory(records: readonly SnapshotRecord[]): string {
       codes.length === 0 ? dash : codes.join(','),
     ];
   });
-  return table(['TIME', 'MASTER', 'STATUS', 'NODES', 'SENTINELS', 'MAX LAG', 'FINDINGS'], rows).join('\n');
+  return textTable(['TIME', 'MASTER', 'STATUS', 'NODES', 'SENTINELS', 'MAX LAG', 'FINDINGS'], rows).join(
+    '\n',
+  );
 }
 
 export interface HistoryDeps {

@@ -25,6 +25,8 @@
 //   - CLIENTS_WRITING_TO_REPLICA (readonly-clients.ts): READONLY errors growing on a replica.
 //   - Server versions (versions.ts): CONFIG_RISK for a sentinel older than its nodes or an upgrade
 //     left half-done, merged into config-risk.ts's finding for the same subject.
+//   - PROBE_LIMIT_REACHED on a server only when it answered before being cut off: a server cut off
+//     before any answer is *_UNREACHABLE, whose text says the same.
 
 import type { SentinelEvent } from '../sentinel-event';
 import type { Finding, Snapshot } from '../types';
@@ -34,6 +36,7 @@ import { FINDING_CODES } from './codes';
 import { detectConfigRisk } from './config-risk';
 import { detectFailover } from './failover';
 import { detectFailoverTarget } from './failover-target';
+import { detectLimits } from './limits';
 import { detectMaster } from './master';
 import { detectReadonlyClients, nextCounters } from './readonly-clients';
 import { detectReplicas } from './replicas';
@@ -132,6 +135,7 @@ export function detect(input: DetectInput): DetectResult {
       ...restarts.findings,
       ...detectReadonlyClients(view, counters),
       ...detectConfigRisk(view),
+      ...detectLimits(view),
       ...versions.findings,
     ]),
     aborts.finding,
