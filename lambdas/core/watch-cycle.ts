@@ -11,6 +11,7 @@ import {
 } from './detect';
 import { advanceIncidents, emptyIncidentState, type IncidentState, type Notification } from './incidents';
 import type { SentinelEvent } from './sentinel-event';
+import { releaseDetails } from './server-version';
 import { buildTimeline } from './timeline';
 import type { Finding, Snapshot } from './types';
 
@@ -75,9 +76,15 @@ export function advanceWatch(input: WatchStepInput): WatchStepResult {
   });
   const switched = advanced.notifications.some((n) => n.code === 'MASTER_CHANGED');
   const timeline = switched ? buildTimeline(heard) : null;
-  const notifications = advanced.notifications.map((n) =>
-    n.code === 'MASTER_CHANGED' && timeline ? { ...n, details: { ...n.details, timeline } } : n,
-  );
+  // Alerts name the server they are about (its release), and a switch carries its timeline.
+  const notifications = advanced.notifications.map((n) => ({
+    ...n,
+    details: {
+      ...n.details,
+      ...releaseDetails(n.subject, snapshot, state.previous),
+      ...(n.code === 'MASTER_CHANGED' && timeline ? { timeline } : {}),
+    },
+  }));
   return {
     // A switch consumes the events that explain it; otherwise they wait for the switch they may precede.
     state: {
