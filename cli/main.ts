@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check';
 import { drillCommand } from './commands/drill';
 import { historyCommand } from './commands/history';
 import { localCommand } from './commands/local';
+import { silenceCommand } from './commands/silence';
 import { watchCommand } from './commands/watch';
 import { type CliIo, EXIT } from './io';
 
@@ -16,6 +17,7 @@ Commands:
   drill     run a controlled failover and prove the deployment came back healthy (--dry-run, --failback)
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
   history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
+  silence   add | list | remove: hold a deployment's alerts back during planned work
 
 Run "sentinel-watch <command> --help" for a command's options.`;
 
@@ -25,6 +27,7 @@ const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => 
   drill: drillCommand,
   local: localCommand,
   history: historyCommand,
+  silence: silenceCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

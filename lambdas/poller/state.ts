@@ -19,6 +19,7 @@ import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
 import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
+import { emptySilenceState, loadSilenceState, type SilenceState } from '../core/silence-policy';
 import type { Snapshot } from '../core/types';
 
 export interface OutboxEntry {
@@ -50,6 +51,8 @@ export interface PollerState {
   readonly lastSnapshot: Snapshot | null;
   /** The drill the last poll saw holding the lock: the poll after it ends still attributes its switch. */
   readonly drill: RememberedDrill | null;
+  /** Incidents a silence holds back, and the silences last read (silence-policy.ts). */
+  readonly silence?: SilenceState;
 }
 
 /** Sent entries are remembered this long, to refuse a second send of the same key. */
@@ -65,6 +68,7 @@ export const emptyPollerState = (): PollerState => ({
   outbox: [],
   lastSnapshot: null,
   drill: null,
+  silence: emptySilenceState(),
 });
 
 /**
@@ -93,6 +97,7 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
         ? { id: s.drill.id, startedAt: s.drill.startedAt }
         : null,
+    silence: loadSilenceState(s.silence),
   };
 }
 
