@@ -85,8 +85,9 @@ async function cli(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) {
 function deliver(message: Delivered): void {
   for (const [address, severities] of Object.entries(EMAIL_FILTERS)) {
     const sev = message.attributes.severity;
-    if (severities === null || sev === undefined || severities.includes(sev))
-      (emails[address] ??= []).push(message);
+    if (severities === null || sev === undefined || severities.includes(sev)) {
+      emails[address] = [...(emails[address] ?? []), message];
+    }
   }
   const event: SNSEvent = {
     Records: [
