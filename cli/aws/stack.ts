@@ -10,6 +10,19 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { callSignal, failureName } from '../../lambdas/adapters/aws-clients';
 import { SentinelWatchError } from '../../lambdas/core/errors';
+import { DEFAULT_STACK_NAME } from '../../lib/stack-config/context';
+
+/** `--stack` and `--region`, shared by the commands that work on a deployed stack. */
+export const stackOptions = {
+  stack: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const stackOptionsHelp = `  --stack NAME            the CloudFormation stack (default ${DEFAULT_STACK_NAME})
+  --region REGION         default: the AWS environment's (AWS_REGION, profile)`;
+
+export const stackNameOf = (values: { readonly stack?: string }): string =>
+  values.stack?.trim() || DEFAULT_STACK_NAME;
 
 /** Output keys the stack writes and these commands read (the infra tests hold the stack to them). */
 export const OUTPUT_KEYS = {

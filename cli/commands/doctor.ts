@@ -4,7 +4,7 @@ import { DynamoStore } from '../../lambdas/adapters/dynamo-store';
 import type { SnapshotRecord } from '../../lambdas/core/snapshot-record';
 import { textTable } from '../../lambdas/core/text-table';
 import { CLI_AWS_LIMITS, type OnCallClients, onCallClients } from '../aws/clients';
-import { describeStack, StackLookupError } from '../aws/stack';
+import { describeStack, StackLookupError, stackNameOf, stackOptions, stackOptionsHelp } from '../aws/stack';
 import {
   activeSilences,
   alarms as alarmStates,
@@ -28,9 +28,8 @@ of the stack's functions and failed SNS deliveries in the last ${ERROR_WINDOW_HO
 queues, and the state of the watcher's own alarms. The stack's resources come from its outputs.
 
 Options:
-  --stack NAME      the CloudFormation stack (default SentinelWatch)
-  --region REGION   default: the AWS environment's (AWS_REGION, profile)
-  --json            one JSON object per check on stdout
+${stackOptionsHelp}
+  --json                  one JSON object per check on stdout
 
 Needs read access to the stack (the OnCallPolicyArn output grants exactly this, see docs/aws.md).
 Exit codes: 0 all OK, 1 a warning, 2 a failure, 3 usage error.`;
@@ -54,8 +53,7 @@ export async function doctorCommand(
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      stack: { type: 'string' },
-      region: { type: 'string' },
+      ...stackOptions,
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,7 +64,7 @@ export async function doctorCommand(
     io.out(doctorHelp);
     return EXIT.ok;
   }
-  const stackName = values.stack?.trim() || 'SentinelWatch';
+  const stackName = stackNameOf(values);
   const clients = deps.clients(values.region);
   const callTimeoutMs = CLI_AWS_LIMITS.callTimeoutMs;
   let ctx: DoctorContext;

@@ -7,7 +7,14 @@ import type { AlertPublisher } from '../../lambdas/core/ports';
 import { markTest, testAlertPair } from '../../lambdas/core/test-alert';
 import type { Severity } from '../../lambdas/core/types';
 import { CLI_AWS_LIMITS, onCallClients } from '../aws/clients';
-import { describeStack, StackLookupError, type StackResources } from '../aws/stack';
+import {
+  describeStack,
+  StackLookupError,
+  type StackResources,
+  stackNameOf,
+  stackOptions,
+  stackOptionsHelp,
+} from '../aws/stack';
 import { parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
 
@@ -19,8 +26,7 @@ Slack, PagerDuty, webhook) should show both; the subject starts with [TEST], the
 test = "true" marks it for the notifiers, and the text says nothing is wrong.
 
 Options:
-  --stack NAME            the CloudFormation stack (default stack name: SentinelWatch)
-  --region REGION         default: the AWS environment's (AWS_REGION, profile)
+${stackOptionsHelp}
   --deployment NAME       the deployment named in the alert (default: the stack's first one)
   --severity LEVEL        critical (default: reaches every email filter and pages), warning or info
   --resolve-after DURATION  wait between the two (default 10s; receivers that page must see the
@@ -61,8 +67,7 @@ export async function testAlertCommand(
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      stack: { type: 'string' },
-      region: { type: 'string' },
+      ...stackOptions,
       deployment: { type: 'string' },
       severity: { type: 'string' },
       'resolve-after': { type: 'string' },
@@ -76,7 +81,7 @@ export async function testAlertCommand(
     io.out(testAlertHelp);
     return EXIT.ok;
   }
-  const stackName = values.stack?.trim() || 'SentinelWatch';
+  const stackName = stackNameOf(values);
   const severity = (values.severity ?? 'critical') as Severity;
   if (!SEVERITIES.includes(severity)) {
     throw new UsageError(`--severity: must be critical, warning or info, got "${values.severity}"`);

@@ -127,6 +127,19 @@ export class WatchMetrics {
         created: this.#startedAtSeconds,
       }));
 
+    const gauge = (
+      name: string,
+      help: string,
+      value: (l: Latest) => number | null,
+      unit?: MetricFamily['unit'],
+    ): MetricFamily => ({
+      name,
+      type: 'gauge',
+      help,
+      ...(unit ? { unit } : {}),
+      samples: perDeployment(value),
+    });
+
     return [
       {
         name: 'sentinel_watch_master',
@@ -138,12 +151,11 @@ export class WatchMetrics {
             : [{ labels: { deployment: d, master_name: l.masterName, address: l.master }, value: 1 }],
         ),
       },
-      {
-        name: 'sentinel_watch_master_known',
-        type: 'gauge',
-        help: '1 when the sentinels that answered agree on a master, 0 when none answered or their votes tie.',
-        samples: perDeployment((l) => (l.master === null ? 0 : 1)),
-      },
+      gauge(
+        'sentinel_watch_master_known',
+        '1 when the sentinels that answered agree on a master, 0 when none answered or their votes tie.',
+        (l) => (l.master === null ? 0 : 1),
+      ),
       {
         name: 'sentinel_watch_master_switches',
         type: 'counter',
@@ -170,36 +182,31 @@ export class WatchMetrics {
         help: `1 when a data node answered the last poll (at most ${MAX_SERVER_SERIES} nodes per deployment).`,
         samples: perNode((n) => (n.up ? 1 : 0), 'node'),
       },
-      {
-        name: 'sentinel_watch_nodes_not_exposed',
-        type: 'gauge',
-        help: `Data nodes beyond the ${MAX_SERVER_SERIES} per deployment that get series of their own.`,
-        samples: perDeployment((l) => l.nodesNotExposed),
-      },
-      {
-        name: 'sentinel_watch_sentinels_answering',
-        type: 'gauge',
-        help: 'Sentinels that answered the last poll.',
-        samples: perDeployment((l) => l.sentinelsAnswering),
-      },
-      {
-        name: 'sentinel_watch_sentinels_agreeing',
-        type: 'gauge',
-        help: 'Answering sentinels that name the consensus master.',
-        samples: perDeployment((l) => l.sentinelsAgreeing),
-      },
-      {
-        name: 'sentinel_watch_sentinels_expected',
-        type: 'gauge',
-        help: 'Sentinels the deployment should have (expectedSentinels, else as many as are known).',
-        samples: perDeployment((l) => l.sentinelsExpected),
-      },
-      {
-        name: 'sentinel_watch_quorum',
-        type: 'gauge',
-        help: 'The quorum the answering sentinels are configured with (the highest, if they differ).',
-        samples: perDeployment((l) => l.quorum),
-      },
+      gauge(
+        'sentinel_watch_nodes_not_exposed',
+        `Data nodes beyond the ${MAX_SERVER_SERIES} per deployment that get series of their own.`,
+        (l) => l.nodesNotExposed,
+      ),
+      gauge(
+        'sentinel_watch_sentinels_answering',
+        'Sentinels that answered the last poll.',
+        (l) => l.sentinelsAnswering,
+      ),
+      gauge(
+        'sentinel_watch_sentinels_agreeing',
+        'Answering sentinels that name the consensus master.',
+        (l) => l.sentinelsAgreeing,
+      ),
+      gauge(
+        'sentinel_watch_sentinels_expected',
+        'Sentinels the deployment should have (expectedSentinels, else as many as are known).',
+        (l) => l.sentinelsExpected,
+      ),
+      gauge(
+        'sentinel_watch_quorum',
+        'The quorum the answering sentinels are configured with (the highest, if they differ).',
+        (l) => l.quorum,
+      ),
       {
         name: 'sentinel_watch_incidents_open',
         type: 'gauge',
@@ -223,20 +230,18 @@ export class WatchMetrics {
         help: 'Polls since this watch started.',
         samples: counter((c) => c.polls),
       },
-      {
-        name: 'sentinel_watch_last_poll_timestamp_seconds',
-        type: 'gauge',
-        unit: 'seconds',
-        help: 'When the last poll was taken, Unix time.',
-        samples: perDeployment((l) => l.takenAt / 1000),
-      },
-      {
-        name: 'sentinel_watch_poll_duration_seconds',
-        type: 'gauge',
-        unit: 'seconds',
-        help: 'How long the last poll took.',
-        samples: perDeployment((l) => l.durationMs / 1000),
-      },
+      gauge(
+        'sentinel_watch_last_poll_timestamp_seconds',
+        'When the last poll was taken, Unix time.',
+        (l) => l.takenAt / 1000,
+        'seconds',
+      ),
+      gauge(
+        'sentinel_watch_poll_duration_seconds',
+        'How long the last poll took.',
+        (l) => l.durationMs / 1000,
+        'seconds',
+      ),
     ];
   }
 }
