@@ -27,6 +27,8 @@ export interface HeldIncident {
   /** The silence that held it back last. */
   readonly silenceId: string;
   readonly silenceReason: string;
+  /** What the silence covers, in words (describeScope), for the message when it ends. */
+  readonly silenceScope?: string;
   /** Epoch ms of the first notification held back. */
   readonly since: number;
   /** Its `opened` was held back: nobody outside knows it exists. */
@@ -114,7 +116,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       out.push({
         ...n,
         type: previous.openingHeld ? 'opened' : n.type,
-        message: `${endedText(previous, source)}; still open: ${n.message}`,
+        message: `${endedText(previous)}; still open: ${n.message}`,
         details: { ...n.details, ...endedDetails(previous) },
       });
       continue;
@@ -127,6 +129,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       subject: n.subject,
       silenceId: silence.id,
       silenceReason: silence.reason,
+      silenceScope: describeScope(silence),
       since: previous?.since ?? now,
       openingHeld: previous?.openingHeld === true || n.type === 'opened',
       held: (previous?.held ?? 0) + 1,
@@ -142,7 +145,12 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       continue;
     }
     if (still) {
-      held[key] = { ...h, silenceId: still.id, silenceReason: still.reason };
+      held[key] = {
+        ...h,
+        silenceId: still.id,
+        silenceReason: still.reason,
+        silenceScope: describeScope(still),
+      };
       continue;
     }
     delete held[key];
@@ -156,7 +164,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       code: incident.code,
       severity: incident.severity,
       subject: incident.subject,
-      message: `${endedText(h, source)}; still open after ${formatDuration(now - incident.openedAt)}: ${incident.message}`,
+      message: `${endedText(h)}; still open after ${formatDuration(now - incident.openedAt)}: ${incident.message}`,
       deployment,
       at: iso(now),
       incidentId: incident.id,
@@ -212,9 +220,9 @@ export function loadSilenceState(raw: unknown): SilenceState {
   return { version: 1, held: s.held, known: readSilences(s.known).silences };
 }
 
-function endedText(h: HeldIncident, silences: readonly Silence[]): string {
-  const ended = silences.find((s) => s.id === h.silenceId);
-  const what = ended ? ` (${describeScope(ended)}: "${ended.reason}")` : ` ("${h.silenceReason}")`;
+/** Told from what was remembered: an ended silence is no longer among those read. */
+function endedText(h: HeldIncident): string {
+  const what = h.silenceScope ? ` (${h.silenceScope}: "${h.silenceReason}")` : ` ("${h.silenceReason}")`;
   const count = `${h.held} alert${h.held === 1 ? '' : 's'} held back`;
   return `Silence ${h.silenceId}${what} ended (${count})`;
 }

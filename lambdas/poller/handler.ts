@@ -9,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
 import { runBatch } from '../adapters/redis-batch';
 import { CachedSecretSource } from '../adapters/secrets';
@@ -54,6 +55,11 @@ export function publishPollMetrics(report: PollReport): void {
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
   store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
+  silences: new DynamoSilenceStore({
+    client: documentClient,
+    tableName: settings.tableName,
+    onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+  }),
   publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
   secrets: new CachedSecretSource({ client: secretsManager }),
   clock: Date.now,
