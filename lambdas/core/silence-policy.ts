@@ -49,9 +49,14 @@ export interface SilenceState {
 
 export const emptySilenceState = (): SilenceState => ({ version: 1, held: {}, known: [] });
 
-/** Held incidents beyond this are forgotten oldest first (incidents are bounded; this is a backstop). */
-const MAX_HELD = 200;
-const MAX_KNOWN = 50;
+/**
+ * Bounds that keep the silence part of the poller's STATE item small (it must fit 200 KB with the
+ * rest, lambdas/poller/state-budget.ts): about 100 × 0.4 KB held plus 20 × 1 KB silences at worst.
+ * Held incidents beyond the bound are forgotten oldest first (they then page when they change).
+ */
+const MAX_HELD = 100;
+const MAX_KNOWN = 20;
+const HELD_REASON_CHARS = 120;
 
 /** A notification a silence held back, for logs and `watch --verbose`. */
 export interface SilencedNotification {
@@ -128,7 +133,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       code: n.code,
       subject: n.subject,
       silenceId: silence.id,
-      silenceReason: silence.reason,
+      silenceReason: silence.reason.slice(0, HELD_REASON_CHARS),
       silenceScope: describeScope(silence),
       since: previous?.since ?? now,
       openingHeld: previous?.openingHeld === true || n.type === 'opened',
@@ -148,7 +153,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       held[key] = {
         ...h,
         silenceId: still.id,
-        silenceReason: still.reason,
+        silenceReason: still.reason.slice(0, HELD_REASON_CHARS),
         silenceScope: describeScope(still),
       };
       continue;

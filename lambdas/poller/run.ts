@@ -31,6 +31,7 @@ import {
   pendingCount,
   settle,
 } from './state';
+import { fitPollerState } from './state-budget';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
 export interface PollerLog {
@@ -418,7 +419,7 @@ async function pollOnce(
   }
   const leaseUntil = budget.hardEnd + 5_000;
   const claimed = claim(queued.outbox, options.owner, leaseUntil, now);
-  const next: PollerState = {
+  const next: PollerState = fitPollerState({
     version: 1,
     detection: detection.state,
     incidents: quiet.incidents,
@@ -426,7 +427,7 @@ async function pollOnce(
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
     silence: quiet.state,
-  };
+  });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
   const version = (loaded?.version ?? 0) + 1;
