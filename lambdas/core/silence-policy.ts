@@ -24,11 +24,8 @@ export interface HeldIncident {
   readonly incidentId: string;
   readonly code: string;
   readonly subject: string;
-  /** The silence that held it back last. */
+  /** The silence that held it back last (what it was: `SilenceState.about`). */
   readonly silenceId: string;
-  readonly silenceReason: string;
-  /** What the silence covers, in words (describeScope), for the message when it ends. */
-  readonly silenceScope?: string;
   /** Epoch ms of the first notification held back. */
   readonly since: number;
   /** Its `opened` was held back: nobody outside knows it exists. */
@@ -45,18 +42,28 @@ export interface SilenceState {
    * that a DynamoDB hiccup in the middle of planned work does not page everyone.
    */
   readonly known: readonly Silence[];
+  /**
+   * What each silence that holds something back was (scope in words, reason), kept until what it held
+   * is told: once a silence ends it is no longer among those read, and its end must still be explained.
+   */
+  readonly about: Readonly<Record<string, SilenceAbout>>;
 }
 
-export const emptySilenceState = (): SilenceState => ({ version: 1, held: {}, known: [] });
+export interface SilenceAbout {
+  readonly scope: string;
+  readonly reason: string;
+}
+
+export const emptySilenceState = (): SilenceState => ({ version: 1, held: {}, known: [], about: {} });
 
 /**
  * Bounds that keep the silence part of the poller's STATE item small (it must fit 200 KB with the
- * rest, lambdas/poller/state-budget.ts): about 100 × 0.4 KB held plus 20 × 1 KB silences at worst.
+ * rest, lambdas/poller/state-budget.ts): about 100 × 0.3 KB held plus 20 × 1 KB silences at worst.
  * Held incidents beyond the bound are forgotten oldest first (they then page when they change).
  */
 const MAX_HELD = 100;
 const MAX_KNOWN = 20;
-const HELD_REASON_CHARS = 120;
+const ABOUT_REASON_CHARS = 200;
 
 /** A notification a silence held back, for logs and `watch --verbose`. */
 export interface SilencedNotification {
@@ -93,6 +100,10 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
   const source = input.silences ?? state.known;
   const mine = source.filter((s) => s.deployment === deployment && silenceStatus(s, now) !== 'ended');
   const held: Record<string, HeldIncident> = { ...state.held };
+  const about: Record<string, SilenceAbout> = { ...state.about };
+  const remember = (x: Silence): void => {
+    about[x.id] = { scope: describeScope(x), reason: x.reason.slice(0, ABOUT_REASON_CHARS) };
+  };
   const out: Notification[] = [];
   const silenced: SilencedNotification[] = [];
   const incidents = { ...input.incidents.incidents };
@@ -121,20 +132,19 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       out.push({
         ...n,
         type: previous.openingHeld ? 'opened' : n.type,
-        message: `${endedText(previous)}; still open: ${n.message}`,
+        message: `${endedText(previous, about)}; still open: ${n.message}`,
         details: { ...n.details, ...endedDetails(previous) },
       });
       continue;
     }
     silenced.push({ notification: n, silenceId: silence.id });
     if (n.type === 'event') continue;
+    remember(silence);
     held[key] = {
       incidentId: n.incidentId,
       code: n.code,
       subject: n.subject,
       silenceId: silence.id,
-      silenceReason: silence.reason.slice(0, HELD_REASON_CHARS),
-      silenceScope: describeScope(silence),
       since: previous?.since ?? now,
       openingHeld: previous?.openingHeld === true || n.type === 'opened',
       held: (previous?.held ?? 0) + 1,
@@ -150,12 +160,8 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       continue;
     }
     if (still) {
-      held[key] = {
-        ...h,
-        silenceId: still.id,
-        silenceReason: still.reason.slice(0, HELD_REASON_CHARS),
-        silenceScope: describeScope(still),
-      };
+      held[key] = { ...h, silenceId: still.id };
+      remember(still);
       continue;
     }
     delete held[key];
@@ -169,7 +175,7 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       code: incident.code,
       severity: incident.severity,
       subject: incident.subject,
-      message: `${endedText(h)}; still open after ${formatDuration(now - incident.openedAt)}: ${incident.message}`,
+      message: `${endedText(h, about)}; still open after ${formatDuration(now - incident.openedAt)}: ${incident.message}`,
       deployment,
       at: iso(now),
       incidentId: incident.id,
@@ -189,6 +195,9 @@ export function applySilences(input: ApplySilencesInput): ApplySilencesResult {
       version: 1,
       held: Object.fromEntries(kept),
       known: mine.slice(0, MAX_KNOWN),
+      about: Object.fromEntries(
+        Object.entries(about).filter(([id]) => kept.some(([, h]) => h.silenceId === id)),
+      ),
     },
     incidents: { ...input.incidents, incidents },
     active: mine.filter((s) => silenceStatus(s, now) === 'active'),
@@ -222,12 +231,14 @@ export function loadSilenceState(raw: unknown): SilenceState {
   if (s.version !== 1 || typeof s.held !== 'object' || s.held === null || !Array.isArray(s.known)) {
     return emptySilenceState();
   }
-  return { version: 1, held: s.held, known: readSilences(s.known).silences };
+  const about = typeof s.about === 'object' && s.about !== null ? s.about : {};
+  return { version: 1, held: s.held, known: readSilences(s.known).silences, about };
 }
 
 /** Told from what was remembered: an ended silence is no longer among those read. */
-function endedText(h: HeldIncident): string {
-  const what = h.silenceScope ? ` (${h.silenceScope}: "${h.silenceReason}")` : ` ("${h.silenceReason}")`;
+function endedText(h: HeldIncident, about: Readonly<Record<string, SilenceAbout>>): string {
+  const a = about[h.silenceId];
+  const what = a ? ` (${a.scope}: "${a.reason}")` : '';
   const count = `${h.held} alert${h.held === 1 ? '' : 's'} held back`;
   return `Silence ${h.silenceId}${what} ended (${count})`;
 }
