@@ -5,11 +5,8 @@
 // to the real Slack notifier handler, which posts to a local webhook receiver.
 // No redis-server here: this file needs no lock.
 
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,9 +23,8 @@ import {
   xml,
 } from './support/aws-stand-ins';
 import { startHangingTcp } from './support/hanging-tcp';
+import { runCli } from './support/run-cli';
 
-const ROOT = join(__dirname, '..', '..');
-const run = promisify(execFile);
 const STACK = 'SentinelWatch';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:SentinelWatch-AlertingTopic-AbC';
 const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -67,19 +63,8 @@ const EMAIL_FILTERS: Record<string, readonly string[] | null> = {
   'oncall@example.com': ['critical'],
 };
 
-async function cli(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'bin/sentinel-watch.ts', ...args], {
-      cwd: ROOT,
-      env: { ...env, ...extraEnv },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { ...env, ...extraEnv });
 
 /** What SNS does with one Publish: every subscription whose filter matches gets it. */
 function deliver(message: Delivered): void {

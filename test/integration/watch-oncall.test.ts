@@ -4,19 +4,17 @@
 // counted, `silence remove` ends the silence and the still-open problem is announced at once, its
 // recovery is announced as resolved.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
 import type { Notification } from '../../lambdas/core/incidents';
 import { type ParsedFamily, parseOpenMetrics } from '../unit/helpers/openmetrics-parser';
+import { ROOT, runCli } from './support/run-cli';
 
 const BASE = 8400;
-const ROOT = join(__dirname, '..', '..');
 const DEPLOYMENT = 'it-oncall';
-const run = promisify(execFile);
 
 let topo: LocalTopology;
 let dir: string;
@@ -32,19 +30,7 @@ const env = () => ({
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 
-async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'bin/sentinel-watch.ts', ...args], {
-      cwd: ROOT,
-      env: env(),
-      timeout: 30_000,
-    });
-    return { code: 0, ...r };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: readonly string[]) => runCli(args, env());
 
 const notifications = (): Notification[] =>
   stdout

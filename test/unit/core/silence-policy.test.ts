@@ -254,7 +254,10 @@ describe('Function: applySilences (bounds)', () => {
   it('keeps its part of the STATE item small whatever a silence holds back', () => {
     // Prepare: 150 problems held by one silence with the longest reason allowed
     const story = new Story([silence({ reason: 'x'.repeat(500) })]);
-    const many = Array.from({ length: 150 }, (_, i) => ({ ...replicaDown, subject: `node 10.0.${i}.62:6379` }));
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      ...replicaDown,
+      subject: `node 10.0.${i}.62:6379`,
+    }));
 
     // Act
     story.poll(1, many);
