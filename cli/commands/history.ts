@@ -129,7 +129,8 @@ const upOf = (items: readonly { readonly reachable: boolean }[]): string =>
 export function renderHistory(records: readonly SnapshotRecord[]): string {
   const rows = records.map((r) => {
     const worst = worstSeverity(r);
-    const codes = [...new Set(r.findings.map((f) => f.code))];
+    // A finding a silence covered is recorded all the same, marked: "REPLICA_LAGGING (silenced)".
+    const codes = [...new Set(r.findings.map((f) => `${f.code}${f.silencedBy ? ' (silenced)' : ''}`))];
     return [
       r.takenAt,
       `${r.master ?? 'unknown'}${r.unanimous ? '' : ' (split)'}`,

@@ -52,6 +52,8 @@ const ACTIONS: Readonly<Record<string, string>> = {
   SENTINEL_TILT:
     'It leaves TILT 30 s after timing is normal again; if it recurs, check NTP, CPU steal and swap.',
   CONFIG_RISK: "Apply the command each risk's text gives, on every server concerned.",
+  TEST_ALERT:
+    'Nothing: this tests the alert path (sentinel-watch test-alert). Check that its RESOLVED reaches you too.',
 };
 
 const TAGS = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;

@@ -54,6 +54,8 @@ export interface FindingRecord {
   readonly code: string;
   readonly severity: Severity;
   readonly subject: string;
+  /** The silence that covered it at this poll (recorded all the same; see silence-policy.ts). */
+  readonly silencedBy?: string;
 }
 
 export interface SnapshotRecord {

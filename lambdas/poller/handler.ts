@@ -8,6 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AWS_LIMITS } from '../adapters/aws-clients';
+import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
@@ -48,6 +49,12 @@ export function publishPollMetrics(report: PollReport): void {
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
   ...watcherPorts(clients, settings),
+  silences: new DynamoSilenceStore({
+    client: clients.documentClient,
+    tableName: settings.tableName,
+    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+    onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+  }),
   clock: Date.now,
   sleep,
   env: process.env,

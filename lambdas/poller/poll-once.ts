@@ -8,6 +8,8 @@ import { detect, detectionSettings } from '../core/detect';
 import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { SentinelEvent } from '../core/sentinel-event';
+import type { Silence } from '../core/silence';
+import { applySilences, markSilenced } from '../core/silence-policy';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
 import type { Snapshot } from '../core/types';
 import { buildTimeline } from '../core/watch-cycle';
@@ -46,9 +48,10 @@ export async function pollOnce(
   events: readonly SentinelEvent[],
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
-  const [loaded, lock] = await Promise.all([
+  const [loaded, lock, silences] = await Promise.all([
     deps.store.loadState<unknown>(d.name),
     deps.store.currentLock(d.name),
+    readSilences(deps, d.name),
   ]);
   const state = loadPollerState(loaded?.state);
 
@@ -73,7 +76,16 @@ export async function pollOnce(
     now,
     reminderMinutes: d.reminderMinutes,
   });
-  const notifications = advanced.notifications.map((n) => withTimeline(n, events, now));
+  // Silences decide who is told, after the lifecycle: incidents and the snapshot stay as they are.
+  const quiet = applySilences({
+    deployment: d.name,
+    notifications: advanced.notifications.map((n) => withTimeline(n, events, now)),
+    incidents: advanced.incidents,
+    silences,
+    state: state.silence,
+    now,
+  });
+  const notifications = quiet.notifications;
 
   // Step 2 of the outbox: queue, claim, and save conditionally. Losing this race means another
   // invocation polled this deployment from the same state: its notifications stand, ours are dropped.
@@ -96,16 +108,21 @@ export async function pollOnce(
   const next: PollerState = fitPollerState({
     version: 1,
     detection: detection.state,
-    incidents: advanced.incidents,
+    incidents: quiet.incidents,
     outbox: claimed.outbox,
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
+    silence: quiet.state,
   });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
   const version = (loaded?.version ?? 0) + 1;
 
-  const record = toSnapshotRecord(polled, { retentionDays: config.retentionDays });
+  const record = markSilenced(
+    toSnapshotRecord(polled, { retentionDays: config.retentionDays }),
+    quiet.active,
+    now,
+  );
   const [outcomes] = await Promise.all([
     publishClaimed(claimed.claimed, deps, options, budget, d.name),
     deps.store.putSnapshot(record).catch((error: unknown) => {
@@ -141,6 +158,9 @@ export async function pollOnce(
     durationMs: polled.durationMs,
     findings: polled.findings.map((f) => `${f.severity} ${f.code} ${f.subject}`),
     notifications: notifications.map((n) => `${n.type} ${n.code} ${n.subject}`),
+    silenced: quiet.silenced.map(
+      (x) => `${x.notification.type} ${x.notification.code} ${x.notification.subject} (${x.silenceId})`,
+    ),
     published: sent,
     pending: report.pending,
     drill: drill.context?.drill?.id ?? null,
@@ -152,6 +172,23 @@ export async function pollOnce(
     pending: report.pending,
     switched: notifications.some((n) => n.code === 'MASTER_CHANGED'),
   };
+}
+
+/**
+ * The deployment's silences; null when they cannot be read, so that the ones read last keep holding
+ * (a store hiccup in the middle of planned work must not page everyone) while alerts still flow.
+ */
+async function readSilences(deps: PollerDeps, deployment: string): Promise<Silence[] | null> {
+  if (!deps.silences) return [];
+  try {
+    return await deps.silences.silencesFor(deployment, deps.clock());
+  } catch (error) {
+    (deps.log ?? silentLog).warn('could not read silences; the last ones read still hold', {
+      deployment,
+      error: errorText(error),
+    });
+    return null;
+  }
 }
 
 /** Adds the sentinels' recent events to the alerts of a switch or a failover. */

@@ -24,6 +24,7 @@ import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
 import { boundNode, boundSentinel, cut } from '../core/server-bounds';
+import { emptySilenceState, loadSilenceState, type SilenceState } from '../core/silence-policy';
 import type { ProbeError, Snapshot } from '../core/types';
 
 export interface OutboxEntry {
@@ -58,6 +59,8 @@ export interface PollerState {
   readonly lastSnapshot: Snapshot | null;
   /** The drill the last poll saw holding the lock: the poll after it ends still attributes its switch. */
   readonly drill: RememberedDrill | null;
+  /** Incidents a silence holds back, and the silences last read (silence-policy.ts). */
+  readonly silence?: SilenceState;
 }
 
 /** Sent (and failed) entries are remembered this long, to refuse a second send of the same key. */
@@ -77,6 +80,7 @@ export const emptyPollerState = (): PollerState => ({
   outbox: [],
   lastSnapshot: null,
   drill: null,
+  silence: emptySilenceState(),
 });
 
 /**
@@ -105,6 +109,7 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
         ? { id: s.drill.id, startedAt: s.drill.startedAt }
         : null,
+    silence: loadSilenceState(s.silence),
   };
 }
 

@@ -8,7 +8,7 @@ import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
-import type { LockReader, SnapshotStore, StateStore } from '../core/store-ports';
+import type { LockReader, SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Snapshot } from '../core/types';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
@@ -64,6 +64,8 @@ export interface PollerDeps {
   /** Environment for `passwordEnv` (local runs). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Sentinel pub/sub between polls (only with pollEverySeconds); none: wait for the next tick only. */
+  /** Silences (the table's SILENCE items); none: nothing is silenced. */
+  readonly silences?: SilenceReader;
   readonly subscribe?: Subscribe;
   readonly log?: PollerLog;
   readonly onPoll?: (report: PollReport) => void;

@@ -403,13 +403,19 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
   });
 
   describe('outputs', () => {
-    it('gives the topic, table, drill function, dashboard URL, drill command and security group', () => {
+    it('gives the topic, table, drill function, dashboard URL, drill command, security group, and what doctor reads', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmNamePrefix',
         'AlertTopicArn',
+        'DashboardName',
         'DashboardUrl',
+        'DeploymentNames',
         'DrillCommand',
         'DrillFunctionName',
+        'OnCallPolicyArn',
+        'PollerFunctionName',
+        'PollerNoSuccessMinutes',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);
