@@ -7,11 +7,14 @@ import { type CliIo, EXIT, invocationOf } from './io';
 export const mainHelp = `Usage: sentinel-watch <command> [options]
 
 Commands:
-  check     poll a Sentinel deployment once and print its state (--json for machine output)
-  watch     poll continuously and print alerts: opened, reminder, resolved, with failover timelines
-  drill     run a controlled failover and prove the deployment came back healthy (--dry-run, --failback)
-  local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
-  history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
+  check       poll a Sentinel deployment once and print its state (--json for machine output)
+  watch       poll continuously and print alerts: opened, reminder, resolved, with failover timelines
+  drill       run a controlled failover and prove the deployment came back healthy (--dry-run, --failback)
+  local       up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
+  history     print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
+  silence     add | list | remove: hold a deployment's alerts back during planned work
+  test-alert  publish a marked test alert (opened, then resolved) through a deployed stack's topic
+  doctor      check a deployed stack: last polls, silences, subscriptions, notifier errors, DLQs, alarms
 
 Options:
   -h, --help    this text ("sentinel-watch <command> --help" for a command's options)
@@ -30,6 +33,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   drill: async () => (await import('./commands/drill')).drillCommand,
   local: async () => (await import('./commands/local')).localCommand,
   history: async () => (await import('./commands/history')).historyCommand,
+  silence: async () => (await import('./commands/silence')).silenceCommand,
+  'test-alert': async () => (await import('./commands/test-alert')).testAlertCommand,
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

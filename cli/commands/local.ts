@@ -3,11 +3,12 @@
 
 import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../../lambdas/core/errors';
+import { serverLabel } from '../../lambdas/core/server-version';
 import { parseDuration } from '../duration';
 import { shellQuote } from '../invocation';
 import { type CliIo, invocationOf } from '../io';
 import { toJson } from '../json-output';
-import { ensureRedisServer } from '../local/redis-server-binary';
+import { ensureRedisServer, serverRelease } from '../local/redis-server-binary';
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DOWN_AFTER_MS,
@@ -26,6 +27,7 @@ export type CommandIo = Pick<CliIo, 'out' | 'err' | 'invocation'>;
 const USAGE = `Usage: sentinel-watch local <command> [options]
 
 Runs a throwaway Redis Sentinel deployment on 127.0.0.1: 1 master, 2 replicas, 3 sentinels.
+REDIS_SERVER=/path/to/redis-server (or valkey-server) picks the binary: Redis 5.0 or newer, Valkey.
 
 Commands:
   setup    Find redis-server (install the Debian package when root on Debian/Ubuntu)
@@ -174,7 +176,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
     switch (sub) {
       case 'setup': {
         const bin = await ensureRedisServer({ install: true, log: (line) => io.out(`${line}\n`) });
-        io.out(`redis-server: ${bin}\n`);
+        io.out(`redis-server: ${bin} (${serverLabel(await serverRelease(bin))})\n`);
         return 0;
       }
       case 'up': {
@@ -187,7 +189,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
         const sentinels = topology.sentinelAddresses.join(',');
         const cli = invocationOf(io);
         io.out(
-          `Local Sentinel topology '${topology.masterName}' is up (state in ${topology.dir}).\n` +
+          `Local Sentinel topology '${topology.masterName}' is up${topology.server ? ` on ${serverLabel(topology.server)}` : ''} (state in ${topology.dir}).\n` +
             `  master    127.0.0.1:${topology.dataPorts[0]}\n` +
             `  replicas  ${topology.dataPorts
               .slice(1)

@@ -21,6 +21,8 @@ export interface Address {
  * - `tls`: the TLS handshake failed (untrusted or expired certificate, wrong host name, TLS to a plain port)
  * - `protocol`: the peer does not speak RESP (or sent a reply the client could not parse)
  * - `bad-reply`: a well-formed reply that does not have the expected shape
+ * - `reply-too-large`: the server sent more than the per-server byte budget of a poll
+ *   (`maxReplyBytes`): the connection was closed there, replies after that point are missing
  * - `command-failed`: any other error reply
  */
 export type ProbeErrorClass =
@@ -36,6 +38,7 @@ export type ProbeErrorClass =
   | 'tls'
   | 'protocol'
   | 'bad-reply'
+  | 'reply-too-large'
   | 'command-failed';
 
 export interface ProbeError {
@@ -85,7 +88,12 @@ export interface ReplicationInfo {
 
 /** The `INFO server` fields the watcher uses. */
 export interface ServerInfo {
+  /** The server's own version: `valkey_version` on Valkey, `redis_version` on Redis. */
   readonly version: string | null;
+  /** `redis` or `valkey` (what `server_name` says); null when INFO names no version. */
+  readonly flavour?: string | null;
+  /** `redis_version` as reported: on Valkey, the Redis version it is compatible with (8.0.1 says 7.2.4). */
+  readonly redisVersion?: string | null;
   readonly runId: string | null;
   readonly uptimeSeconds: number | null;
   readonly mode: string | null;
@@ -266,7 +274,10 @@ export interface SentinelSnapshot extends Address {
   readonly reachable: boolean;
   readonly error: ProbeError | null;
   readonly rttMs: number | null;
+  /** The sentinel's own version (`valkey_version` on Valkey). */
   readonly version: string | null;
+  /** `redis` or `valkey`; null (or absent, in snapshots stored before it was read) when unknown. */
+  readonly flavour?: string | null;
   readonly runId: string | null;
   readonly tilt: boolean | null;
   /** The answer to `SENTINEL GET-MASTER-ADDR-BY-NAME`: whom this sentinel calls master. */
@@ -316,6 +327,16 @@ export interface Snapshot {
   readonly truncated: boolean;
   /** Checks this poll could not make, and why (a server version without the feature, a setting). */
   readonly unavailable?: readonly UnavailableCheck[];
+  /**
+   * Servers that were named (by sentinels or a master) but not probed because the deployment's caps
+   * (MAX_SENTINELS, MAX_NODES in limits.ts) were reached, with up to five of their addresses. Absent
+   * when none were left out.
+   */
+  readonly unprobed?: {
+    readonly sentinels: number;
+    readonly nodes: number;
+    readonly examples: readonly string[];
+  };
 }
 
 export interface UnavailableCheck {

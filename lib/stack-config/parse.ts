@@ -8,6 +8,7 @@ import { parseDeploymentsSection } from './deployments';
 import { ROOT_KEYS } from './keys';
 import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
+import { parseOnCallSection } from './on-call';
 import { parseSecretsKmsKeyArns } from './secrets';
 
 export interface StackConfig {
@@ -41,6 +42,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   readonly noSuccessMinutes: number;
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
+  /** IAM roles that get the on-call policy (silence, history, test-alert, doctor). */
+  readonly onCallRoleArns: readonly string[];
 }
 
 /**
@@ -57,6 +60,7 @@ export function parseStackConfig(input: unknown): StackConfig {
   const secretsKmsKeyArns = parseSecretsKmsKeyArns(root.secretsKmsKeyArns);
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
   const limits = parseLimitsSection(root, watch, scheduleMinutes);
+  const onCall = parseOnCallSection(root);
   return {
     watch,
     watchConfigJson,
@@ -70,5 +74,6 @@ export function parseStackConfig(input: unknown): StackConfig {
     pollEverySeconds: watch.pollEverySeconds,
     vpcEndpoints,
     ...limits,
+    ...onCall,
   };
 }

@@ -77,7 +77,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges one finding, on the VPC functions' roles only, with a reason a reviewer can check", () => {
+  it("acknowledges the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -88,11 +88,16 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(acks.map((a) => [a.path, a.id])).toEqual([
       ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
+      ['SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]'],
+      [
+        'SentinelWatch/OnCall/Policy',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
+      ],
     ]);
-    for (const ack of acks) {
-      expect(ack.reason.length).toBeGreaterThan(120);
-      expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
-    }
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
+    for (const ack of acks.slice(0, 2)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
+    expect(acks[2].reason).toMatch(/^Only cloudwatch:GetMetricData/);
+    expect(acks[3].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {

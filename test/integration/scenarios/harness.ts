@@ -27,7 +27,13 @@ export function useTopology(
 ): () => Scenario {
   let scenario: Scenario | null = null;
   beforeAll(async () => {
-    const topo = await LocalTopology.up({ redisServer: process.env.REDIS_SERVER, ...options });
+    // SW_SCENARIO_PORT_SHIFT moves every scenario topology (e.g. to run them beside another suite).
+    const shift = Number(process.env.SW_SCENARIO_PORT_SHIFT ?? 0);
+    const topo = await LocalTopology.up({
+      redisServer: process.env.REDIS_SERVER,
+      ...options,
+      basePort: options.basePort + shift,
+    });
     const credentials: Credentials = {
       password: topo.password,
       ...(topo.sentinelPassword ? { sentinelPassword: topo.sentinelPassword } : {}),
@@ -116,10 +122,17 @@ export async function admin(port: number, password?: string): Promise<Redis> {
     host: '127.0.0.1',
     protocol: 2,
     lazyConnect: true,
+    // A test client never reconnects: a refused or dropped one must not keep the test run alive.
+    retryStrategy: () => null,
     ...(password ? { password } : {}),
   });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   return client;
 }
 
@@ -158,7 +171,16 @@ export async function watchUntil(
   const steps: WatchStep[] = [];
   const running = w.run({ intervalMs, onStep: (step) => steps.push(step) });
   try {
-    await waitFor(() => stop(steps), timeoutMs, 'the expected notifications', 100);
+    await waitFor(() => stop(steps), timeoutMs, 'the expected notifications', 100).catch((error: unknown) => {
+      // Say what was seen instead, so a timing failure can be read from the log alone.
+      const seen = notifications(steps).map((n) => `${n.at} ${n.type} ${n.code} ${n.severity}`);
+      const last = steps
+        .slice(-3)
+        .map((st) => `${st.snapshot.takenAt} [${st.trigger}] ${summary(st.findings).join('; ')}`);
+      throw new Error(
+        `${String(error)}\nnotifications:\n  ${seen.join('\n  ')}\nlast polls:\n  ${last.join('\n  ')}`,
+      );
+    });
   } finally {
     w.stop();
     await running;

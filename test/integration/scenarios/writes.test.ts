@@ -225,8 +225,8 @@ describe('Scenario family: the master does not take writes', () => {
     const extra: (Redis | null)[] = [];
     const open = () => admin(port, s.topo.password).catch(() => null);
     try {
-      // Act 1: fill to 90% (the sentinels and the watcher hold connections too)
-      while (extra.length < Math.floor(limit * 0.9) - connected) extra.push(await open());
+      // Act 1: fill to 94% (the sentinels and the watcher hold connections too)
+      while (extra.length < Math.ceil(limit * 0.94) - connected) extra.push(await open());
       const near = await pollUntil(s.watcher(), hasFinding('MASTER_WRITES_AT_RISK'), 15_000);
       const risk = lastFindings(near).find((f) => f.code === 'MASTER_WRITES_AT_RISK')!;
       expect(risk.message).toContain(`of maxclients ${limit} connections are in use`);
@@ -239,7 +239,16 @@ describe('Scenario family: the master does not take writes', () => {
       );
     } finally {
       for (const c of extra) c?.disconnect();
-      await config(s, port, 'maxclients', '10000');
+      // The server frees the slots as it reads the closes: retry until an admin connection gets in.
+      await waitFor(
+        () =>
+          config(s, port, 'maxclients', '10000').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'a free connection to reset maxclients',
+      );
     }
   }, 60_000);
 });
