@@ -3,6 +3,7 @@
 // lag is reported in seconds, not at the next interval. The poller does the same between its polls
 // within the scheduled minute (pollEverySeconds).
 
+import type Redis from 'ioredis';
 import { waitFor } from '../../../cli/local/topology';
 import { runBatch } from '../../../lambdas/adapters/redis-batch';
 import { parseWatchConfig } from '../../../lambdas/core/config';
@@ -14,6 +15,24 @@ import { MemoryStore } from '../../unit/helpers/memory-store';
 import { admin, healthy, notifications, useTopology } from './harness';
 
 const scenario = useTopology('it-lag', { basePort: 7850 });
+
+/**
+ * Puts the replica to sleep for 3 s (DEBUG SLEEP) and writes 4 MB to the master meanwhile; returns
+ * when the writes were acknowledged, with when they started and the sleep's end.
+ */
+async function stallAndWrite(
+  sleeper: Redis,
+  writer: Redis,
+): Promise<{ startedAt: number; asleep: Promise<unknown> }> {
+  const asleep = sleeper.call('DEBUG', 'SLEEP', '3').catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 100));
+  const startedAt = Date.now();
+  const value = 'x'.repeat(100_000);
+  const pipeline = writer.pipeline();
+  for (let i = 0; i < 40; i++) pipeline.set(`lag:${i}`, value);
+  await pipeline.exec();
+  return { startedAt, asleep };
+}
 
 afterEach(async () => {
   await healthy(scenario());
@@ -35,13 +54,7 @@ describe('Scenario family: replica lag between polls', () => {
       await waitFor(() => steps.length > 0, 10_000, 'the first poll');
 
       // Act
-      const asleep = sleeper.call('DEBUG', 'SLEEP', '3').catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-      const startedAt = Date.now();
-      const value = 'x'.repeat(100_000);
-      const pipeline = writer.pipeline();
-      for (let i = 0; i < 40; i++) pipeline.set(`lag:${i}`, value);
-      await pipeline.exec();
+      const { startedAt, asleep } = await stallAndWrite(sleeper, writer);
       const lagging = await waitFor(
         () => steps.find((st) => st.findings.some((f) => f.code === 'REPLICA_LAGGING')),
         15_000,
@@ -111,13 +124,7 @@ describe('Scenario family: replica lag between polls', () => {
       await waitFor(() => probes.length > 0, 10_000, 'the first poll');
 
       // Act
-      const asleep = sleeper.call('DEBUG', 'SLEEP', '3').catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-      const writtenAt = Date.now();
-      const value = 'x'.repeat(100_000);
-      const pipeline = writer.pipeline();
-      for (let i = 0; i < 40; i++) pipeline.set(`lag:${i}`, value);
-      await pipeline.exec();
+      const { startedAt: writtenAt, asleep } = await stallAndWrite(sleeper, writer);
       await asleep;
       const summary = await run;
 
