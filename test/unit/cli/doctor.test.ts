@@ -36,7 +36,12 @@ const io = () => ({ out: (t: string) => out.push(t), err: () => undefined, env: 
 const deps: DoctorDeps = { clients, now: () => NOW };
 const run = async (...argv: string[]) => {
   const code = await doctorCommand(['--stack', 'SentinelWatch', '--json', ...argv], io(), deps);
-  return { code, results: out.map((l) => JSON.parse(l) as CheckResult) };
+  // Each line is a CheckResult after the CLI's schemaVersion (tested below).
+  const results = out.map((l) => {
+    const { schemaVersion: _, ...result } = JSON.parse(l) as CheckResult & { schemaVersion: number };
+    return result;
+  });
+  return { code, results };
 };
 const status = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
 
@@ -267,6 +272,17 @@ describe('Command: doctor', () => {
         detail: 'stack SentinelWatch does not exist in this account and region (check --region / AWS_REGION)',
       },
     ]);
+  });
+
+  it('starts every --json line with schemaVersion, like every JSON document of the CLI', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack does not exist'), { name: 'ValidationError' }));
+
+    await doctorCommand(['--stack', 'SentinelWatch', '--json'], io(), deps);
+
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\{"schemaVersion":1,"check":"stack SentinelWatch",/);
   });
 
   it('prints a table and a count without --json', async () => {
