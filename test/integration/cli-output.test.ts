@@ -168,7 +168,10 @@ describe('CLI: JSON documents', () => {
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
       expect(r.stdout).toMatch(/^\{"schemaVersion":1,/);
     }
-    expect(JSON.parse(doctor.stdout)).toMatchObject({ status: 'fail' });
+    expect(JSON.parse(doctor.stdout)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('watch --json prints one notification per line, each with schemaVersion 1, and takes --interval 1s', async () => {

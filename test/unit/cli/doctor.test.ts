@@ -274,6 +274,21 @@ describe('Command: doctor', () => {
     ]);
   });
 
+  it("says why the stack could not be described, in the SDK's words (no region, no route)", async () => {
+    cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+
+    const { code, results } = await run();
+
+    expect(code).toBe(2);
+    expect(results).toEqual([
+      {
+        check: 'stack SentinelWatch',
+        status: 'fail',
+        detail: 'cannot describe stack SentinelWatch: Region is missing',
+      },
+    ]);
+  });
+
   it('starts every --json line with schemaVersion, like every JSON document of the CLI', async () => {
     cfn
       .on(DescribeStacksCommand)
