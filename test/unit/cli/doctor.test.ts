@@ -257,36 +257,21 @@ describe('Command: doctor', () => {
     expect(status(results, 'last poll of orders-cache')?.status).toBe('ok');
   });
 
-  it('exits 2 with one line when the stack cannot be found', async () => {
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(Object.assign(new Error('Stack with id X does not exist'), { name: 'ValidationError' }));
+  it.each([
+    [
+      'the stack does not exist',
+      Object.assign(new Error('Stack with id X does not exist'), { name: 'ValidationError' }),
+      'stack SentinelWatch does not exist in this account and region (check --region / AWS_REGION)',
+    ],
+    // The SDK's words when its error has no name of its own (no region, no route).
+    ['no region', new Error('Region is missing'), 'cannot describe stack SentinelWatch: Region is missing'],
+  ])('exits 2 with one line when %s', async (_, error, detail) => {
+    cfn.on(DescribeStacksCommand).rejects(error);
 
     const { code, results } = await run();
 
     expect(code).toBe(2);
-    expect(results).toEqual([
-      {
-        check: 'stack SentinelWatch',
-        status: 'fail',
-        detail: 'stack SentinelWatch does not exist in this account and region (check --region / AWS_REGION)',
-      },
-    ]);
-  });
-
-  it("says why the stack could not be described, in the SDK's words (no region, no route)", async () => {
-    cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
-
-    const { code, results } = await run();
-
-    expect(code).toBe(2);
-    expect(results).toEqual([
-      {
-        check: 'stack SentinelWatch',
-        status: 'fail',
-        detail: 'cannot describe stack SentinelWatch: Region is missing',
-      },
-    ]);
+    expect(results).toEqual([{ check: 'stack SentinelWatch', status: 'fail', detail }]);
   });
 
   it('starts every --json line with schemaVersion, like every JSON document of the CLI', async () => {
