@@ -1,13 +1,13 @@
 // The whole watcher in one stack: network (and VPC endpoints when the subnets have no NAT), storage,
 // alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
 
-import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
-import { Poller } from './constructs/poller';
+import { type AlertTopic, Poller, type SnapshotTable } from './constructs/poller';
 import { SlackNotifier } from './constructs/slack-notifier';
 import { WatcherStorage } from './constructs/storage';
 import { WatcherEndpoints } from './constructs/vpc-endpoints';
@@ -33,6 +33,7 @@ export class SentinelWatchStack extends Stack {
       ...props,
     });
     const { config } = props;
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
     this.network = new WatcherNetwork(this, 'Network', {
       vpc: config.vpc,
@@ -54,7 +55,15 @@ export class SentinelWatchStack extends Stack {
 
     this.storage = new WatcherStorage(this, 'Storage', { encryption: config.tableEncryption });
     this.alerting = new WatcherAlerting(this, 'Alerting', { emails: config.alertEmails });
-    const common = { config, network: this.network, storage: this.storage, alerting: this.alerting };
+    const table: SnapshotTable = {
+      tableName: this.storage.table.tableName,
+      grantReadWrite: (grantee) => this.storage.grantReadWrite(grantee),
+    };
+    const topic: AlertTopic = {
+      topicArn: this.alerting.topic.topicArn,
+      grantPublish: (grantee) => this.alerting.grantPublish(grantee),
+    };
+    const common = { config, network: this.network, table, topic };
     this.poller = new Poller(this, 'Poller', common);
     this.drill = new Drill(this, 'Drill', common);
     this.slack = config.slackWebhookSecretArn

@@ -13,11 +13,12 @@ import { ConfigError, SentinelWatchError } from '../core/errors';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
-import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
+import { maxLagBytes, type SnapshotRecord, toSnapshotRecord } from '../core/snapshot-record';
 import type { LockReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Snapshot } from '../core/types';
 import { buildTimeline, TIMELINE_NOISE } from '../core/watch-cycle';
 import { pollDeployment } from '../probe/poll-deployment';
+import { isSupersededBy, type RunMark } from './handover';
 import {
   claim,
   compactSnapshot,
@@ -68,6 +69,10 @@ export interface PollReport {
   /** Alerts still waiting after this poll (publish failed or time ran out). */
   readonly pending: number;
   readonly dropped: number;
+  /** MASTER_CHANGED notifications this poll queued. */
+  readonly failovers: number;
+  /** The poll as stored (per-node and per-sentinel figures, for metrics). */
+  readonly record: SnapshotRecord;
 }
 
 export interface PollerDeps {
@@ -124,6 +129,8 @@ const TIMELINE_WINDOW_MS = 10 * 60_000;
 /** Codes whose alert carries the sentinels' recent events. */
 const TIMELINE_CODES: readonly string[] = ['MASTER_CHANGED', 'FAILOVER_IN_PROGRESS'];
 const MARK_ATTEMPTS = 5;
+/** Lost saves in a row after which a run leaves the deployment to the other run. */
+const MAX_CONFLICT_RETRIES = 3;
 
 export interface DeploymentSummary {
   readonly deployment: string;
@@ -131,8 +138,11 @@ export interface DeploymentSummary {
   readonly published: number;
   /** Alerts left pending for the next poll or invocation. */
   readonly pending: number;
-  /** `conflict`: another invocation saved this deployment's state first and carries on with it. */
-  readonly stopped: 'done' | 'conflict' | 'error';
+  /**
+   * `conflict`: another invocation saved this deployment's state first and carries on with it;
+   * `superseded`: a later run (the next minute's, see handover.ts) has taken this deployment over.
+   */
+  readonly stopped: 'done' | 'conflict' | 'superseded' | 'error';
   readonly error?: string;
 }
 
@@ -255,6 +265,7 @@ async function watchDeployment(
 ): Promise<DeploymentSummary> {
   const log = deps.log ?? silentLog;
   const everyMs = config.pollEverySeconds === null ? null : config.pollEverySeconds * 1000;
+  const me: RunMark = { startedAt: budget.startedAt, owner: options.owner };
   const debounceMs = options.debounceMs ?? RUN_DEFAULTS.debounceMs;
   const minGapMs = options.minGapMs ?? RUN_DEFAULTS.minGapMs;
   const events: SentinelEvent[] = [];
@@ -264,6 +275,7 @@ async function watchDeployment(
   let published = 0;
   let pending = 0;
   let subscription: Promise<{ close(): Promise<void> } | null> | null = null;
+  let conflicts = 0;
 
   const onEvent = (event: SentinelEvent): void => {
     if (event.type.startsWith('__')) return; // hello messages between sentinels
@@ -280,45 +292,59 @@ async function watchDeployment(
 
   try {
     const credentials = await resolveCredentials(d, index, deps.secrets, deps.env ?? {});
+    // Listen before the first poll saves: the previous run stops once it sees that save (handover.ts),
+    // and by then this run must already hear the sentinels.
+    if (everyMs !== null && deps.subscribe) {
+      subscription = deps
+        .subscribe({
+          deployment: d.name,
+          masterName: d.masterName,
+          sentinels: d.sentinels.map((a) => ({
+            ...a,
+            tls: d.tls,
+            ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
+            ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
+          })),
+          timeoutMs: d.timeoutMs,
+          onEvent,
+        })
+        .catch((error: unknown) => {
+          log.warn('could not listen to sentinel events; polling on the clock only', {
+            deployment: d.name,
+            error: errorText(error),
+          });
+          return null;
+        });
+      await subscription;
+    }
     for (;;) {
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
       const pollStartedAt = deps.clock();
-      const result = await pollOnce(config, d, credentials, deps, options, budget, events);
+      const result = await pollOnce(config, d, credentials, deps, options, budget, events, me);
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
+      if (result.status === 'superseded') {
+        log.info('a later run watches this deployment now; stopping here', { deployment: d.name });
+        return { deployment: d.name, polls, published, pending, stopped: 'superseded' };
+      }
       polls++;
       published += result.published;
       pending = result.pending;
       if (result.status === 'conflict') {
-        log.info('another invocation saved this deployment first: it sends the alerts; stopping here', {
-          deployment: d.name,
-        });
-        return { deployment: d.name, polls, published, pending, stopped: 'conflict' };
-      }
-      if (everyMs === null) break;
-      if (subscription === null && deps.subscribe) {
-        subscription = deps
-          .subscribe({
+        // An earlier run (in its handover seconds) or a duplicate delivery saved first: its alerts
+        // stand. Poll again at once from the state that won; a run that started later stops instead.
+        conflicts++;
+        if (everyMs === null || conflicts >= MAX_CONFLICT_RETRIES) {
+          log.info('another invocation saved this deployment first: it sends the alerts; stopping here', {
             deployment: d.name,
-            masterName: d.masterName,
-            sentinels: d.sentinels.map((a) => ({
-              ...a,
-              tls: d.tls,
-              ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
-              ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
-            })),
-            timeoutMs: d.timeoutMs,
-            onEvent,
-          })
-          .catch((error: unknown) => {
-            log.warn('could not listen to sentinel events; polling on the clock only', {
-              deployment: d.name,
-              error: errorText(error),
-            });
-            return null;
           });
+          return { deployment: d.name, polls, published, pending, stopped: 'conflict' };
+        }
+        continue;
       }
+      conflicts = 0;
+      if (everyMs === null) break;
       // Wait for the next tick, or for a sentinel event (then a short debounce for the rest of the
       // burst). Near the end of the window, only an event can still start a poll.
       const nextTick = pollStartedAt + everyMs;
@@ -347,7 +373,7 @@ async function watchDeployment(
 }
 
 interface PollResult {
-  readonly status: 'ok' | 'conflict';
+  readonly status: 'ok' | 'conflict' | 'superseded';
   /** A MASTER_CHANGED was queued. */
   readonly switched?: boolean;
   readonly published: number;
@@ -362,6 +388,7 @@ async function pollOnce(
   options: RunOptions,
   budget: Budget,
   events: readonly SentinelEvent[],
+  me: RunMark,
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
   const [loaded, lock] = await Promise.all([
@@ -369,6 +396,7 @@ async function pollOnce(
     deps.store.currentLock(d.name),
   ]);
   const state = loadPollerState(loaded?.state);
+  if (isSupersededBy(state.run, me)) return { status: 'superseded', published: 0, pending: 0 };
 
   const now = deps.clock();
   const snapshot = await deps.probe(d, credentials);
@@ -411,6 +439,7 @@ async function pollOnce(
     outbox: claimed.outbox,
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
+    run: me,
   };
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
@@ -444,6 +473,8 @@ async function pollOnce(
     published: sent,
     pending: pendingCount(finalOutbox),
     dropped: queued.dropped.length,
+    failovers: notifications.filter((n) => n.code === 'MASTER_CHANGED').length,
+    record,
   };
   log.info('polled', {
     deployment: d.name,

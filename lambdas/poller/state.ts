@@ -6,7 +6,8 @@
 //   1. load STATE (version v); probe; detect; advance incidents -> new notifications
 //   2. enqueue them as `pending`, and claim every pending entry nobody else holds (ours until the
 //      lease ends); conditional save as v+1. `conflict`: another invocation saved since we read, its
-//      view wins, we send nothing and stop polling this deployment.
+//      view wins and we send nothing; we stop polling this deployment, unless the winner is an earlier
+//      run in its handover seconds (handover.ts), which leaves it to us.
 //   3. publish the claimed entries, oldest first, with retries and backoff
 //   4. record the outcome (sent / still pending, claim released) with a conditional save; on conflict
 //      reload and re-apply *only our own entries' outcome*, so a concurrent writer's changes are kept.
@@ -20,6 +21,7 @@ import { type DetectionState, emptyDetectionState, loadDetectionState } from '..
 import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import type { Snapshot } from '../core/types';
+import { loadRunMark, type RunMark } from './handover';
 
 export interface OutboxEntry {
   /** The alert's dedupeKey: one incident transition. */
@@ -50,6 +52,8 @@ export interface PollerState {
   readonly lastSnapshot: Snapshot | null;
   /** The drill the last poll saw holding the lock: the poll after it ends still attributes its switch. */
   readonly drill: RememberedDrill | null;
+  /** The run that saved this state (handover.ts: a later run takes over, an earlier one stops). */
+  readonly run: RunMark | null;
 }
 
 /** Sent entries are remembered this long, to refuse a second send of the same key. */
@@ -65,6 +69,7 @@ export const emptyPollerState = (): PollerState => ({
   outbox: [],
   lastSnapshot: null,
   drill: null,
+  run: null,
 });
 
 /**
@@ -93,6 +98,7 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
         ? { id: s.drill.id, startedAt: s.drill.startedAt }
         : null,
+    run: loadRunMark(s.run),
   };
 }
 

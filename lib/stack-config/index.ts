@@ -4,7 +4,8 @@
 //
 // One file per section: deployments.ts (what to watch), network.ts (VPC, security group, ports,
 // endpoints), alerting.ts (email, Slack), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
-// timeouts, sizes, retention, alarm window); parse.ts composes them, context.ts finds the file.
+// timeouts, sizes, retention, alarm window), tags.ts (resource tags); parse.ts composes them,
+// context.ts finds the file.
 
 export { type AlertEmail, SEVERITIES } from './alerting';
 export {
@@ -14,8 +15,8 @@ export {
   loadStackConfig,
   stackNameFrom,
 } from './context';
-export { MAX_WATCH_CONFIG_BYTES } from './deployments';
 export { DEPLOY_ONLY_KEYS, ROOT_KEYS, WATCH_KEYS } from './keys';
 export { LOG_RETENTION_DAYS } from './limits';
 export type { VpcConfig } from './network';
 export { parseStackConfig, type StackConfig } from './parse';
+export { MAX_TAGS, parseTags } from './tags';

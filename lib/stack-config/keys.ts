@@ -23,6 +23,9 @@ export const DEPLOY_ONLY_KEYS = [
   'logRetentionDays',
   'noSuccessMinutes',
   'tableEncryption',
+  'shards',
+  'detailedMetrics',
+  'tags',
 ] as const;
 
 export const ROOT_KEYS = [...WATCH_KEYS, ...DEPLOY_ONLY_KEYS] as const;

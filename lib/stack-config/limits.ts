@@ -4,6 +4,7 @@
 import type { WatchConfig } from '../../lambdas/core/config';
 import { ConfigError } from '../../lambdas/core/errors';
 import { integer } from '../../lambdas/core/fields';
+import { HANDOVER } from '../../lambdas/poller/handover';
 import { oneOf } from './fields';
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -38,24 +39,46 @@ export function parseLimitsSection(
   root: Record<string, unknown>,
   watch: WatchConfig,
   scheduleMinutes: number,
+  shards: number,
 ): LimitsSection {
   // The longest single poll, plus time to read secrets, store and publish with retries.
   const longestPollSeconds = Math.ceil(Math.max(...watch.deployments.map((d) => d.pollTimeoutMs)) / 1000);
   const minPollerTimeout = longestPollSeconds + 15;
-  // With pollEverySeconds the poller keeps polling for the scheduled minute, then saves and publishes.
+  // With pollEverySeconds the poller keeps watching for the scheduled minute and on into the next
+  // run's first seconds (the handover: no blind gap while the next run starts), then saves and
+  // publishes; it needs at least the minute plus the shortest handover.
+  const listens = watch.pollEverySeconds !== null;
+  const minListening = (HANDOVER.periodMs + HANDOVER.minOverlapMs + HANDOVER.reserveMs) / 1000;
   const pollerTimeoutSeconds = integer(
     root.pollerTimeoutSeconds,
     'pollerTimeoutSeconds',
-    Math.max(watch.pollEverySeconds === null ? 60 : 90, minPollerTimeout),
+    Math.max(listens ? 90 : 60, minPollerTimeout),
     minPollerTimeout,
     900,
   );
+  if (listens && pollerTimeoutSeconds < minListening) {
+    throw new ConfigError(
+      'pollerTimeoutSeconds',
+      `must be at least ${minListening} with pollEverySeconds: each run watches its minute and the first ` +
+        `${HANDOVER.minOverlapMs / 1000} s of the next run (so that a switch while the next run starts is ` +
+        `not missed), then saves and publishes; got ${pollerTimeoutSeconds}`,
+    );
+  }
   const drillTimeoutSeconds = integer(root.drillTimeoutSeconds, 'drillTimeoutSeconds', 300, 60, 900);
   const memorySize = integer(root.memorySize, 'memorySize', 256, 128, 10_240);
+  // Each shard is one invocation per tick, and with pollEverySeconds two overlap during the handover.
+  const neededConcurrency = shards * (listens ? 2 : 1);
   const reservedConcurrency =
     root.reservedConcurrency === undefined || root.reservedConcurrency === null
       ? null
-      : integer(root.reservedConcurrency, 'reservedConcurrency', 1, 1, 10);
+      : integer(root.reservedConcurrency, 'reservedConcurrency', 1, 1, 1000);
+  if (reservedConcurrency !== null && reservedConcurrency < neededConcurrency) {
+    throw new ConfigError(
+      'reservedConcurrency',
+      `must be at least ${neededConcurrency} (${shards} shard${shards === 1 ? '' : 's'}` +
+        `${listens ? ', two runs of each during the handover between minutes' : ''}); got ${reservedConcurrency}`,
+    );
+  }
   const logRetentionDays = integer(root.logRetentionDays, 'logRetentionDays', 30, 1, 3653);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     throw new ConfigError(

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { parseWatchConfigText } from '../../lambdas/core/config';
 import { ConfigError } from '../../lambdas/core/errors';
+import { parseFleetConfig } from '../../lambdas/core/fleet-config';
 import { loadStackConfig, parseStackConfig, stackNameFrom } from '../../lib/stack-config';
 import {
   baseConfig,
@@ -76,12 +76,17 @@ describe('Function: parseStackConfig', () => {
       const config = parseStackConfig(input);
 
       // Assess
-      expect(JSON.parse(config.watchConfigJson)).toEqual({
-        deployments: input.deployments,
-        pollEverySeconds: 10,
-        retentionDays: 7,
+      expect(JSON.parse(config.fleetConfigJson)).toEqual({
+        format: 'sentinel-watch/fleet-config/1',
+        shards: 1,
+        detailedMetrics: [],
+        watch: { deployments: input.deployments, pollEverySeconds: 10, retentionDays: 7 },
       });
-      expect(parseWatchConfigText(config.watchConfigJson, 'SENTINEL_WATCH_CONFIG')).toEqual(config.watch);
+      expect(parseFleetConfig(JSON.parse(config.fleetConfigJson))).toEqual({
+        watch: config.watch,
+        shards: 1,
+        detailedMetrics: [],
+      });
     });
 
     it('gives the poller a longer timeout when it keeps polling within the minute', () => {
