@@ -30,6 +30,7 @@ import {
   pendingCount,
   settle,
 } from './state';
+import { fitPollerState } from './state-budget';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
 export interface PollerLog {
@@ -396,7 +397,7 @@ async function pollOnce(
     deps.store.currentLock(d.name),
   ]);
   const state = loadPollerState(loaded?.state);
-  if (isSupersededBy(state.run, me)) return { status: 'superseded', published: 0, pending: 0 };
+  if (isSupersededBy(state.run ?? null, me)) return { status: 'superseded', published: 0, pending: 0 };
 
   const now = deps.clock();
   const snapshot = await deps.probe(d, credentials);
@@ -432,7 +433,7 @@ async function pollOnce(
   }
   const leaseUntil = budget.hardEnd + 5_000;
   const claimed = claim(queued.outbox, options.owner, leaseUntil, now);
-  const next: PollerState = {
+  const next: PollerState = fitPollerState({
     version: 1,
     detection: detection.state,
     incidents: advanced.incidents,
@@ -440,7 +441,7 @@ async function pollOnce(
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
     run: me,
-  };
+  });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
   const version = (loaded?.version ?? 0) + 1;
