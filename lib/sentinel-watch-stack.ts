@@ -3,6 +3,7 @@
 
 import { Aws, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { assignShards } from '../lambdas/core/shard';
 import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
 import { WatcherMonitoring } from './constructs/monitoring';
@@ -78,9 +79,12 @@ export class SentinelWatchStack extends Stack {
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       topic: this.alerting.topic,
       poller: this.poller.function,
+      pollerLogGroup: this.poller.watcher.logGroup,
       drill: this.drill.function,
       slack: this.slack?.function ?? null,
       deployments: config.deployments,
+      shardSizes: assignShards(config.deployments, config.shards).map((s) => s.length),
+      detailedMetrics: config.detailedMetrics,
       scheduleMinutes: config.scheduleMinutes,
       noSuccessMinutes: config.noSuccessMinutes,
       pollerTimeoutSeconds: config.pollerTimeoutSeconds,

@@ -2,9 +2,11 @@
 // as many deployments as its shards can poll (1,000 here), and a bad fleet config fails synth with the
 // field named.
 
+import { CfnResource, TagManager } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/core/errors';
 import { parseStackConfig } from '../../lib/stack-config';
-import { baseConfig, fleet, synth } from './helpers';
+import { baseConfig, buildStack, fleet, type Json, resourcesOf, synth } from './helpers';
 
 function configError(config: unknown): ConfigError {
   try {
@@ -37,5 +39,127 @@ describe('Fleet: 1,000 deployments in one stack', () => {
     expect(configError(baseConfig({ deployments: fleet(1000) })).message).toMatch(
       /^shards: 1 shard for 1000 deployments puts 1000 in shard 0, more than the 100 one poller invocation watches: set shards to \d+ or more$/,
     );
+  });
+});
+
+describe('Fleet: shards, monitoring and tags', () => {
+  const template = synth(
+    baseConfig({
+      deployments: fleet(1000),
+      shards: 20,
+      pollEverySeconds: 60,
+      detailedMetrics: ['cache-0007'],
+      tags: { team: 'platform', 'cost-center': '4711' },
+    }),
+  );
+  const rules = resourcesOf(template, 'AWS::Events::Rule').map(([, r]) => r.Properties as Json);
+
+  it('invokes the poller once per shard each minute, five shards per scheduled rule', () => {
+    // Assess
+    expect(rules).toHaveLength(4);
+    const inputs = rules.flatMap((r) =>
+      (r.Targets as Json[]).map((t) => {
+        expect(t).toMatchObject({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^PollerFunction/), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        });
+        return JSON.parse(t.Input as string).shard as number;
+      }),
+    );
+    expect(inputs.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(rules.every((r) => r.ScheduleExpression === 'rate(1 minute)')).toBe(true);
+  });
+
+  it('alarms per shard and not per deployment, except where asked', () => {
+    // Assess
+    const names = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(
+      ([, a]) => (a.Properties as Json).AlarmName as string,
+    );
+    expect(names.filter((n) => /-shard-\d+-not-polling$/.test(n))).toHaveLength(20);
+    expect(names.filter((n) => n.includes('alerts-dropped'))).toEqual([
+      'SentinelWatch-alerts-dropped',
+      'SentinelWatch-alerts-dropped-cache-0007',
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-shard-3-not-polling',
+      MetricName: 'PollDurationMs',
+      Namespace: 'SentinelWatch',
+      Dimensions: [{ Name: 'shard', Value: '3' }],
+      Statistic: 'SampleCount',
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('ranks deployments and replicas with Contributor Insights rules over the poller log', () => {
+    // Assess
+    const bodies = resourcesOf(template, 'AWS::CloudWatch::InsightRule').map(([, r]) => {
+      const props = r.Properties as Json;
+      return [props.RuleName, JSON.stringify(props.RuleBody)];
+    });
+    expect(bodies.map(([name]) => name)).toEqual([
+      'SentinelWatch-replica-lag',
+      'SentinelWatch-open-incidents',
+      'SentinelWatch-unreachable-servers',
+      'SentinelWatch-poll-duration',
+    ]);
+    expect(bodies[0][1]).toContain('\\"Keys\\":[\\"$.deployment\\",\\"$.replica\\"]');
+    expect(bodies[0][1]).toContain('\\"ValueOf\\":\\"$.ReplicaLagBytes\\"');
+    expect(bodies[0][1]).toMatch(/PollerLogs/);
+  });
+
+  it('keeps the dashboard the same size whatever the number of deployments', () => {
+    // Prepare
+    const body = (t: typeof template) => JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    const small = synth(baseConfig({ deployments: fleet(10), shards: 20, pollEverySeconds: 60 }));
+
+    // Assess: top-N widgets, a SEARCH per shard and a Metrics Insights query, not a line per deployment
+    const big = body(template);
+    expect(big).toContain('insightRule');
+    expect(big).toContain('SEARCH(\'{SentinelWatch,shard} MetricName=\\\\\\"PollDurationMs\\\\\\"\'');
+    expect(big).toContain('SELECT SUM(Failovers) FROM SCHEMA');
+    expect(big.length - body(small).length).toBeLessThan(4_000);
+    expect(big.length).toBeLessThan(60_000);
+  });
+
+  it('puts the configured tags on every resource that can carry tags', () => {
+    // Prepare
+    const { stack } = buildStack(
+      baseConfig({ deployments: fleet(30), shards: 2, tags: { team: 'platform', 'cost-center': '4711' } }),
+    );
+    const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
+    // Both kinds of taggable L1 (TagManager, and the newer cdkTagManager of alarms, rules, endpoints)
+    const taggable = resources.filter((r) => TagManager.isTaggable(r) || TagManager.isTaggableV2(r));
+
+    // Assess
+    expect(new Set(taggable.map((r) => r.cfnResourceType))).toEqual(
+      new Set([
+        'AWS::EC2::SecurityGroup',
+        'AWS::EC2::VPCEndpoint',
+        'AWS::DynamoDB::Table',
+        'AWS::KMS::Key',
+        'AWS::SNS::Topic',
+        'AWS::Logs::LogGroup',
+        'AWS::IAM::Role',
+        'AWS::Lambda::Function',
+        'AWS::Events::Rule',
+        'AWS::CloudWatch::Alarm',
+        'AWS::CloudWatch::InsightRule',
+        'AWS::CloudWatch::Dashboard',
+      ]),
+    );
+    const template = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: Json }>;
+    for (const r of taggable) {
+      const tags = template[stack.resolve(r.logicalId)].Properties.Tags;
+      const list = Array.isArray(tags)
+        ? tags
+        : Object.entries(tags as Json).map(([Key, Value]) => ({ Key, Value }));
+      expect(list).toEqual(
+        expect.arrayContaining([
+          { Key: 'team', Value: 'platform' },
+          { Key: 'cost-center', Value: '4711' },
+        ]),
+      );
+    }
   });
 });

@@ -286,10 +286,49 @@ describe('Function: parseStackConfig', () => {
       expect(error.message).toMatch(problem);
     });
 
-    it("rejects deployments too large for the Lambdas' environment", () => {
-      // Prepare
-      const many = Array.from({ length: 20 }, (_, i) =>
-        deployment({ name: `deployment-${i}`, sentinelPasswordSecretArn: SENTINEL_SECRET_ARN }),
+    it.each([
+      ['shards not a number', { shards: 'two' }, 'shards: must be a number, got "two"'],
+      ['too many shards', { shards: 201 }, 'shards: must be between 1 and 200, got 201'],
+      [
+        'detailedMetrics naming no deployment',
+        { detailedMetrics: ['orders'] },
+        'detailedMetrics[0]: "orders" is not the name of a configured deployment',
+      ],
+      [
+        'a reserved concurrency below two runs per shard with pollEverySeconds',
+        { shards: 2, pollEverySeconds: 10, reservedConcurrency: 3 },
+        'reservedConcurrency: must be at least 4 (2 shards, two runs of each during the handover between minutes); got 3',
+      ],
+      [
+        'a poller timeout without room for the handover',
+        { pollEverySeconds: 10, pollerTimeoutSeconds: 70 },
+        'pollerTimeoutSeconds: must be at least 75 with pollEverySeconds: each run watches its minute and the ' +
+          'first 10 s of the next run (so that a switch while the next run starts is not missed), then saves ' +
+          'and publishes; got 70',
+      ],
+      ['tags not an object', { tags: ['team'] }, 'tags: must be an object, got an array'],
+      ['a tag value not a string', { tags: { team: 7 } }, 'tags.team: must be a string, got number 7'],
+      [
+        'a tag key reserved by AWS',
+        { tags: { 'aws:team': 'x' } },
+        'tags.aws:team: tag keys starting with "aws:" are reserved by AWS',
+      ],
+      [
+        'a tag value with a character AWS refuses',
+        { tags: { team: 'a;b' } },
+        'tags.team: a tag value may hold letters, digits, spaces and _ . : / = + - @ only',
+      ],
+    ])('rejects %s, naming the field', (_label, patch, message) => {
+      expect(configError(baseConfig(patch)).message).toBe(message);
+    });
+
+    it('refuses more password secrets than an IAM policy can list when they share no path', () => {
+      // Prepare: 60 secrets named without a path prefix
+      const many = Array.from({ length: 60 }, (_, i) =>
+        deployment({
+          name: `d-${i}`,
+          passwordSecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:redis-password-${i}-AbC123`,
+        }),
       );
 
       // Act
@@ -297,7 +336,7 @@ describe('Function: parseStackConfig', () => {
 
       // Assess
       expect(error.field).toBe('deployments');
-      expect(error.message).toMatch(/4 KB of environment variables/);
+      expect(error.message).toMatch(/keep the secrets under a few common path prefixes/);
     });
 
     it('accepts a Slack secret given as a full ARN', () => {

@@ -242,9 +242,9 @@ describe('Variant: several deployments', () => {
     ]);
   });
 
-  it('grants every password secret, and watches and alarms per deployment', () => {
+  it('grants every password secret, and alarms per deployment only where asked', () => {
     // Act
-    const template = synth(config);
+    const template = synth({ ...config, detailedMetrics: ['sessions'] });
 
     // Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -260,13 +260,17 @@ describe('Variant: several deployments', () => {
         ]),
       },
     });
-    for (const name of ['orders-cache', 'sessions']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `SentinelWatch-alerts-dropped-${name}`,
-      });
-    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-alerts-dropped-sessions',
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { AlarmName: 'SentinelWatch-alerts-dropped-orders-cache' },
+      0,
+    );
     const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard).toContain('\\"MaxReplicaLagBytes\\",\\"deployment\\",\\"sessions\\"');
+    expect(dashboard).not.toContain('\\"deployment\\",\\"orders-cache\\"');
   });
 
   it('with the Redis security group: egress to it, and its ingress rule per port', () => {
