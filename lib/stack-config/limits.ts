@@ -22,6 +22,25 @@ export interface LimitsSection {
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
 }
 
+/** `logRetentionDays`: one of the periods CloudWatch Logs accepts (default 30). */
+export function parseLogRetentionDays(value: unknown, field: string): number {
+  const days = integer(value, field, 30, 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new ConfigError(
+      field,
+      `must be one of the periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')}), got ${days}`,
+    );
+  }
+  return days;
+}
+
+/** `tableEncryption`: how the snapshot table is encrypted at rest. */
+export function parseTableEncryption(value: unknown, field: string): 'aws-managed' | 'customer-managed' {
+  return value === undefined
+    ? 'aws-managed'
+    : oneOf(value, field, ['aws-managed', 'customer-managed'] as const);
+}
+
 /** `scheduleMinutes`: how often the poller runs. */
 export function parseScheduleMinutes(root: Record<string, unknown>, watch: WatchConfig): number {
   const scheduleMinutes = integer(root.scheduleMinutes, 'scheduleMinutes', 1, 1, 60);
@@ -79,13 +98,7 @@ export function parseLimitsSection(
         `${listens ? ', two runs of each during the handover between minutes' : ''}); got ${reservedConcurrency}`,
     );
   }
-  const logRetentionDays = integer(root.logRetentionDays, 'logRetentionDays', 30, 1, 3653);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    throw new ConfigError(
-      'logRetentionDays',
-      `must be one of the periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')}), got ${logRetentionDays}`,
-    );
-  }
+  const logRetentionDays = parseLogRetentionDays(root.logRetentionDays, 'logRetentionDays');
   // One late scheduled run must not raise the alarm: the window holds at least two runs.
   const minNoSuccess = 2 * scheduleMinutes;
   const noSuccessMinutes = integer(
@@ -101,10 +114,7 @@ export function parseLimitsSection(
       `must be at least twice scheduleMinutes (${minNoSuccess}), so that one late run does not raise the alarm; got ${noSuccessMinutes}`,
     );
   }
-  const tableEncryption =
-    root.tableEncryption === undefined
-      ? 'aws-managed'
-      : oneOf(root.tableEncryption, 'tableEncryption', ['aws-managed', 'customer-managed'] as const);
+  const tableEncryption = parseTableEncryption(root.tableEncryption, 'tableEncryption');
   return {
     pollerTimeoutSeconds,
     drillTimeoutSeconds,
