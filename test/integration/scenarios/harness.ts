@@ -27,7 +27,13 @@ export function useTopology(
 ): () => Scenario {
   let scenario: Scenario | null = null;
   beforeAll(async () => {
-    const topo = await LocalTopology.up({ redisServer: process.env.REDIS_SERVER, ...options });
+    // SW_SCENARIO_PORT_SHIFT moves every scenario topology (e.g. to run them beside another suite).
+    const shift = Number(process.env.SW_SCENARIO_PORT_SHIFT ?? 0);
+    const topo = await LocalTopology.up({
+      redisServer: process.env.REDIS_SERVER,
+      ...options,
+      basePort: options.basePort + shift,
+    });
     const credentials: Credentials = {
       password: topo.password,
       ...(topo.sentinelPassword ? { sentinelPassword: topo.sentinelPassword } : {}),
