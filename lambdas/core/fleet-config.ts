@@ -28,6 +28,19 @@ export const MAX_SHARDS = 200;
 /** Deployments probed at the same time by one invocation: bounds its Redis connections in flight. */
 export const POLL_CONCURRENCY = 25;
 
+/**
+ * Peak memory of one poller invocation (VmHWM, what Lambda reports as "Max Memory Used") for a shard
+ * of n deployments: measured by `npm run bench -- --fleet` with the bundled poller (Node 20, x64):
+ * ~96 MB with 5 deployments, ~120 MB with 28, ~146 MB with 56 (docs/benchmarks.md, "Fleet").
+ */
+export const MEMORY_MODEL = { baseMb: 96, perDeploymentMb: 0.9 } as const;
+export const estimatedPeakMb = (deployments: number): number =>
+  MEMORY_MODEL.baseMb + MEMORY_MODEL.perDeploymentMb * deployments;
+/** The memory sizes the stack picks from: the smallest with twice the estimated peak. */
+export const MEMORY_SIZES = [256, 512, 1024, 2048] as const;
+export const memorySizeFor = (deployments: number): number =>
+  MEMORY_SIZES.find((m) => m >= 2 * estimatedPeakMb(deployments)) ?? MEMORY_SIZES[MEMORY_SIZES.length - 1];
+
 export interface FleetConfig {
   readonly watch: WatchConfig;
   /** Poller invocations per scheduled tick; a deployment's shard is shardOf(name, shards). */

@@ -4,6 +4,8 @@
 import type { WatchConfig } from '../../lambdas/core/config';
 import { ConfigError } from '../../lambdas/core/errors';
 import { integer } from '../../lambdas/core/fields';
+import { estimatedPeakMb, memorySizeFor } from '../../lambdas/core/fleet-config';
+import { assignShards } from '../../lambdas/core/shard';
 import { HANDOVER } from '../../lambdas/poller/handover';
 import { oneOf } from './fields';
 
@@ -84,7 +86,18 @@ export function parseLimitsSection(
     );
   }
   const drillTimeoutSeconds = integer(root.drillTimeoutSeconds, 'drillTimeoutSeconds', 300, 60, 900);
-  const memorySize = integer(root.memorySize, 'memorySize', 256, 128, 10_240);
+  // Twice the measured peak of the largest shard: an invocation killed for memory watches nothing.
+  const largestShard = Math.max(...assignShards(watch.deployments, shards).map((x) => x.length));
+  const neededMemory = 2 * estimatedPeakMb(largestShard);
+  const memorySize = integer(root.memorySize, 'memorySize', memorySizeFor(largestShard), 128, 10_240);
+  if (memorySize < neededMemory) {
+    throw new ConfigError(
+      'memorySize',
+      `${memorySize} MB is under twice the measured peak of a poller invocation for ${largestShard} ` +
+        `deployments (~${Math.round(estimatedPeakMb(largestShard))} MB): use ${memorySizeFor(largestShard)} or more, ` +
+        'or more shards',
+    );
+  }
   // Each shard is one invocation per tick, and with pollEverySeconds two overlap during the handover.
   const neededConcurrency = shards * (listens ? 2 : 1);
   const reservedConcurrency =

@@ -35,6 +35,15 @@ describe('Fleet: 1,000 deployments in one stack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
+  it('sizes the poller memory for its largest shard, and refuses less than twice its peak', () => {
+    // 1 deployment: 256 MB; ~50-64 per shard: 512 MB (docs/benchmarks.md, "Fleet")
+    expect(parseStackConfig(baseConfig()).memorySize).toBe(256);
+    expect(parseStackConfig(baseConfig({ deployments: fleet(1000), shards: 20 })).memorySize).toBe(512);
+    expect(configError(baseConfig({ deployments: fleet(1000), shards: 20, memorySize: 256 })).message).toMatch(
+      /^memorySize: 256 MB is under twice the measured peak of a poller invocation for \d+ deployments \(~\d+ MB\): use 512 or more, or more shards$/,
+    );
+  });
+
   it('refuses too few shards for the deployments, saying how many would do', () => {
     expect(configError(baseConfig({ deployments: fleet(1000) })).message).toMatch(
       /^shards: 1 shard for 1000 deployments puts 1000 in shard 0, more than the 100 one poller invocation watches: set shards to \d+ or more$/,
