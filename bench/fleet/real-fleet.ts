@@ -54,26 +54,9 @@ export class RealFleet {
     return [0, 1, 2].map((i) => SENTINEL_PORT + i);
   }
 
-  /** The deployment config of master i: the three shared sentinels, its own master name. */
-  deployment(i: number, patch: Record<string, unknown> = {}): DeploymentConfig {
-    return parseDeployment(
-      {
-        name: masterName(i),
-        masterName: masterName(i),
-        sentinels: this.sentinelPorts.map((p) => `${LOOPBACK}:${p}`),
-        passwordEnv: 'FLEET_REDIS_PASSWORD',
-        expectedReplicas: 1,
-        expectedSentinels: 3,
-        minDownAfterMs: 1000,
-        ...patch,
-      },
-      `fleet[${i}]`,
-    );
-  }
-
-  /** What a fleet config lists (JSON for the bundled poller), one entry per master. */
-  deploymentInputs(): Record<string, unknown>[] {
-    return Array.from({ length: this.masters }, (_, i) => ({
+  /** What a fleet config lists for master i: the three shared sentinels, its own master name. */
+  deploymentInput(i: number): Record<string, unknown> {
+    return {
       name: masterName(i),
       masterName: masterName(i),
       sentinels: this.sentinelPorts.map((p) => `${LOOPBACK}:${p}`),
@@ -81,7 +64,17 @@ export class RealFleet {
       expectedReplicas: 1,
       expectedSentinels: 3,
       minDownAfterMs: 1000,
-    }));
+    };
+  }
+
+  /** The deployment config of master i, parsed (with changes). */
+  deployment(i: number, patch: Record<string, unknown> = {}): DeploymentConfig {
+    return parseDeployment({ ...this.deploymentInput(i), ...patch }, `fleet[${i}]`);
+  }
+
+  /** Every master's entry, for the bundled poller's config. */
+  deploymentInputs(): Record<string, unknown>[] {
+    return Array.from({ length: this.masters }, (_, i) => this.deploymentInput(i));
   }
 
   static async start(masters: number, redisServer: string, log: Log): Promise<RealFleet> {

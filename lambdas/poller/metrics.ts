@@ -82,13 +82,7 @@ const DETAILED_METRICS = [
   'PollDurationMs',
   'ReachableNodes',
   'ReachableSentinels',
-  'MaxReplicaLagBytes',
-  'MaxReplicaLagSeconds',
-  'OpenIncidents',
-  'AlertsPublished',
-  'AlertsPending',
-  'AlertsDropped',
-  'Failovers',
+  ...FLEET_METRICS.filter((m) => !m.startsWith('Unreachable')),
 ] as const;
 
 /** Per deployment even without detailed metrics, but only when non-zero (billed by the hour). */

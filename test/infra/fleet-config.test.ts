@@ -4,19 +4,11 @@
 
 import { CfnResource, TagManager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ConfigError } from '../../lambdas/core/errors';
 import { parseStackConfig } from '../../lib/stack-config';
+import { configErrorOf } from '../support/config-error';
 import { baseConfig, buildStack, fleet, type Json, resourcesOf, synth } from './helpers';
 
-function configError(config: unknown): ConfigError {
-  try {
-    parseStackConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
-}
+const configError = (config: unknown) => configErrorOf(() => parseStackConfig(config));
 
 describe('Fleet: 1,000 deployments in one stack', () => {
   it('synthesizes ten deployments, which no longer hit the environment size limit', () => {
@@ -39,7 +31,9 @@ describe('Fleet: 1,000 deployments in one stack', () => {
     // 1 deployment: 256 MB; ~50-64 per shard: 512 MB (docs/benchmarks.md, "Fleet")
     expect(parseStackConfig(baseConfig()).memorySize).toBe(256);
     expect(parseStackConfig(baseConfig({ deployments: fleet(1000), shards: 20 })).memorySize).toBe(512);
-    expect(configError(baseConfig({ deployments: fleet(1000), shards: 20, memorySize: 256 })).message).toMatch(
+    expect(
+      configError(baseConfig({ deployments: fleet(1000), shards: 20, memorySize: 256 })).message,
+    ).toMatch(
       /^memorySize: 256 MB is under twice the measured peak of a poller invocation for \d+ deployments \(~\d+ MB\): use 512 or more, or more shards$/,
     );
   });

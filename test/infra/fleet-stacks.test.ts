@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../../lambdas/core/errors';
 import { buildFleet } from '../../lib/fleet-stacks';
 import { parseFleetLayout } from '../../lib/stack-config';
+import { configErrorOf } from '../support/config-error';
 import {
   ACCOUNT,
   deployment,
@@ -53,15 +53,7 @@ function build(config: Json) {
   return { app, stacks, template };
 }
 
-function layoutError(config: Json): string {
-  try {
-    parseFleetLayout(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('accepted');
-}
+const layoutError = (config: Json) => configErrorOf(() => parseFleetLayout(config)).message;
 
 describe('Fleet layout: one alerting stack, one watcher stack per VPC (same account)', () => {
   const { app, stacks, template } = build(layout());

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../../lambdas/core/errors';
 import { parseFleetConfig } from '../../lambdas/core/fleet-config';
 import { loadStackConfig, parseStackConfig, stackNameFrom } from '../../lib/stack-config';
+import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
   deployment,
@@ -15,16 +15,7 @@ import {
   SLACK_SECRET_ARN,
 } from './helpers';
 
-/** The ConfigError a config throws (fails the test when it throws nothing or something else). */
-function configError(config: unknown): ConfigError {
-  try {
-    parseStackConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
-}
+const configError = (config: unknown) => configErrorOf(() => parseStackConfig(config));
 
 describe('Function: parseStackConfig', () => {
   describe('defaults', () => {

@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ConfigError } from '../../lambdas/core/errors';
+import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
   buildStack,
@@ -49,16 +49,6 @@ function watcherEgress(template: Template): Json[] {
   );
   if (!found) throw new Error('no NetworkWatcher security group');
   return (found[1].Properties as Json).SecurityGroupEgress as Json[];
-}
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('Variant: VPC lookup', () => {

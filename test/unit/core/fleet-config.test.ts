@@ -1,24 +1,16 @@
-import { ConfigError } from '../../../lambdas/core/errors';
 import {
   FLEET_CONFIG_FORMAT,
   fleetConfigDocument,
   parseFleetConfig,
   shardWatchConfig,
 } from '../../../lambdas/core/fleet-config';
+import { configErrorOf } from '../../support/config-error';
 
 const watch = {
   deployments: ['a', 'b', 'c', 'd'].map((name) => ({ name, masterName: 'm', sentinels: ['10.0.0.1:26379'] })),
 };
 
-const errorOf = (input: unknown): string => {
-  try {
-    parseFleetConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('accepted');
-};
+const errorOf = (input: unknown) => configErrorOf(() => parseFleetConfig(input)).message;
 
 describe('Function: parseFleetConfig', () => {
   it('reads back what fleetConfigDocument writes', () => {

@@ -1,9 +1,9 @@
 // Where the poller finds its deployments: the fleet config file bundled with its code (what the stack
 // deploys), or SENTINEL_WATCH_CONFIG (local runs). Errors name the variable and the field inside.
 
-import { ConfigError } from '../../../lambdas/core/errors';
 import { fleetConfigDocument } from '../../../lambdas/core/fleet-config';
 import { loadPollerSettings } from '../../../lambdas/poller/settings';
+import { configErrorOf } from '../../support/config-error';
 
 const BASE = {
   SNAPSHOT_TABLE_NAME: 'sw-table',
@@ -15,15 +15,8 @@ const files = (content: Record<string, string>) => (path: string) => {
   return content[path];
 };
 
-const errorOf = (env: Record<string, string>, read = files({})): string => {
-  try {
-    loadPollerSettings(env, read);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('accepted');
-};
+const errorOf = (env: Record<string, string>, read = files({})) =>
+  configErrorOf(() => loadPollerSettings(env, read)).message;
 
 describe('Function: loadPollerSettings', () => {
   it('reads the bundled file, relative to the function code directory', () => {
