@@ -122,10 +122,17 @@ export async function admin(port: number, password?: string): Promise<Redis> {
     host: '127.0.0.1',
     protocol: 2,
     lazyConnect: true,
+    // A test client never reconnects: a refused or dropped one must not keep the test run alive.
+    retryStrategy: () => null,
     ...(password ? { password } : {}),
   });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   return client;
 }
 
