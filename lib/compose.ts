@@ -1,6 +1,7 @@
 // The two halves every layout is built from, each added straight into a stack so that construct ids
 // (and so CloudFormation logical ids) are the same in every layout:
-//   - the alerting half: the table, the alert topic (with its key) and the notifiers;
+//   - the alerting half: the table, the alert topic (with its key), the notifiers and the on-call
+//     policy;
 //   - the watcher half: the network (and VPC endpoints), the poller, the drill and their monitoring.
 // SentinelWatchStack holds both; a fleet across VPCs or accounts has one AlertingStack and one
 // WatcherStack per VPC (lib/fleet-stacks.ts). A new notifier belongs in addAlertingParts.
@@ -13,6 +14,7 @@ import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
+import { OnCallAccess } from './constructs/on-call-access';
 import { type AlertTopic, Poller, type SnapshotTable } from './constructs/poller';
 import { SlackNotifier } from './constructs/slack-notifier';
 import { WatcherStorage } from './constructs/storage';
@@ -25,12 +27,16 @@ export interface AlertingSettings {
   readonly secretsKmsKeyArns: readonly string[];
   readonly logRetentionDays: number;
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
+  /** Roles that get the on-call policy (lib/constructs/on-call-access.ts). */
+  readonly onCallRoleArns: readonly string[];
 }
 
 export interface AlertingParts {
   readonly storage: WatcherStorage;
   readonly alerting: WatcherAlerting;
   readonly slack: SlackNotifier | null;
+  /** What the on-call commands may do with the table and the topic. */
+  readonly onCall: OnCallAccess;
   readonly table: SnapshotTable;
   readonly topic: AlertTopic;
 }
@@ -42,14 +48,17 @@ export function addAlertingParts(stack: Stack, settings: AlertingSettings): Aler
     ? new SlackNotifier(stack, 'Slack', {
         webhookSecretArn: settings.slackWebhookSecretArn,
         alerting,
+        storage,
         logRetentionDays: settings.logRetentionDays,
         secretsKmsKeyArns: settings.secretsKmsKeyArns,
       })
     : null;
+  const onCall = new OnCallAccess(stack, 'OnCall', { storage, alerting, roleArns: settings.onCallRoleArns });
   return {
     storage,
     alerting,
     slack,
+    onCall,
     table: {
       tableName: storage.table.tableName,
       grantReadWrite: (grantee) => storage.grantReadWrite(grantee),

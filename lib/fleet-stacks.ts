@@ -274,7 +274,7 @@ export function buildFleet(
       alertingRegion: layout.alerting.region ?? alerting.region,
     });
     // Deploy the table and topic first (`cdk deploy --all` follows this order).
-    stack.addDependency(alerting);
+    stack.addStackDependency(alerting);
     return stack;
   });
   return { alerting, watchers };

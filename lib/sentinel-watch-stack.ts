@@ -2,13 +2,14 @@
 // alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
 // Deployments in several VPCs or accounts use lib/fleet-stacks.ts instead (same parts, lib/compose.ts).
 
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { addAlertingOutputs, addAlertingParts, addWatcherOutputs, addWatcherParts } from './compose';
 import type { WatcherAlerting } from './constructs/alerting';
 import type { Drill } from './constructs/drill';
 import type { WatcherMonitoring } from './constructs/monitoring';
 import type { WatcherNetwork } from './constructs/network';
+import type { OnCallAccess } from './constructs/on-call-access';
 import type { Poller } from './constructs/poller';
 import type { SlackNotifier } from './constructs/slack-notifier';
 import type { WatcherStorage } from './constructs/storage';
@@ -28,6 +29,7 @@ export class SentinelWatchStack extends Stack {
   readonly drill: Drill;
   readonly slack: SlackNotifier | null;
   readonly monitoring: WatcherMonitoring;
+  readonly onCall: OnCallAccess;
 
   constructor(scope: Construct, id: string, props: SentinelWatchStackProps) {
     super(scope, id, {
@@ -44,7 +46,7 @@ export class SentinelWatchStack extends Stack {
       alarmTopic: shared.alerting.topic,
       slack: shared.slack?.function ?? null,
     });
-    ({ storage: this.storage, alerting: this.alerting, slack: this.slack } = shared);
+    ({ storage: this.storage, alerting: this.alerting, slack: this.slack, onCall: this.onCall } = shared);
     ({
       network: this.network,
       endpoints: this.endpoints,
@@ -55,5 +57,44 @@ export class SentinelWatchStack extends Stack {
 
     addAlertingOutputs(this, this.alerting.topic.topicArn, this.storage.table.tableName);
     addWatcherOutputs(this, watcher, config);
+    this.addOnCallOutputs(config);
+  }
+
+  /**
+   * What `sentinel-watch doctor` and `test-alert` read of the stack (cli/aws/stack.ts): every
+   * `...FunctionName` output is a function whose errors the doctor counts, every `...DlqUrl` output a
+   * dead-letter queue whose depth it reads.
+   */
+  private addOnCallOutputs(config: StackConfig): void {
+    new CfnOutput(this, 'DeploymentNames', {
+      description: 'The deployments this stack watches, comma-separated (sentinel-watch doctor checks each)',
+      value: config.deployments.map((d) => d.name).join(','),
+    });
+    new CfnOutput(this, 'PollerFunctionName', {
+      description: 'The poller Lambda function',
+      value: this.poller.function.functionName,
+    });
+    if (this.slack) {
+      new CfnOutput(this, 'SlackFunctionName', {
+        description: 'The Slack notifier Lambda function',
+        value: this.slack.function.functionName,
+      });
+    }
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of the watcher',
+      value: this.monitoring.dashboard.dashboardName,
+    });
+    new CfnOutput(this, 'PollerNoSuccessMinutes', {
+      description: 'A deployment whose newest snapshot is older than this is not watched (doctor)',
+      value: String(config.noSuccessMinutes),
+    });
+    new CfnOutput(this, 'AlarmNamePrefix', {
+      description: 'Every alarm of the watcher is named with this prefix (doctor reads their state)',
+      value: this.onCall.alarmPrefix,
+    });
+    new CfnOutput(this, 'OnCallPolicyArn', {
+      description: 'Managed policy for on-call engineers: silence, history, test-alert, doctor (docs/aws.md)',
+      value: this.onCall.policy.managedPolicyArn,
+    });
   }
 }

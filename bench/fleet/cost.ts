@@ -98,8 +98,10 @@ export function estimate(s: CostScenario, m: CostInputs): CostEstimate {
   const readUnits = polls * m.readUnitsPerPoll;
   const storedGb = (D * MINUTES * (m.retentionDays / 30) * m.snapshotBytes) / 1024 ** 3;
   const logGb = (polls * m.logBytesPerPoll + runs * m.logBytesPerRun) / 1024 ** 3;
-  const metrics = 10 + Math.max(S, 1);
-  const alarms = 6 + (S > 1 ? S : 0);
+  // 11 fleet metrics (lambdas/poller/metrics.ts) + PollDurationMs per shard; 8 alarms with the Slack
+  // notifier (lib/constructs/monitoring.ts) + one per shard when there are several.
+  const metrics = 11 + Math.max(S, 1);
+  const alarms = 8 + (S > 1 ? S : 0);
   const replicaEvents = polls * m.replicasPerDeployment;
   const insightEvents = 3 * polls + replicaEvents;
   // A warm process reads each of its secrets once per 5-minute cache period; two processes per shard

@@ -6,15 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
+import { AWS_LIMITS } from '../adapters/aws-clients';
+import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
-import { CachedSecretSource } from '../adapters/secrets';
 import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
-import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { limitConcurrency } from '../core/concurrency';
 import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
 import { runWindowMs } from './handover';
@@ -28,13 +26,9 @@ const settings = loadPollerSettings(process.env);
 const logger = new Logger({ serviceName: 'sentinel-watch-poller' });
 const detailedMetrics = new Set(settings.fleet.detailedMetrics);
 
-// The outbox retries publishes itself (with backoff, and across invocations): one SDK attempt each.
-const sns = new SNSClient({
-  maxAttempts: 1,
-  requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000 },
-});
-const secretsManager = new SecretsManagerClient({});
-const documentClient = createDocumentClient();
+// Every AWS call has a deadline (aws-clients.ts). The outbox retries publishes itself (with backoff,
+// and across invocations): one SDK attempt each.
+const clients = watcherClients(AWS_LIMITS.outboxPublish);
 
 /** EMF lines of one poll (metrics.ts) on stdout, one JSON object per line as CloudWatch reads them. */
 export function publishPollMetrics(report: PollReport, context: MetricsContext): void {
@@ -43,9 +37,13 @@ export function publishPollMetrics(report: PollReport, context: MetricsContext):
 
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
-  store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-  publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-  secrets: new CachedSecretSource({ client: secretsManager }),
+  ...watcherPorts(clients, settings),
+  silences: new DynamoSilenceStore({
+    client: clients.documentClient,
+    tableName: settings.tableName,
+    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+    onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+  }),
   clock: Date.now,
   sleep,
   env: process.env,

@@ -4,7 +4,7 @@
 // deployment were $2,700 a month at 1,000 deployments. So, per poll of a deployment:
 //   - fleet metrics (no dimension): the worst lag, unreachable servers, open incidents, alerts,
 //     failovers, poll duration; and the poll duration per shard (`shard`): ~10 + shards metrics;
-//   - `Failovers` and `AlertsDropped` per deployment only when non-zero: CloudWatch bills a metric
+//   - `Failovers`, `AlertsDropped` and `AlertsRejected` per deployment only when non-zero: CloudWatch bills a metric
 //     for the hours it receives data, so a metric that is sent once costs almost nothing;
 //   - every value also goes into the log line as a plain field with `deployment` (and one line per
 //     replica with `replica`): Contributor Insights rules on the log group rank deployments and
@@ -61,6 +61,7 @@ function pollValues(r: PollReport): Record<string, number> {
     AlertsPublished: r.published,
     AlertsPending: r.pending,
     AlertsDropped: r.dropped,
+    AlertsRejected: r.rejected,
     Failovers: r.failovers,
   };
   return Object.fromEntries(Object.entries(values).filter((e): e is [string, number] => e[1] !== null));
@@ -75,6 +76,7 @@ const FLEET_METRICS = [
   'AlertsPublished',
   'AlertsPending',
   'AlertsDropped',
+  'AlertsRejected',
   'Failovers',
 ] as const;
 
@@ -86,7 +88,7 @@ const DETAILED_METRICS = [
 ] as const;
 
 /** Per deployment even without detailed metrics, but only when non-zero (billed by the hour). */
-const SPARSE_METRICS = ['Failovers', 'AlertsDropped'] as const;
+const SPARSE_METRICS = ['Failovers', 'AlertsDropped', 'AlertsRejected'] as const;
 
 /** The EMF lines for one poll of one deployment: the poll line, then one line per replica. */
 export function pollMetricLines(report: PollReport, ctx: MetricsContext, timestamp: number): string[] {

@@ -1,7 +1,8 @@
 // Who watches the watcher: CloudWatch alarms that publish to the alert topic when the poller fails,
 // is throttled or stops running (as a whole, or one shard of it), when a drill or the Slack notifier
-// fails, or when alerts had to be dropped; and a dashboard that reads the same at 1 and at 1,000
-// deployments.
+// fails, when alerts had to be dropped, were rejected by SNS or stay undelivered; and a dashboard that
+// reads the same at 1 and at 1,000 deployments. CloudWatch publishes alarms itself, so they reach the
+// topic even when the poller's own publishing is what fails.
 //
 // The poller's metrics are fleet-wide and per shard (lambdas/poller/metrics.ts), so the dashboard
 // draws the fleet, and finds the deployments behind a figure with top-N widgets: Contributor Insights
@@ -50,6 +51,8 @@ export class WatcherMonitoring extends Construct {
   /** One per non-empty shard when there are several: that shard's deployments went unpolled. */
   readonly shardsNotPolling: cloudwatch.Alarm[] = [];
   readonly alertsDropped: cloudwatch.Alarm;
+  readonly alertsRejected: cloudwatch.Alarm;
+  readonly alertsUndelivered: cloudwatch.Alarm;
   readonly drillErrors: cloudwatch.Alarm;
   readonly slackErrors: cloudwatch.Alarm | null;
   readonly rules: Record<'replicaLag' | 'openIncidents' | 'unreachable' | 'pollDuration', string>;
@@ -134,10 +137,32 @@ export class WatcherMonitoring extends Construct {
     this.alertsDropped = anyInFiveMinutes(
       fleetMetric('AlertsDropped', 'Sum', fiveMinutes),
       'alerts-dropped',
-      'The poller gave up publishing some alerts to the topic after its retries: notifications were ' +
-        'lost. The dashboard (failovers and dropped alerts) and the poller log group say about which ' +
-        'deployment; look there for the SNS error.',
+      'A poller outbox overflowed (alerts could not be published for a long time): the least severe ' +
+        'alerts were dropped, never a critical while a lesser one was queued. The poller log line ' +
+        '"outbox full" names the deployment and lists them; check why publishing fails.',
     );
+    this.alertsRejected = anyInFiveMinutes(
+      fleetMetric('AlertsRejected', 'Sum', fiveMinutes),
+      'alerts-rejected',
+      'SNS refused an alert for good (an invalid parameter in the message): it was not sent and will ' +
+        'not be retried; later alerts were. The poller log line "alert rejected by SNS" names the ' +
+        'deployment, the alert and its error.',
+    );
+    // Per deployment this is "pending in every poll" (Minimum); the fleet figure mixes deployments, so
+    // it asks for a pending alert after some poll in each of three 5-minute periods: a publish that
+    // succeeds leaves none, so this only holds while publishing keeps failing.
+    this.alertsUndelivered = this.alarm('alerts-undelivered', {
+      alarmName: `${prefix}-alerts-undelivered`,
+      alarmDescription:
+        "Alerts have been waiting in the poller's outbox in each of the last three 5-minute periods: " +
+        'publishing to the topic keeps failing. Read the poller log group ("publish failed") for the ' +
+        'deployment and the SNS error (topic policy, KMS key policy, throttling).',
+      metric: fleetMetric('AlertsPending', 'Maximum', fiveMinutes),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.drillErrors = anyInFiveMinutes(
       props.drill.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
       'drill-errors',
@@ -156,9 +181,31 @@ export class WatcherMonitoring extends Construct {
       anyInFiveMinutes(
         this.deploymentMetric('AlertsDropped', name, 'Sum', { period: fiveMinutes }),
         `alerts-dropped-${name}`,
-        `The poller gave up publishing alerts about ${name} to the topic after its retries: some ` +
-          'notifications were lost. Check the poller log group for the SNS error.',
+        `The poller's outbox for ${name} overflowed (alerts could not be published for a long ` +
+          'time): the least severe alerts were dropped, never a critical while a lesser one was ' +
+          'queued. The poller log line "outbox full" lists them; check why publishing fails.',
       );
+      anyInFiveMinutes(
+        this.deploymentMetric('AlertsRejected', name, 'Sum', { period: fiveMinutes }),
+        `alerts-rejected-${name}`,
+        `SNS refused an alert about ${name} for good (an invalid parameter in the message): it was ` +
+          'not sent and will not be retried; later alerts were. The poller log line "alert rejected ' +
+          'by SNS" names it and its error.',
+      );
+      // Pending in every poll for 15 minutes: the topic cannot be used (permissions, KMS key) or
+      // SNS keeps failing; the alerts wait in the outbox.
+      this.alarm(`alerts-undelivered-${name}`, {
+        alarmName: `${prefix}-alerts-undelivered-${name}`,
+        alarmDescription:
+          `Alerts about ${name} have waited in the poller's outbox for 15 minutes: publishing to the ` +
+          'topic keeps failing. Read the poller log group ("publish failed") for the SNS error ' +
+          '(topic policy, KMS key policy, throttling).',
+        metric: this.deploymentMetric('AlertsPending', name, 'Minimum', { period: fiveMinutes }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     }
 
     // Top-N over the poller's log lines: which deployments and replicas are behind a fleet figure.
@@ -326,10 +373,11 @@ export class WatcherMonitoring extends Construct {
       ),
     );
     dashboard.addWidgets(
-      graph('Alerts published / pending / dropped (fleet)', [
+      graph('Alerts published / pending / dropped / rejected (fleet)', [
         fleetMetric('AlertsPublished', 'Sum', Duration.minutes(5), 'published'),
         fleetMetric('AlertsPending', 'Maximum', Duration.minutes(5), 'pending (most for one deployment)'),
         fleetMetric('AlertsDropped', 'Sum', Duration.minutes(5), 'dropped'),
+        fleetMetric('AlertsRejected', 'Sum', Duration.minutes(5), 'rejected'),
       ]),
       graph('Functions: invocations, errors, throttles (5 min)', [
         ...fn(props.poller, 'poller'),
@@ -392,6 +440,15 @@ export class WatcherMonitoring extends Construct {
           period: Duration.minutes(1),
         }),
       ]),
+      graph(
+        'Detailed: alerts published / pending / dropped / rejected',
+        ds.flatMap((d) => [
+          this.deploymentMetric('AlertsPublished', d.name, 'Sum', { label: `${d.name} published` }),
+          this.deploymentMetric('AlertsPending', d.name, 'Maximum', { label: `${d.name} pending` }),
+          this.deploymentMetric('AlertsDropped', d.name, 'Sum', { label: `${d.name} dropped` }),
+          this.deploymentMetric('AlertsRejected', d.name, 'Sum', { label: `${d.name} rejected` }),
+        ]),
+      ),
     );
   }
 }

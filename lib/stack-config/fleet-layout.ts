@@ -4,7 +4,7 @@
 // layout; without, it is the single stack of parse.ts.
 //
 //   { "alerting": { "account"?, "region"?, "alertEmails", "emailSeverities", "slackWebhookSecretArn",
-//                   "secretsKmsKeyArns", "tableEncryption", "logRetentionDays" },
+//                   "secretsKmsKeyArns", "tableEncryption", "logRetentionDays", "onCallRoleArns" },
 //     "watchers": [ { "name", "account"?, "region"?, ...every key of the single stack but alerting's } ],
 //     "tags"?: { ... } }
 //
@@ -18,6 +18,7 @@ import { ConfigError } from '../../lambdas/core/errors';
 import { objectAt, rejectUnknownKeys } from '../../lambdas/core/fields';
 import { type AlertEmail, parseAlertingSection } from './alerting';
 import { parseLogRetentionDays, parseTableEncryption } from './limits';
+import { parseOnCallSection } from './on-call';
 import { parseStackConfig, type StackConfig } from './parse';
 import { parseSecretsKmsKeyArns } from './secrets';
 import { parseTags } from './tags';
@@ -31,6 +32,7 @@ export interface AlertingConfig {
   readonly secretsKmsKeyArns: readonly string[];
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
   readonly logRetentionDays: number;
+  readonly onCallRoleArns: readonly string[];
 }
 
 export interface WatcherConfig {
@@ -55,6 +57,7 @@ const ALERTING_ONLY_KEYS = [
   'emailSeverities',
   'slackWebhookSecretArn',
   'tableEncryption',
+  'onCallRoleArns',
 ] as const;
 const ALERTING_KEYS = [
   'account',
@@ -115,6 +118,7 @@ function parseAlerting(value: unknown): AlertingConfig {
     secretsKmsKeyArns: under('alerting', () => parseSecretsKmsKeyArns(raw.secretsKmsKeyArns)),
     tableEncryption: parseTableEncryption(raw.tableEncryption, 'alerting.tableEncryption'),
     logRetentionDays: parseLogRetentionDays(raw.logRetentionDays, 'alerting.logRetentionDays'),
+    ...under('alerting', () => parseOnCallSection(raw)),
   };
 }
 

@@ -26,6 +26,7 @@ export const DEPLOY_ONLY_KEYS = [
   'shards',
   'detailedMetrics',
   'tags',
+  'onCallRoleArns',
 ] as const;
 
 export const ROOT_KEYS = [...WATCH_KEYS, ...DEPLOY_ONLY_KEYS] as const;

@@ -8,6 +8,7 @@ import { parseDeploymentsSection } from './deployments';
 import { ROOT_KEYS } from './keys';
 import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
+import { parseOnCallSection } from './on-call';
 import { parseSecretsKmsKeyArns } from './secrets';
 import { parseTags } from './tags';
 
@@ -50,6 +51,8 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   readonly noSuccessMinutes: number;
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
+  /** IAM roles that get the on-call policy (silence, history, test-alert, doctor). */
+  readonly onCallRoleArns: readonly string[];
 }
 
 /**
@@ -68,6 +71,7 @@ export function parseStackConfig(input: unknown): StackConfig {
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
   const limits = parseLimitsSection(root, watch, scheduleMinutes, shards);
   const tags = parseTags(root.tags);
+  const onCall = parseOnCallSection(root);
   return {
     watch,
     deployments: watch.deployments,
@@ -85,5 +89,6 @@ export function parseStackConfig(input: unknown): StackConfig {
     pollEverySeconds: watch.pollEverySeconds,
     vpcEndpoints,
     ...limits,
+    ...onCall,
   };
 }

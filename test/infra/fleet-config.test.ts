@@ -114,7 +114,15 @@ describe('Fleet: shards, monitoring and tags', () => {
   it('keeps the dashboard the same size whatever the number of deployments', () => {
     // Prepare
     const body = (t: typeof template) => JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
-    const small = synth(baseConfig({ deployments: fleet(10), shards: 20, pollEverySeconds: 60 }));
+    // The same detailed deployment in both: only the number of deployments differs.
+    const small = synth(
+      baseConfig({
+        deployments: fleet(10),
+        shards: 20,
+        pollEverySeconds: 60,
+        detailedMetrics: ['cache-0007'],
+      }),
+    );
 
     // Assess: top-N widgets, a SEARCH per shard and a Metrics Insights query, not a line per deployment
     const big = body(template);

@@ -85,7 +85,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges one finding, on the VPC functions' roles only, with a reason a reviewer can check", () => {
+  it("acknowledges the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -93,14 +93,20 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     const acks = acknowledgements(app);
 
     // Assess
+    // The on-call policy belongs to the alerting half (lib/compose.ts), built before the watcher half.
     expect(acks.map((a) => [a.path, a.id])).toEqual([
+      ['SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]'],
+      [
+        'SentinelWatch/OnCall/Policy',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
+      ],
       ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
     ]);
-    for (const ack of acks) {
-      expect(ack.reason.length).toBeGreaterThan(120);
-      expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
-    }
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
+    for (const ack of acks.slice(2, 4)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
+    expect(acks[0].reason).toMatch(/^Only cloudwatch:GetMetricData/);
+    expect(acks[1].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {

@@ -347,16 +347,37 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       ]);
     });
 
-    it('alarms on drill errors and on dropped alerts of the whole fleet', () => {
+    it('alarms on drill errors and on dropped, rejected and undelivered alerts of the whole fleet', () => {
       expect(alarm('drill-errors')).toMatchObject({ MetricName: 'Errors', AlarmActions: [topicRef] });
-      expect(alarm('alerts-dropped')).toMatchObject({
+      for (const [name, metric] of [
+        ['alerts-dropped', 'AlertsDropped'],
+        ['alerts-rejected', 'AlertsRejected'],
+      ]) {
+        expect(alarm(name)).toMatchObject({
+          Namespace: 'SentinelWatch',
+          MetricName: metric,
+          Statistic: 'Sum',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          AlarmActions: [topicRef],
+          OKActions: [topicRef],
+        });
+        expect(alarm(name).Dimensions).toBeUndefined();
+      }
+      // Some alert still pending after a poll in each of three 5-minute periods.
+      expect(alarm('alerts-undelivered')).toMatchObject({
         Namespace: 'SentinelWatch',
-        MetricName: 'AlertsDropped',
-        Statistic: 'Sum',
+        MetricName: 'AlertsPending',
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
       });
-      expect(alarm('alerts-dropped').Dimensions).toBeUndefined();
+      expect(alarm('alerts-undelivered').Dimensions).toBeUndefined();
       // One shard: no shard alarm (poller-not-running says it), no per-deployment alarm unless asked.
-      expect(alarms).toHaveLength(5);
+      expect(alarms).toHaveLength(7);
     });
 
     it("draws the poller's fleet metrics on a dashboard", () => {
@@ -373,13 +394,19 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
   });
 
   describe('outputs', () => {
-    it('gives the topic, table, drill function, dashboard URL, drill command and security group', () => {
+    it('gives the topic, table, drill function, dashboard URL, drill command, security group, and what doctor reads', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmNamePrefix',
         'AlertTopicArn',
+        'DashboardName',
         'DashboardUrl',
+        'DeploymentNames',
         'DrillCommand',
         'DrillFunctionName',
+        'OnCallPolicyArn',
+        'PollerFunctionName',
+        'PollerNoSuccessMinutes',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);

@@ -159,11 +159,22 @@ describe('Variant: Slack', () => {
     expect(slack).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
+      Timeout: 30,
       Environment: {
-        Variables: { NODE_OPTIONS: '--enable-source-maps', SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN },
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
+          SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
+        },
       },
     });
     expect(slack.VpcConfig).toBeUndefined();
+    // Lambda's retries of a failed post are safe: the delivery record stops a second message.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^SlackFunction') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
@@ -183,6 +194,14 @@ describe('Variant: Slack', () => {
             Effect: 'Allow',
             Action: 'secretsmanager:GetSecretValue',
             Resource: SLACK_SECRET_ARN,
+          },
+          {
+            // Its delivery records only: items whose key starts DELIVERY#slack#, never a deployment's.
+            Sid: 'SlackDeliveryRecords',
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DELIVERY#slack#*'] } },
           },
         ],
       },
@@ -250,8 +269,31 @@ describe('Variant: several deployments', () => {
         ]),
       },
     });
+    const dimensions = [{ Name: 'deployment', Value: 'sessions' }];
+    for (const [name, metric] of [
+      ['alerts-dropped-sessions', 'AlertsDropped'],
+      ['alerts-rejected-sessions', 'AlertsRejected'],
+    ]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `SentinelWatch-${name}`,
+        Namespace: 'SentinelWatch',
+        MetricName: metric,
+        Dimensions: dimensions,
+        Statistic: 'Sum',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+      });
+    }
+    // Some alert waited in every poll of the deployment for three 5-minute periods.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'SentinelWatch-alerts-dropped-sessions',
+      AlarmName: 'SentinelWatch-alerts-undelivered-sessions',
+      MetricName: 'AlertsPending',
+      Dimensions: dimensions,
+      Statistic: 'Minimum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
     });
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',

@@ -7,7 +7,7 @@
 // lock (the real-process version is `npm run bench -- --fleet`, "handover").
 //
 // Times are scaled down: a 4 s "minute", 2.5 s of overlap, polls every 2 s, the next run starting
-// 0.5 s late (its cold start).
+// 0.5 s late (its cold start), AWS call deadlines of 0.3 s.
 
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { parseWatchConfig } from '../../lambdas/core/config';
@@ -107,6 +107,9 @@ function scenario(name: string) {
       windowMs: window,
       reserveMs: 300,
       minGapMs: 200,
+      // AWS call deadlines scaled down with the rest: publishing must fit before the run's end.
+      storeCallTimeoutMs: 300,
+      publish: { callTimeoutMs: 300 },
     }).then((s) => s.deployments[0]);
   };
 

@@ -83,7 +83,7 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
         (all) =>
           notifications(all).some((n) => n.type === 'opened' && n.code === 'SENTINEL_SEES_DOWN') &&
           all.some((st) => st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && abortEvent(f))),
-        60_000,
+        90_000,
       );
 
       // Assess: one page, critical; the failover attempts are told in it (a poll may catch one in
@@ -101,7 +101,7 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
       await onSentinels(s, (c) => c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', s.topo.password));
     }
     await pollUntil(s.watcher(), noFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
-  }, 120_000);
+  }, 150_000);
 
   it('a sentinel that renames PING (rename-command): named, with the other commands in its config', async () => {
     // Prepare
