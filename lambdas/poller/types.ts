@@ -8,6 +8,7 @@ import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
+import type { SnapshotRecord } from '../core/snapshot-record';
 import type { LockReader, SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Address, Snapshot } from '../core/types';
 
@@ -67,6 +68,10 @@ export interface PollReport {
   readonly dropped: number;
   /** Alerts SNS refused for good (marked failed, not retried). */
   readonly rejected: number;
+  /** MASTER_CHANGED notifications this poll queued. */
+  readonly failovers: number;
+  /** The poll as stored (per-node and per-sentinel figures, for metrics). */
+  readonly record: SnapshotRecord;
 }
 
 export interface PollerDeps {
