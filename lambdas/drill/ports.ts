@@ -49,6 +49,11 @@ export interface DrillOptions {
   readonly switchTimeoutMs?: number;
   /** Wait for every verification check after the switch; default 60 s. */
   readonly verifyTimeoutMs?: number;
+  /**
+   * After a drill that changed something, how long the final poll waits for a settled deployment (no
+   * failover running, one master, every answering node following it, no hung node); default 30 s.
+   */
+  readonly settleTimeoutMs?: number;
   /** Interval of the writers; default 10 ms. */
   readonly writeIntervalMs?: number;
   /** Interval of verification polls; default 500 ms. */
@@ -62,6 +67,7 @@ export interface DrillOptions {
 export const DRILL_DEFAULTS = {
   maxSwitchTimeoutMs: 60_000,
   verifyTimeoutMs: 60_000,
+  settleTimeoutMs: 30_000,
   writeIntervalMs: 10,
   pollIntervalMs: 500,
   maxFailbackAttempts: 3,

@@ -1,8 +1,12 @@
 // The end, whatever happened: undo steps last-in first-out, a final poll that says who is master, and
-// the lock given back.
+// the lock given back. After a drill that changed something, the final word waits (up to
+// settleTimeoutMs) for a settled deployment: a promotion still pending on a hung replica must not be
+// reported as "final-master ok".
 
-import { formatAddress, type Snapshot, sameAddress } from '../../core/types';
+import { settledState } from '../../core/drill';
+import type { Snapshot } from '../../core/types';
 import { type DrillRun, messageOf } from '../drill-run';
+import { DRILL_DEFAULTS } from '../ports';
 import { releaseLock } from './lock';
 
 export async function finish(run: DrillRun): Promise<void> {
@@ -20,11 +24,18 @@ export async function finish(run: DrillRun): Promise<void> {
 }
 
 async function finalPoll(run: DrillRun): Promise<Snapshot | null> {
-  let snapshot: Snapshot | null = null;
+  let snapshot: Snapshot;
   // A dry run or a refusal changed nothing: its preflight poll is the final word.
   const changed = run.lockHeld && !run.o.dryRun;
   try {
     snapshot = changed || !run.lastSnapshot ? await run.poll() : run.lastSnapshot;
+    if (changed) {
+      const deadline = run.deps.now() + (run.o.settleTimeoutMs ?? DRILL_DEFAULTS.settleTimeoutMs);
+      while (!settledState(snapshot, run.events).passed && run.deps.now() < deadline) {
+        await run.sleepPollInterval();
+        snapshot = await run.poll();
+      }
+    }
   } catch (error) {
     run.finalState = {
       master: null,
@@ -36,19 +47,8 @@ async function finalPoll(run: DrillRun): Promise<Snapshot | null> {
     run.check('final', { name: 'final-master', passed: false, detail: run.finalState.detail });
     return null;
   }
-  const master = snapshot.master;
-  const node = master ? snapshot.nodes.find((n) => sameAddress(n, master)) : undefined;
-  const role = node?.role ?? null;
-  const agree = snapshot.consensus.votes[0]?.sentinels.length ?? 0;
-  const answering = snapshot.sentinels.filter((s) => s.masterAddress !== null).length;
-  const votes = snapshot.consensus.votes
-    .map((v) => `${formatAddress(v.address)} x${v.sentinels.length}`)
-    .join(', ');
-  const detail = master
-    ? `${agree}/${answering} answering sentinels name ${formatAddress(master)}, which reports role:${role ?? `? (${node?.error?.message ?? 'not read'})`}${snapshot.consensus.unanimous ? '' : `; sentinels disagree: ${votes}`}`
-    : answering === 0
-      ? 'no sentinel named a master'
-      : `sentinels disagree: ${votes}`;
+  const settled = settledState(snapshot, run.events);
+  const { master, role, detail } = settled;
   run.finalState = {
     master,
     unanimous: snapshot.consensus.unanimous,
@@ -56,10 +56,7 @@ async function finalPoll(run: DrillRun): Promise<Snapshot | null> {
     takenAt: snapshot.takenAt,
     detail,
   };
-  run.check('final', {
-    name: 'final-master',
-    passed: master !== null && snapshot.consensus.unanimous && role === 'master',
-    detail,
-  });
+  const masterOk = master !== null && snapshot.consensus.unanimous && role === 'master';
+  run.check('final', { name: 'final-master', passed: changed ? settled.passed : masterOk, detail });
   return snapshot;
 }

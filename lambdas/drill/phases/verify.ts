@@ -2,8 +2,8 @@
 // deadline; each passed check is reported at the moment it became true and stayed so.
 
 import type { CheckResult, DrillPhase, NewMasterProbe } from '../../core/drill';
-import { verifyFailover } from '../../core/drill';
-import { type Address, sameAddress } from '../../core/types';
+import { agreedNewMaster, verifyFailover } from '../../core/drill';
+import type { Address } from '../../core/types';
 import { type DrillRun, replyError } from '../drill-run';
 import { DRILL_DEFAULTS, drillKeyPrefix } from '../ports';
 
@@ -24,7 +24,7 @@ export async function verifyLeg(
   let last: { checks: readonly CheckResult[]; newMaster: Address | null } | null = null;
   for (;;) {
     const snapshot = await run.poll();
-    const candidate = snapshot.master && !sameAddress(snapshot.master, oldMaster) ? snapshot.master : null;
+    const candidate = agreedNewMaster(snapshot, expect);
     const probe = candidate ? await probeNewMaster(run, candidate) : null;
     const v = verifyFailover(snapshot, probe, expect);
     const t = run.elapsed();
