@@ -2,6 +2,7 @@
 // loopback, the poller's core on a short interval with dynalite as DynamoDB, alerts printed as they
 // would read in email and Slack, then real faults one after another and a failover drill.
 
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +161,9 @@ async function main(): Promise<void> {
     });
     const deployment = config.deployments[0];
     const credentials = { password: topo.password };
+    // The drill key the poller and the drill share (in AWS: one Secrets Manager secret): only a drill
+    // lock signed with it makes the drill's own switch info.
+    const drillKey = randomBytes(32).toString('base64url');
     const publisher = new TerminalPublisher(process.env.SLACK_WEBHOOK_URL || undefined);
     const store = dynamo.store;
 
@@ -180,6 +184,7 @@ async function main(): Promise<void> {
             sleep,
             env,
             subscribe: subscribeSentinelEvents,
+            drillKey: async () => drillKey,
           },
           {
             owner: `demo-${invocation}`,
@@ -301,6 +306,7 @@ async function main(): Promise<void> {
         now: Date.now,
         sleep,
         lock,
+        drillKey,
         progress: (line) => process.stderr.write(`  ${line}\n`),
       },
     );

@@ -5,6 +5,7 @@ import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
+import { DrillKey } from './constructs/drill-key';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
 import { Poller } from './constructs/poller';
@@ -24,6 +25,7 @@ export class SentinelWatchStack extends Stack {
   readonly alerting: WatcherAlerting;
   readonly poller: Poller;
   readonly drill: Drill;
+  readonly drillKey: DrillKey;
   readonly slack: SlackNotifier | null;
   readonly monitoring: WatcherMonitoring;
 
@@ -54,7 +56,14 @@ export class SentinelWatchStack extends Stack {
 
     this.storage = new WatcherStorage(this, 'Storage', { encryption: config.tableEncryption });
     this.alerting = new WatcherAlerting(this, 'Alerting', { emails: config.alertEmails });
-    const common = { config, network: this.network, storage: this.storage, alerting: this.alerting };
+    this.drillKey = new DrillKey(this, 'DrillKey');
+    const common = {
+      config,
+      network: this.network,
+      storage: this.storage,
+      alerting: this.alerting,
+      drillKey: this.drillKey,
+    };
     this.poller = new Poller(this, 'Poller', common);
     this.drill = new Drill(this, 'Drill', common);
     this.slack = config.slackWebhookSecretArn
@@ -88,6 +97,11 @@ export class SentinelWatchStack extends Stack {
     new CfnOutput(this, 'DrillFunctionName', {
       description: 'The failover drill Lambda function (invoke-only)',
       value: this.drill.function.functionName,
+    });
+    new CfnOutput(this, 'DrillKeySecretArn', {
+      description:
+        'The drill key (signs drill locks). A CLI drill the poller should report as info needs it in SENTINEL_WATCH_DRILL_KEY',
+      value: this.drillKey.secret.secretArn,
     });
     new CfnOutput(this, 'WatcherSecurityGroupId', {
       description: 'Security group of the poller and the drill: allow it into the Redis security group',

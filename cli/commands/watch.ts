@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
+import { DRILL_KEY_ENV, drillKeyFrom } from '../../lambdas/core/drill-lock';
 import { UsageError } from '../../lambdas/core/errors';
 import type { Notification } from '../../lambdas/core/incidents';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
@@ -106,11 +107,13 @@ export async function watchCommand(
     );
   }
   const config = watchConfigFrom(values, io.env);
+  const drillKey = drillKeyFrom(io.env[DRILL_KEY_ENV], DRILL_KEY_ENV);
   const watchers = config.deployments.map(
     (d, i) =>
       new DeploymentWatcher(d, credentialsFromEnv(d, i, io.env), {
         runBatch,
         now: Date.now,
+        drillKey,
         ...(values['no-events'] ? {} : { subscribe: subscribeSentinelEvents }),
       }),
   );

@@ -14,6 +14,7 @@ import {
   type FinalState,
   type TimelineEntry,
 } from '../core/drill';
+import { encodeDrillLock } from '../core/drill-lock';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { Address, Snapshot } from '../core/types';
 import { pollDeployment } from '../probe/poll-deployment';
@@ -60,6 +61,14 @@ export class DrillRun {
   error: string | null = null;
   lockHeld = false;
   finishedAt = 0;
+  /** What the signed lock claims (core/drill-lock.ts): the master this leg fails over, ... */
+  lockFrom: Address | null = null;
+  /** ... when its SENTINEL FAILOVER was sent (null before), and until when the drill may run. */
+  failoverAt: number | null = null;
+  windowEndsAt = 0;
+  /** The heartbeat: stopped just before the lock is released. */
+  stopHeartbeat: (() => Promise<void>) | null = null;
+  readonly beats = { ok: 0, failed: 0, lastOkAt: 0, longestGapMs: 0 };
 
   constructor(d: DeploymentConfig, c: Credentials, o: DrillOptions, deps: DrillDeps) {
     this.d = d;
@@ -132,6 +141,29 @@ export class DrillRun {
     return reported > 0
       ? Math.min(reported + 5000, DRILL_DEFAULTS.maxSwitchTimeoutMs)
       : DRILL_DEFAULTS.maxSwitchTimeoutMs;
+  }
+
+  lockTtlMs(): number {
+    return this.o.lockTtlMs ?? DRILL_DEFAULTS.lockTtlMs;
+  }
+
+  /** The lock's value now: the drill's claims, signed with the drill key when there is one. */
+  lockValue(): string {
+    const from = this.lockFrom ?? this.previousMaster;
+    if (!from) return this.id;
+    return encodeDrillLock(
+      {
+        deployment: this.d.name,
+        id: this.id,
+        from,
+        startedAt: this.startedAt,
+        windowEndsAt: this.windowEndsAt,
+        failoverAt: this.failoverAt,
+        beatAt: this.deps.now(),
+        ttlMs: this.lockTtlMs(),
+      },
+      this.deps.drillKey ?? null,
+    );
   }
 
   addLeg(leg: FailoverLeg): FailoverLeg {

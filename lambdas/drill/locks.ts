@@ -4,6 +4,7 @@
 import type { BatchOutcome, RedisCommand, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { DrillError } from '../core/drill';
+import { drillLockOwner } from '../core/drill-lock';
 import type { Clock } from '../core/ports';
 import type { LockResult, LockStore } from '../core/store-ports';
 import { type Address, formatAddress } from '../core/types';
@@ -12,8 +13,10 @@ import { replyError } from './drill-run';
 import { type DrillLock, lockKey } from './ports';
 
 /**
- * The lock as a key on the master: `SET <key> <owner> NX PX <ttl>`, released only by its owner with a
- * compare-and-delete script on whoever is master at the end (the key replicates with the data).
+ * The lock as a key on the master: `SET <key> <value> NX PX <ttl>`, where the value is the signed
+ * lock that starts with the drill id (core/drill-lock.ts). The heartbeat rewrites it with a
+ * compare-and-set script, and only its owner deletes it, with a compare-and-delete script on whoever
+ * is master at the end (the key replicates with the data).
  */
 export function redisKeyLock(props: {
   readonly runBatch: RunBatch;
@@ -38,14 +41,16 @@ export function redisKeyLock(props: {
     const holder = outcome.replies[offset];
     const pttl = outcome.replies[offset + 1];
     const value = holder?.ok ? holder.value : null;
-    if (value === null || value === undefined || value === owner) return { acquired: true };
+    if (value === null || value === undefined || ownedBy(String(value), owner)) return { acquired: true };
     const ttl = pttl?.ok ? Number(pttl.value) : -1;
-    return { acquired: false, heldBy: String(value), expiresAt: props.now() + Math.max(0, ttl) };
+    // A key without expiry was not written by a drill (they always set one): it never frees itself.
+    const expiresAt = ttl < 0 ? Number.POSITIVE_INFINITY : props.now() + ttl;
+    return { acquired: false, heldBy: drillLockOwner(String(value)).slice(0, 100), expiresAt };
   };
   return {
     where: `key ${key} on the master`,
-    acquire: async ({ owner, ttlMs, master }) => {
-      const outcome = await read(master, [['SET', key, owner, 'NX', 'PX', String(ttlMs)]]);
+    acquire: async ({ owner, ttlMs, master, value }) => {
+      const outcome = await read(master, [['SET', key, value ?? owner, 'NX', 'PX', String(ttlMs)]]);
       const set = outcome.replies[0];
       return set?.ok && set.value === 'OK' ? { acquired: true } : held(outcome, 1, owner);
     },
@@ -63,12 +68,34 @@ export function redisKeyLock(props: {
       }
       return released;
     },
+    refresh: async ({ owner, ttlMs, master, value, waitReplicas }) => {
+      const commands: RedisCommand[] = [
+        ['EVAL', REFRESH_SCRIPT, '1', key, owner, value ?? owner, String(ttlMs)],
+      ];
+      if (waitReplicas) commands.push(['WAIT', String(waitReplicas), String(timeout)]);
+      const outcome = await props.runBatch(target(master), commands, timeout);
+      const reply = outcome.replies[0];
+      if (!reply?.ok) {
+        throw new DrillError(
+          `lock ${key} on ${formatAddress(master)}: ${replyError(outcome, 0) ?? outcome.error?.message ?? 'no reply'}`,
+        );
+      }
+      return Number(reply.value) === 1;
+    },
   };
 }
 
-/** Deletes the key only if it still holds our owner string: another drill's lock is left alone. */
-export const RELEASE_SCRIPT =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+/** The value is the owner itself (an old-style lock) or a signed lock that starts with `<owner>.`. */
+const ownedBy = (value: string, owner: string): boolean => value === owner || value.startsWith(`${owner}.`);
+
+// Lua for "the value is ARGV[1] or starts with ARGV[1] .. '.'" (ownedBy): the drill's own lock.
+const OURS = "(v == ARGV[1] or string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '.')";
+
+/** Deletes the key only if it is still our lock: another drill's lock is left alone. */
+export const RELEASE_SCRIPT = `local v = redis.call('GET', KEYS[1]) if v and ${OURS} then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** Writes ARGV[2] with expiry ARGV[3] ms if the key is ours or gone; 0 if another drill holds it. */
+export const REFRESH_SCRIPT = `local v = redis.call('GET', KEYS[1]) if v and not ${OURS} then return 0 end redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1`;
 
 /** The lock in the table (the Lambda's): the poller reads it to tell a drill's switch from a real one. */
 export function lockStoreLock(store: LockStore, deployment: string, now: Clock): DrillLock {
@@ -83,6 +110,8 @@ export function lockStoreLock(store: LockStore, deployment: string, now: Clock):
       return result;
     },
     release: (owner) => store.releaseLock(deployment, owner),
+    refresh: async ({ owner, ttlMs }) =>
+      (await store.acquireLock(deployment, { owner, ttlMs, now: now() })).acquired,
   };
 }
 
@@ -118,6 +147,20 @@ export function combinedLock(...locks: readonly DrillLock[]): DrillLock {
     release: async (owner, masters) => {
       let all = true;
       for (const lock of locks) all = (await lock.release(owner, masters)) && all;
+      return all;
+    },
+    // Every lock is renewed even when another fails: one store's hiccup must not let the other lapse.
+    refresh: async (request) => {
+      let all = true;
+      let failure: unknown = null;
+      for (const lock of locks) {
+        try {
+          all = (await lock.refresh(request)) && all;
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== null) throw failure;
       return all;
     },
   };

@@ -19,13 +19,14 @@ import { takeLock } from './phases/lock';
 import { runPreflight } from './phases/preflight';
 import type { DrillDeps, DrillOptions } from './ports';
 
-export { combinedLock, lockStoreLock, RELEASE_SCRIPT, redisKeyLock } from './locks';
+export { combinedLock, lockStoreLock, REFRESH_SCRIPT, RELEASE_SCRIPT, redisKeyLock } from './locks';
 export {
   DRILL_DEFAULTS,
   type DrillDeps,
   type DrillLock,
   type DrillOptions,
   drillKeyPrefix,
+  type Every,
   type LockRequest,
   lockKey,
 } from './ports';

@@ -14,6 +14,7 @@ import { runBatch } from '../adapters/redis-batch';
 import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
 import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { drillKeyFromEnv } from '../core/drill-lock';
 import { type PollerDeps, type PollReport, probeWith, type RunSummary, runPoller, sleep } from './run';
 import { loadPollerSettings } from './settings';
 
@@ -51,22 +52,27 @@ export function publishPollMetrics(report: PollReport): void {
   metrics.publishStoredMetrics();
 }
 
-export const defaultPollerDeps = (): PollerDeps => ({
-  probe: probeWith(runBatch, Date.now),
-  store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-  publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-  secrets: new CachedSecretSource({ client: secretsManager }),
-  clock: Date.now,
-  sleep,
-  env: process.env,
-  subscribe: subscribeSentinelEvents,
-  log: {
-    info: (message, data) => logger.info(message, data ?? {}),
-    warn: (message, data) => logger.warn(message, data ?? {}),
-    error: (message, data) => logger.error(message, data ?? {}),
-  },
-  onPoll: publishPollMetrics,
-});
+export const defaultPollerDeps = (): PollerDeps => {
+  const secrets = new CachedSecretSource({ client: secretsManager });
+  return {
+    probe: probeWith(runBatch, Date.now),
+    store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
+    publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
+    secrets,
+    // The drill key signs drill locks: only a drill's own, signed switch is reported as info.
+    drillKey: () => drillKeyFromEnv(process.env, secrets),
+    clock: Date.now,
+    sleep,
+    env: process.env,
+    subscribe: subscribeSentinelEvents,
+    log: {
+      info: (message, data) => logger.info(message, data ?? {}),
+      warn: (message, data) => logger.warn(message, data ?? {}),
+      error: (message, data) => logger.error(message, data ?? {}),
+    },
+    onPoll: publishPollMetrics,
+  };
+};
 
 /** The handler with some dependencies replaced (tests: a fake probe, an instant sleep). */
 export function createPollerHandler(overrides: Partial<PollerDeps> = {}) {

@@ -8,13 +8,13 @@ import { renderAlert } from '../core/alert-text';
 import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { detect, detectionSettings } from '../core/detect';
-import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
+import { drillContextOf, drillLockFromSnapshot } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
-import type { LockReader, SnapshotStore, StateStore } from '../core/store-ports';
+import type { SnapshotStore, StateStore } from '../core/store-ports';
 import type { Snapshot } from '../core/types';
 import { buildTimeline, TIMELINE_NOISE } from '../core/watch-cycle';
 import { pollDeployment } from '../probe/poll-deployment';
@@ -72,7 +72,7 @@ export interface PollReport {
 
 export interface PollerDeps {
   readonly probe: Probe;
-  readonly store: SnapshotStore & StateStore & LockReader;
+  readonly store: SnapshotStore & StateStore;
   readonly publisher: AlertPublisher;
   readonly secrets: SecretSource;
   readonly clock: Clock;
@@ -85,6 +85,11 @@ export interface PollerDeps {
   readonly onPoll?: (report: PollReport) => void;
   /** [0, 1) for backoff jitter; default Math.random. */
   readonly random?: () => number;
+  /**
+   * The drill key (Secrets Manager in AWS): a drill's switch is `info` only under a lock signed with
+   * it. None, or unreadable: every switch is paged.
+   */
+  readonly drillKey?: () => Promise<string | null>;
 }
 
 export interface PublishRetry {
@@ -280,11 +285,17 @@ async function watchDeployment(
 
   try {
     const credentials = await resolveCredentials(d, index, deps.secrets, deps.env ?? {});
+    // Read only when a poll finds a drill lock (cached for the invocation).
+    let drillKey: Promise<string | null> | null = null;
+    const readKey = () => {
+      drillKey ??= readDrillKey(deps, d.name, log);
+      return drillKey;
+    };
     for (;;) {
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
       const pollStartedAt = deps.clock();
-      const result = await pollOnce(config, d, credentials, deps, options, budget, events);
+      const result = await pollOnce(config, d, credentials, deps, options, budget, events, readKey);
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
       polls++;
@@ -362,18 +373,23 @@ async function pollOnce(
   options: RunOptions,
   budget: Budget,
   events: readonly SentinelEvent[],
+  drillKey: () => Promise<string | null>,
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
-  const [loaded, lock] = await Promise.all([
-    deps.store.loadState<unknown>(d.name),
-    deps.store.currentLock(d.name),
-  ]);
+  const loaded = await deps.store.loadState<unknown>(d.name);
   const state = loadPollerState(loaded?.state);
 
   const now = deps.clock();
   const snapshot = await deps.probe(d, credentials);
-  // The DynamoDB lock (drill Lambda), else the key on the master (any drill, the CLI's too).
-  const drill = drillContext(lock ?? drillLockFromSnapshot(snapshot), state.drill, now);
+  // Every drill (CLI or Lambda) holds a signed lock on the master; the DynamoDB lock item only keeps
+  // two drill Lambdas apart (it says nothing about which switch is the drill's).
+  const drill = drillContextOf(snapshot, {
+    deployment: d.name,
+    key: drillLockFromSnapshot(snapshot) ? await drillKey() : null,
+    now,
+    remembered: state.drill,
+    events,
+  });
   const detection = detect({
     current: snapshot,
     previous: state.lastSnapshot,
@@ -463,7 +479,18 @@ async function pollOnce(
   };
 }
 
-/** The drill to attribute this poll's changes to, and what to remember of it for the next poll. */
+/** The drill key, once per invocation; unreadable means none: drills are paged, polls go on. */
+async function readDrillKey(deps: PollerDeps, deployment: string, log: PollerLog): Promise<string | null> {
+  try {
+    return (await deps.drillKey?.()) ?? null;
+  } catch (error) {
+    log.warn('could not read the drill key: a drill on this deployment is reported as critical', {
+      deployment,
+      error: errorText(error),
+    });
+    return null;
+  }
+}
 
 /** Adds the sentinels' recent events to the alerts of a switch or a failover. */
 function withTimeline(n: Notification, events: readonly SentinelEvent[], now: number): Notification {
@@ -571,5 +598,3 @@ const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
 
 const silentLog: PollerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export { drillContext };

@@ -17,7 +17,7 @@
 
 import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
-import type { RememberedDrill } from '../core/drill-context';
+import { loadRememberedDrill, type RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import type { Snapshot } from '../core/types';
 
@@ -89,10 +89,7 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.lastSnapshot === 'object' && s.lastSnapshot !== null && Array.isArray(s.lastSnapshot.nodes)
         ? s.lastSnapshot
         : null,
-    drill:
-      typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
-        ? { id: s.drill.id, startedAt: s.drill.startedAt }
-        : null,
+    drill: loadRememberedDrill(s.drill),
   };
 }
 

@@ -6,7 +6,7 @@ import type { EventSubscription, SubscribeOptions } from '../adapters/sentinel-e
 import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { type DetectContext, type DetectionSettings, detectionSettings } from '../core/detect';
-import { drillContext, drillLockFromSnapshot, type RememberedDrill } from '../core/drill-context';
+import { drillContextOf, type RememberedDrill } from '../core/drill-context';
 import type { Notification } from '../core/incidents';
 import type { Clock } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
@@ -21,6 +21,8 @@ export interface WatcherDeps {
   readonly now: Clock;
   /** Sentinel pub/sub; without it the watcher only polls. */
   readonly subscribe?: (options: SubscribeOptions) => Promise<EventSubscription>;
+  /** The drill key (drill-lock.ts): without it no drill lock is trusted, every switch is paged. */
+  readonly drillKey?: string | null;
 }
 
 export interface WatchStep {
@@ -67,8 +69,15 @@ export class DeploymentWatcher {
       now: this.deps.now,
     });
     const now = this.deps.now();
-    // A drill (CLI or Lambda) holds its key on the master: its failover is planned, not paged.
-    const drill = drillContext(drillLockFromSnapshot(snapshot), this.rememberedDrill, now);
+    const events = this.pending.splice(0);
+    // A drill (CLI or Lambda) holds a signed lock on the master: its own failover is planned, not paged.
+    const drill = drillContextOf(snapshot, {
+      deployment: this.deployment.name,
+      key: this.deps.drillKey ?? null,
+      now,
+      remembered: this.rememberedDrill,
+      events: [...this.state.events, ...events],
+    });
     this.rememberedDrill = drill.remember;
     const effective = context ?? drill.context;
     const result = advanceWatch({
@@ -77,7 +86,7 @@ export class DeploymentWatcher {
       settings: this.settings,
       reminderMinutes: this.deployment.reminderMinutes,
       now,
-      events: this.pending.splice(0),
+      events,
       ...(effective ? { context: effective } : {}),
     });
     this.state = result.state;

@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../stack-config';
 import type { WatcherAlerting } from './alerting';
+import type { DrillKey } from './drill-key';
 import type { WatcherNetwork } from './network';
 import { watcherEnvironment } from './poller';
 import type { WatcherStorage } from './storage';
@@ -19,6 +20,7 @@ export interface DrillProps {
   readonly network: WatcherNetwork;
   readonly storage: WatcherStorage;
   readonly alerting: WatcherAlerting;
+  readonly drillKey: DrillKey;
 }
 
 export class Drill extends Construct {
@@ -27,13 +29,13 @@ export class Drill extends Construct {
 
   constructor(scope: Construct, id: string, props: DrillProps) {
     super(scope, id);
-    const { config, network, storage, alerting } = props;
+    const { config, network, storage, alerting, drillKey } = props;
     this.watcher = new WatcherFunction(this, 'Drill', {
       entry: DRILL_ENTRY,
       description: 'sentinel-watch failover drill: invoke with {"deployment"?, "dryRun"?, "failback"?}',
       timeout: Duration.seconds(config.drillTimeoutSeconds),
       memorySize: config.memorySize,
-      environment: { ...watcherEnvironment(config, storage, alerting) },
+      environment: { ...watcherEnvironment(config, storage, alerting, drillKey) },
       logRetentionDays: config.logRetentionDays,
       network: { vpc: network.vpc, subnets: network.subnets, securityGroup: network.securityGroup },
       // If someone invokes it asynchronously, a failed drill must not be started again by Lambda.
@@ -43,5 +45,6 @@ export class Drill extends Construct {
     storage.grantReadWrite(this.watcher.role);
     alerting.grantPublish(this.watcher.role);
     this.watcher.grantReadSecrets(config.passwordSecretArns, config.secretsKmsKeyArns);
+    drillKey.grantRead(this.watcher.role);
   }
 }

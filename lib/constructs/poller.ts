@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../stack-config';
 import type { WatcherAlerting } from './alerting';
+import type { DrillKey } from './drill-key';
 import type { WatcherNetwork } from './network';
 import type { WatcherStorage } from './storage';
 import { WatcherFunction } from './watcher-function';
@@ -19,6 +20,8 @@ export interface WatcherEnvironment {
   readonly SENTINEL_WATCH_CONFIG: string;
   readonly SNAPSHOT_TABLE_NAME: string;
   readonly ALERT_TOPIC_ARN: string;
+  /** The drill key's secret (lambdas/core/drill-lock.ts `drillKeyFromEnv`). */
+  readonly DRILL_KEY_SECRET_ARN: string;
 }
 
 export interface PollerProps {
@@ -26,6 +29,7 @@ export interface PollerProps {
   readonly network: WatcherNetwork;
   readonly storage: WatcherStorage;
   readonly alerting: WatcherAlerting;
+  readonly drillKey: DrillKey;
 }
 
 /** The environment the poller and the drill share (read by lambdas/poller/settings.ts). */
@@ -33,11 +37,13 @@ export function watcherEnvironment(
   config: StackConfig,
   storage: WatcherStorage,
   alerting: WatcherAlerting,
+  drillKey: DrillKey,
 ): WatcherEnvironment {
   return {
     SENTINEL_WATCH_CONFIG: config.watchConfigJson,
     SNAPSHOT_TABLE_NAME: storage.table.tableName,
     ALERT_TOPIC_ARN: alerting.topic.topicArn,
+    DRILL_KEY_SECRET_ARN: drillKey.secret.secretArn,
   };
 }
 
@@ -48,14 +54,14 @@ export class Poller extends Construct {
 
   constructor(scope: Construct, id: string, props: PollerProps) {
     super(scope, id);
-    const { config, network, storage, alerting } = props;
+    const { config, network, storage, alerting, drillKey } = props;
 
     this.watcher = new WatcherFunction(this, 'Poller', {
       entry: POLLER_ENTRY,
       description: `sentinel-watch poller: ${config.deployments.map((d) => d.name).join(', ')}`.slice(0, 256),
       timeout: Duration.seconds(config.pollerTimeoutSeconds),
       memorySize: config.memorySize,
-      environment: { ...watcherEnvironment(config, storage, alerting) },
+      environment: { ...watcherEnvironment(config, storage, alerting, drillKey) },
       logRetentionDays: config.logRetentionDays,
       network: { vpc: network.vpc, subnets: network.subnets, securityGroup: network.securityGroup },
       reservedConcurrency: config.reservedConcurrency ?? undefined,
@@ -66,6 +72,7 @@ export class Poller extends Construct {
     storage.grantReadWrite(this.watcher.role);
     alerting.grantPublish(this.watcher.role);
     this.watcher.grantReadSecrets(config.passwordSecretArns, config.secretsKmsKeyArns);
+    drillKey.grantRead(this.watcher.role);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `sentinel-watch poller, every ${config.scheduleMinutes} minute(s)`,

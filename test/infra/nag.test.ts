@@ -77,7 +77,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges one finding, on the VPC functions' roles only, with a reason a reviewer can check", () => {
+  it("acknowledges two findings, the VPC functions' roles' and the drill key's rotation, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -86,12 +86,15 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
 
     // Assess
     expect(acks.map((a) => [a.path, a.id])).toEqual([
+      ['SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4'],
       ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
     ]);
     for (const ack of acks) {
       expect(ack.reason.length).toBeGreaterThan(120);
-      expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
+      expect(ack.reason).toMatch(
+        ack.id === 'AwsSolutions-SMG4' ? /HMAC key/ : /ec2:DescribeNetworkInterfaces/,
+      );
     }
   });
 

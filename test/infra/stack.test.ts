@@ -119,6 +119,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         SENTINEL_WATCH_CONFIG: expect.any(String),
         SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertingTopic/) },
+        DRILL_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^DrillKeySecret/) },
       });
       // What the poller parses at cold start is what was validated at synth.
       const watch = parseWatchConfigText(env.SENTINEL_WATCH_CONFIG as string, 'SENTINEL_WATCH_CONFIG');
@@ -199,6 +200,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'PublishAlerts',
         'AlertTopicKey',
         'ReadConfiguredSecrets',
+        'ReadDrillKey',
       ]);
       const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
       expect(bySid.OwnLogGroup).toMatchObject({
@@ -387,6 +389,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DashboardUrl',
         'DrillCommand',
         'DrillFunctionName',
+        'DrillKeySecretArn',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);

@@ -76,6 +76,7 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
     current: { host: current.host, port: current.port },
     configEpoch: epoch,
     ...(view.drill ? { drillId: view.drill.id } : {}),
+    ...(view.drillNote ? { drillNote: view.drillNote } : {}),
   };
   if (view.drill) {
     return {
@@ -98,7 +99,8 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
     subject: DEPLOYMENT_SUBJECT,
     message:
       `The sentinels switched the master of ${view.snapshot.masterName} from ${from} to ${to}.${oldState} ` +
-      `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.`,
+      `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.` +
+      (view.drillNote ? ` Not treated as a drill: ${view.drillNote}.` : ''),
     details,
   };
 }

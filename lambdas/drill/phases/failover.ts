@@ -13,6 +13,7 @@ import {
 import { isFailoverAbort } from '../../core/sentinel-event';
 import { type Address, formatAddress, sameAddress } from '../../core/types';
 import type { DrillRun } from '../drill-run';
+import { beat } from './lock';
 import { verifyLeg } from './verify';
 import { startWriters } from './writers';
 
@@ -58,6 +59,12 @@ export async function failoverLeg(
   const verifyPhase: DrillPhase = purpose === 'drill' ? 'verify' : 'failback';
   const writers = await startWriters(run, phase, purpose === 'drill' ? 'drill' : `failback-${attempt}`, from);
   if (!writers) return null;
+
+  // The lock claims this failover before it is asked for, and the replicas have the claim: a watcher
+  // that reads the lock from the promoted replica must find it there.
+  run.lockFrom = from;
+  run.failoverAt = run.deps.now();
+  await beat(run, run.d.expectedReplicas);
 
   const eventsBefore = run.events.length;
   const sentAt = run.deps.now();

@@ -26,8 +26,11 @@ export async function runPreflight(run: DrillRun): Promise<Preflighted | null> {
   return { snapshot, master, replicas: pf.replicas, ready };
 }
 
-/** The drill's longest possible duration plus a minute: every leg at its deadlines. */
-export function lockTtl(run: DrillRun, snapshot: Snapshot): number {
+/**
+ * The drill's longest possible duration plus a minute (every leg at its deadlines, the final settle
+ * wait): the window its signed lock claims. A switch after it is never the drill's.
+ */
+export function drillWindowMs(run: DrillRun, snapshot: Snapshot): number {
   const legs = 1 + (run.o.failback ? (run.o.maxFailbackAttempts ?? DRILL_DEFAULTS.maxFailbackAttempts) : 0);
   const perLeg =
     run.switchTimeout(snapshot) +
@@ -35,15 +38,20 @@ export function lockTtl(run: DrillRun, snapshot: Snapshot): number {
     DRILL_DEFAULTS.writerReadyMs +
     DRILL_DEFAULTS.priorityVisibleMs +
     run.d.pollTimeoutMs * 2;
-  return legs * perLeg + 60_000;
+  return legs * perLeg + (run.o.settleTimeoutMs ?? DRILL_DEFAULTS.settleTimeoutMs) + 60_000;
 }
 
 /** What a real drill would do, step by step (dry runs). */
-export function planFor(run: DrillRun, master: Address, ready: readonly Address[], ttlMs: number): string[] {
+export function planFor(
+  run: DrillRun,
+  master: Address,
+  ready: readonly Address[],
+  windowMs: number,
+): string[] {
   const keys = drillKeyPrefix('<id>');
   const { d, o } = run;
   return [
-    `take ${run.deps.lock.where} for at most ${ttlMs} ms`,
+    `take ${run.deps.lock.where} (${run.deps.drillKey ? 'signed with the drill key' : 'NOT signed: no drill key, so watchers will page the switch'}), renewed every ${o.heartbeatMs ?? DRILL_DEFAULTS.heartbeatMs} ms, for at most ${windowMs} ms`,
     `subscribe to the events of ${d.sentinels.length} sentinel(s)`,
     `write the canary ${keys}:canary to ${formatAddress(master)} and WAIT for ${ready.length} replica(s)`,
     `start a sentinel-aware client and a plain connection to ${formatAddress(master)}, each writing every ${o.writeIntervalMs ?? DRILL_DEFAULTS.writeIntervalMs} ms`,

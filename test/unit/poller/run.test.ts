@@ -16,7 +16,6 @@ import type {
 } from '../../../lambdas/core/store-ports';
 import type { Snapshot } from '../../../lambdas/core/types';
 import {
-  drillContext,
   type PollerDeps,
   type RunOptions,
   runPoller,
@@ -315,32 +314,5 @@ describe('Function: runPoller', () => {
     );
     expect(store.states.has('b')).toBe(true);
     expect(store.states.has('a')).toBe(false);
-  });
-});
-
-describe('Function: drillContext', () => {
-  const lock = (expiresAt: number): LockInfo => ({ owner: 'drill-7', acquiredAt: NOW - 10_000, expiresAt });
-
-  it('attributes the poll to a drill that holds the lock, and remembers it', () => {
-    expect(drillContext(lock(NOW + 1), null, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: null } },
-      remember: { id: 'drill-7', startedAt: NOW - 10_000 },
-    });
-  });
-
-  it('ends a drill whose lock expired at its expiry', () => {
-    expect(drillContext(lock(NOW - 1), null, NOW).context?.drill).toEqual({
-      id: 'drill-7',
-      startedAt: NOW - 10_000,
-      endedAt: NOW - 1,
-    });
-  });
-
-  it('still attributes the first poll after the lock is gone, then forgets the drill', () => {
-    expect(drillContext(null, { id: 'drill-7', startedAt: NOW - 10_000 }, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: NOW } },
-      remember: null,
-    });
-    expect(drillContext(null, null, NOW)).toEqual({ context: null, remember: null });
   });
 });

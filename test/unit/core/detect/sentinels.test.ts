@@ -6,6 +6,7 @@ import {
   run,
   SENTINELS,
   sentinelAt,
+  trustedDrill,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -183,7 +184,7 @@ describe('Function: detect', () => {
       recount(current);
 
       // Act
-      const [found] = withCode(run(current, { drill: { id: 'd9', startedAt: 0 } }), 'SENTINELS_DISAGREE');
+      const [found] = withCode(run(current, { drill: trustedDrill('d9', 0) }), 'SENTINELS_DISAGREE');
 
       // Assess
       expect(found.severity).toBe('info');
