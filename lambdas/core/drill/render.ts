@@ -1,6 +1,7 @@
 // The drill report as text for a terminal, an email or a chat message: verdict first, then the
 // numbers, the checks, each failover, the timeline and the advice.
 
+import { textTable } from '../text-table';
 import { type Address, formatAddress } from '../types';
 import { finalMasterText } from './report';
 import type { DrillReport, FailoverLeg } from './types';
@@ -10,12 +11,8 @@ const at = (a: Address | null): string => (a ? formatAddress(a) : dash);
 const ms = (n: number | null): string => (n === null ? dash : `${n} ms`);
 const count = (n: number | null): string => (n === null ? dash : String(n));
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
+const table = (headers: readonly string[], rows: readonly (readonly string[])[]) =>
+  textTable(headers, rows, { indent: '  ' });
 
 export interface RenderOptions {
   /** Timeline entries shown at most (the rest are summarised); default 60. */
