@@ -12,6 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { assignShards } from '../lambdas/core/shard';
 import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
+import { DrillKey } from './constructs/drill-key';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
 import { OnCallAccess } from './constructs/on-call-access';
@@ -75,6 +76,8 @@ export interface WatcherParts {
   readonly endpoints: WatcherEndpoints | null;
   readonly poller: Poller;
   readonly drill: Drill;
+  /** Signs the drills' locks in Redis; only the poller and the drill of this watcher read it. */
+  readonly drillKey: DrillKey;
   readonly monitoring: WatcherMonitoring;
 }
 
@@ -104,7 +107,8 @@ export function addWatcherParts(stack: Stack, config: StackConfig, links: Watche
         clients: network.securityGroup,
       })
     : null;
-  const common = { config, network, table: links.table, topic: links.topic };
+  const drillKey = new DrillKey(stack, 'DrillKey');
+  const common = { config, network, table: links.table, topic: links.topic, drillKey };
   const poller = new Poller(stack, 'Poller', common);
   const drill = new Drill(stack, 'Drill', common);
   const monitoring = new WatcherMonitoring(stack, 'Monitoring', {
@@ -120,7 +124,7 @@ export function addWatcherParts(stack: Stack, config: StackConfig, links: Watche
     noSuccessMinutes: config.noSuccessMinutes,
     pollerTimeoutSeconds: config.pollerTimeoutSeconds,
   });
-  return { network, endpoints, poller, drill, monitoring };
+  return { network, endpoints, poller, drill, drillKey, monitoring };
 }
 
 /** AlertTopicArn and SnapshotTableName. */
@@ -140,6 +144,11 @@ export function addWatcherOutputs(stack: Stack, parts: WatcherParts, config: Sta
   new CfnOutput(stack, 'DrillFunctionName', {
     description: 'The failover drill Lambda function (invoke-only)',
     value: parts.drill.function.functionName,
+  });
+  new CfnOutput(stack, 'DrillKeySecretArn', {
+    description:
+      'The drill key (signs drill locks). A CLI drill the poller should report as info needs it in SENTINEL_WATCH_DRILL_KEY',
+    value: parts.drillKey.secret.secretArn,
   });
   new CfnOutput(stack, 'WatcherSecurityGroupId', {
     description: 'Security group of the poller and the drill: allow it into the Redis security group',

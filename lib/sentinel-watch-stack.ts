@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { addAlertingOutputs, addAlertingParts, addWatcherOutputs, addWatcherParts } from './compose';
 import type { WatcherAlerting } from './constructs/alerting';
 import type { Drill } from './constructs/drill';
+import type { DrillKey } from './constructs/drill-key';
 import type { WatcherMonitoring } from './constructs/monitoring';
 import type { WatcherNetwork } from './constructs/network';
 import type { OnCallAccess } from './constructs/on-call-access';
@@ -27,6 +28,7 @@ export class SentinelWatchStack extends Stack {
   readonly alerting: WatcherAlerting;
   readonly poller: Poller;
   readonly drill: Drill;
+  readonly drillKey: DrillKey;
   readonly slack: SlackNotifier | null;
   readonly monitoring: WatcherMonitoring;
   readonly onCall: OnCallAccess;
@@ -52,6 +54,7 @@ export class SentinelWatchStack extends Stack {
       endpoints: this.endpoints,
       poller: this.poller,
       drill: this.drill,
+      drillKey: this.drillKey,
       monitoring: this.monitoring,
     } = watcher);
 

@@ -14,6 +14,7 @@ import { runBatch } from '../adapters/redis-batch';
 import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { limitConcurrency } from '../core/concurrency';
+import { drillKeyFromEnv } from '../core/drill-lock';
 import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
 import { runWindowMs } from './handover';
 import { type MetricsContext, pollMetricLines } from './metrics';
@@ -43,26 +44,31 @@ export function publishPollMetrics(report: PollReport, context: MetricsContext):
   process.stdout.write(`${pollMetricLines(report, context, Date.now()).join('\n')}\n`);
 }
 
-export const defaultPollerDeps = (): PollerDeps => ({
-  probe: probeWith(runBatch, Date.now),
-  lag: lagProbeWith(runBatch),
-  ...watcherPorts(clients, settings),
-  silences: new DynamoSilenceStore({
-    client: clients.documentClient,
-    tableName: settings.tableName,
-    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
-    onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
-  }),
-  clock: Date.now,
-  sleep,
-  env: process.env,
-  subscribe: sharedSentinelSubscriptions().subscribe,
-  log: {
-    info: (message, data) => logger.info(message, data ?? {}),
-    warn: (message, data) => logger.warn(message, data ?? {}),
-    error: (message, data) => logger.error(message, data ?? {}),
-  },
-});
+export const defaultPollerDeps = (): PollerDeps => {
+  const ports = watcherPorts(clients, settings);
+  return {
+    probe: probeWith(runBatch, Date.now),
+    lag: lagProbeWith(runBatch),
+    ...ports,
+    // The drill key signs drill locks: only a drill's own, signed switch is reported as info.
+    drillKey: () => drillKeyFromEnv(process.env, ports.secrets),
+    silences: new DynamoSilenceStore({
+      client: clients.documentClient,
+      tableName: settings.tableName,
+      callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+      onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+    }),
+    clock: Date.now,
+    sleep,
+    env: process.env,
+    subscribe: sharedSentinelSubscriptions().subscribe,
+    log: {
+      info: (message, data) => logger.info(message, data ?? {}),
+      warn: (message, data) => logger.warn(message, data ?? {}),
+      error: (message, data) => logger.error(message, data ?? {}),
+    },
+  };
+};
 
 /** The handler with some dependencies replaced (tests: a fake probe, an instant sleep). */
 export function createPollerHandler(overrides: Partial<PollerDeps> = {}) {

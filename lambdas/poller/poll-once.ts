@@ -5,7 +5,7 @@
 
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { detect, detectionSettings } from '../core/detect';
-import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
+import { drillContextOf, drillLockFromSnapshot } from '../core/drill-context';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { Silence } from '../core/silence';
@@ -50,11 +50,11 @@ export async function pollOnce(
   budget: Budget,
   events: readonly SentinelEvent[],
   me: RunMark,
+  drillKey: () => Promise<string | null> = async () => null,
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
-  const [loaded, lock, silences] = await Promise.all([
+  const [loaded, silences] = await Promise.all([
     deps.store.loadState<unknown>(d.name),
-    deps.store.currentLock(d.name),
     readSilences(deps, d.name),
   ]);
   const state = loadPollerState(loaded?.state);
@@ -63,8 +63,15 @@ export async function pollOnce(
   const now = deps.clock();
   // The last poll tells which replicas to ask who is writing to them (CLIENT LIST).
   const snapshot = await deps.probe(d, credentials, state.lastSnapshot);
-  // The DynamoDB lock (drill Lambda), else the key on the master (any drill, the CLI's too).
-  const drill = drillContext(lock ?? drillLockFromSnapshot(snapshot), state.drill, now);
+  // Every drill (CLI or Lambda) holds a signed lock on the master; the DynamoDB lock item only keeps
+  // two drill Lambdas apart (it says nothing about which switch is the drill's).
+  const drill = drillContextOf(snapshot, {
+    deployment: d.name,
+    key: drillLockFromSnapshot(snapshot) ? await drillKey() : null,
+    now,
+    remembered: state.drill,
+    events,
+  });
   const detection = detect({
     current: snapshot,
     previous: state.lastSnapshot,

@@ -10,7 +10,6 @@
 import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { detectionSettings } from '../core/detect';
-import { drillContext } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import type { Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
@@ -26,6 +25,7 @@ import {
   errorText,
   type LagProbe,
   type PollerDeps,
+  type PollerLog,
   type Probe,
   RUN_DEFAULTS,
   type RunOptions,
@@ -261,11 +261,17 @@ async function watchDeployment(
         });
       await subscription;
     }
+    // Read only when a poll finds a drill lock (cached for the invocation).
+    let drillKey: Promise<string | null> | null = null;
+    const readKey = () => {
+      drillKey ??= readDrillKey(deps, d.name, log);
+      return drillKey;
+    };
     for (;;) {
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
       const pollStartedAt = deps.clock();
-      const result = await pollOnce(config, d, credentials, deps, options, budget, events, me);
+      const result = await pollOnce(config, d, credentials, deps, options, budget, events, me, readKey);
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
       master = result.master ?? null;
@@ -315,4 +321,15 @@ async function watchDeployment(
   }
 }
 
-export { drillContext };
+/** The drill key, once per invocation; unreadable means none: drills are paged, polls go on. */
+async function readDrillKey(deps: PollerDeps, deployment: string, log: PollerLog): Promise<string | null> {
+  try {
+    return (await deps.drillKey?.()) ?? null;
+  } catch (error) {
+    log.warn('could not read the drill key: a drill on this deployment is reported as critical', {
+      deployment,
+      error: errorText(error),
+    });
+    return null;
+  }
+}

@@ -21,7 +21,7 @@
 
 import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
-import type { RememberedDrill } from '../core/drill-context';
+import { loadRememberedDrill, type RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
 import { boundNode, boundSentinel, cut } from '../core/server-bounds';
@@ -110,10 +110,7 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.lastSnapshot === 'object' && s.lastSnapshot !== null && Array.isArray(s.lastSnapshot.nodes)
         ? s.lastSnapshot
         : null,
-    drill:
-      typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
-        ? { id: s.drill.id, startedAt: s.drill.startedAt }
-        : null,
+    drill: loadRememberedDrill(s.drill),
     run: loadRunMark(s.run),
     silence: loadSilenceState(s.silence),
   };
@@ -147,7 +144,8 @@ export function compactSnapshot(s: Snapshot): Snapshot {
       })),
     },
     nodes: s.nodes.slice(0, MAX_NODES).map((n) => {
-      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null });
+      // The drill lock is read from each fresh poll, never from the stored one (and a signed lock is long).
+      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null, drillLock: null });
       return {
         ...b,
         error: error(b.error),

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../stack-config';
+import type { DrillKey } from './drill-key';
 import type { WatcherNetwork } from './network';
 import { type AlertTopic, bundledConfig, type SnapshotTable, watcherEnvironment } from './poller';
 import { WatcherFunction } from './watcher-function';
@@ -17,6 +18,7 @@ export interface DrillProps {
   readonly network: WatcherNetwork;
   readonly table: SnapshotTable;
   readonly topic: AlertTopic;
+  readonly drillKey: DrillKey;
 }
 
 export class Drill extends Construct {
@@ -25,13 +27,13 @@ export class Drill extends Construct {
 
   constructor(scope: Construct, id: string, props: DrillProps) {
     super(scope, id);
-    const { config, network, table, topic } = props;
+    const { config, network, table, topic, drillKey } = props;
     this.watcher = new WatcherFunction(this, 'Drill', {
       entry: DRILL_ENTRY,
       description: 'sentinel-watch failover drill: invoke with {"deployment"?, "dryRun"?, "failback"?}',
       timeout: Duration.seconds(config.drillTimeoutSeconds),
       memorySize: config.memorySize,
-      environment: { ...watcherEnvironment(table, topic) },
+      environment: { ...watcherEnvironment(table, topic, drillKey) },
       bundledFiles: bundledConfig(config),
       logRetentionDays: config.logRetentionDays,
       network: { vpc: network.vpc, subnets: network.subnets, securityGroup: network.securityGroup },
@@ -42,5 +44,6 @@ export class Drill extends Construct {
     table.grantReadWrite(this.watcher.role);
     topic.grantPublish(this.watcher.role);
     this.watcher.grantReadSecrets(config.passwordSecretGrants, config.secretsKmsKeyArns);
+    drillKey.grantRead(this.watcher.role);
   }
 }

@@ -16,6 +16,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { FLEET_CONFIG_FILE } from '../../lambdas/core/fleet-config';
 import type { StackConfig } from '../stack-config';
+import type { DrillKey } from './drill-key';
 import type { WatcherNetwork } from './network';
 import { WatcherFunction } from './watcher-function';
 
@@ -27,6 +28,8 @@ export interface WatcherEnvironment {
   readonly SENTINEL_WATCH_CONFIG_FILE: string;
   readonly SNAPSHOT_TABLE_NAME: string;
   readonly ALERT_TOPIC_ARN: string;
+  /** The drill key's secret (lambdas/core/drill-lock.ts `drillKeyFromEnv`). */
+  readonly DRILL_KEY_SECRET_ARN: string;
 }
 
 /** The table the poller and the drill keep their state in (WatcherStorage, or a shared one). */
@@ -46,14 +49,20 @@ export interface PollerProps {
   readonly network: WatcherNetwork;
   readonly table: SnapshotTable;
   readonly topic: AlertTopic;
+  readonly drillKey: DrillKey;
 }
 
 /** The environment the poller and the drill share (read by lambdas/poller/settings.ts). */
-export function watcherEnvironment(table: SnapshotTable, topic: AlertTopic): WatcherEnvironment {
+export function watcherEnvironment(
+  table: SnapshotTable,
+  topic: AlertTopic,
+  drillKey: DrillKey,
+): WatcherEnvironment {
   return {
     SENTINEL_WATCH_CONFIG_FILE: FLEET_CONFIG_FILE,
     SNAPSHOT_TABLE_NAME: table.tableName,
     ALERT_TOPIC_ARN: topic.topicArn,
+    DRILL_KEY_SECRET_ARN: drillKey.secret.secretArn,
   };
 }
 
@@ -70,7 +79,7 @@ export class Poller extends Construct {
 
   constructor(scope: Construct, id: string, props: PollerProps) {
     super(scope, id);
-    const { config, network, table, topic } = props;
+    const { config, network, table, topic, drillKey } = props;
     const names = config.deployments.map((d) => d.name);
 
     this.watcher = new WatcherFunction(this, 'Poller', {
@@ -81,7 +90,7 @@ export class Poller extends Construct {
       ).slice(0, 256),
       timeout: Duration.seconds(config.pollerTimeoutSeconds),
       memorySize: config.memorySize,
-      environment: { ...watcherEnvironment(table, topic) },
+      environment: { ...watcherEnvironment(table, topic, drillKey) },
       bundledFiles: bundledConfig(config),
       logRetentionDays: config.logRetentionDays,
       network: { vpc: network.vpc, subnets: network.subnets, securityGroup: network.securityGroup },
@@ -93,6 +102,7 @@ export class Poller extends Construct {
     table.grantReadWrite(this.watcher.role);
     topic.grantPublish(this.watcher.role);
     this.watcher.grantReadSecrets(config.passwordSecretGrants, config.secretsKmsKeyArns);
+    drillKey.grantRead(this.watcher.role);
 
     for (let first = 0; first < config.shards; first += TARGETS_PER_RULE) {
       const shards = Array.from(

@@ -149,6 +149,7 @@ describe('Fleet: shards, monitoring and tags', () => {
         'AWS::EC2::VPCEndpoint',
         'AWS::DynamoDB::Table',
         'AWS::KMS::Key',
+        'AWS::SecretsManager::Secret',
         'AWS::SNS::Topic',
         'AWS::Logs::LogGroup',
         'AWS::IAM::Role',

@@ -85,7 +85,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
+  it("acknowledges the drill key's rotation, the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -100,13 +100,15 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
         'SentinelWatch/OnCall/Policy',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
       ],
+      ['SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4'],
       ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
     ]);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
-    for (const ack of acks.slice(2, 4)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
     expect(acks[0].reason).toMatch(/^Only cloudwatch:GetMetricData/);
     expect(acks[1].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
+    expect(acks[2].reason).toMatch(/HMAC key/);
+    for (const ack of acks.slice(3, 5)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {

@@ -119,6 +119,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         SENTINEL_WATCH_CONFIG_FILE: 'sentinel-watch-config.json',
         SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertingTopic/) },
+        DRILL_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^DrillKeySecret/) },
       });
     });
 
@@ -196,6 +197,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'PublishAlerts',
         'AlertTopicKey',
         'ReadConfiguredSecrets',
+        'ReadDrillKey',
       ]);
       const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
       expect(bySid.OwnLogGroup).toMatchObject({
@@ -405,6 +407,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DeploymentNames',
         'DrillCommand',
         'DrillFunctionName',
+        'DrillKeySecretArn',
         'OnCallPolicyArn',
         'PollerFunctionName',
         'PollerNoSuccessMinutes',

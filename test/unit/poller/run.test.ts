@@ -5,11 +5,9 @@ import type { WatchConfig } from '../../../lambdas/core/config';
 import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { AlertMessage, AlertPublisher } from '../../../lambdas/core/ports';
 import { parseSentinelEvent } from '../../../lambdas/core/sentinel-event';
-import type { LockInfo } from '../../../lambdas/core/store-ports';
 import type { Snapshot } from '../../../lambdas/core/types';
 import { isSupersededBy, runWindowMs } from '../../../lambdas/poller/handover';
 import {
-  drillContext,
   type PollerDeps,
   type RunOptions,
   runPoller,
@@ -422,32 +420,5 @@ describe('Function: runPoller, between polls', () => {
 
     // Assess
     expect(probeTimes).toEqual([0, 20_000, 40_000]);
-  });
-});
-
-describe('Function: drillContext', () => {
-  const lock = (expiresAt: number): LockInfo => ({ owner: 'drill-7', acquiredAt: NOW - 10_000, expiresAt });
-
-  it('attributes the poll to a drill that holds the lock, and remembers it', () => {
-    expect(drillContext(lock(NOW + 1), null, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: null } },
-      remember: { id: 'drill-7', startedAt: NOW - 10_000 },
-    });
-  });
-
-  it('ends a drill whose lock expired at its expiry', () => {
-    expect(drillContext(lock(NOW - 1), null, NOW).context?.drill).toEqual({
-      id: 'drill-7',
-      startedAt: NOW - 10_000,
-      endedAt: NOW - 1,
-    });
-  });
-
-  it('still attributes the first poll after the lock is gone, then forgets the drill', () => {
-    expect(drillContext(null, { id: 'drill-7', startedAt: NOW - 10_000 }, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: NOW } },
-      remember: null,
-    });
-    expect(drillContext(null, null, NOW)).toEqual({ context: null, remember: null });
   });
 });
