@@ -50,6 +50,42 @@ describe('Function: urgentPolls', () => {
     expect(heard).toEqual(['+switch-master']);
   });
 
+  it('moves up a clock poll already waiting when its deployment hears a switch', async () => {
+    // Prepare
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const probe = async (d: DeploymentConfig) => {
+      started.push(d.name);
+      if (d.name === 'a') await new Promise<void>((r) => (release = r));
+      return {} as Snapshot;
+    };
+    const requests: SubscribeRequest[] = [];
+    const wired = urgentPolls(
+      probe,
+      async (request) => {
+        requests.push(request);
+        return { close: async () => undefined };
+      },
+      1,
+    );
+    await wired.subscribe?.({
+      deployment: 'c',
+      masterName: 'm',
+      sentinels: [],
+      timeoutMs: 100,
+      onEvent: () => undefined,
+    });
+
+    // Act: a runs, b and c wait; then c's sentinels announce a switch
+    const polls = ['a', 'b', 'c'].map((n) => wired.probe(deployment(n), credentials));
+    requests[0].onEvent(event('+switch-master'));
+    release();
+    await Promise.all(polls);
+
+    // Assess
+    expect(started).toEqual(['a', 'c', 'b']);
+  });
+
   it('lets events that call for no poll, and a mark already used, wait in line', async () => {
     // Prepare
     const started: string[] = [];
