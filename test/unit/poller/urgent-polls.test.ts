@@ -6,127 +6,94 @@ import type { Snapshot } from '../../../lambdas/core/types';
 import type { SubscribeRequest } from '../../../lambdas/poller/types';
 import { urgentPolls } from '../../../lambdas/poller/urgent-polls';
 
-const deployment = (name: string) => ({ name }) as DeploymentConfig;
 const credentials: Credentials = {};
 const event = (type: string): SentinelEvent => ({ type, payload: '', at: 0 }) as unknown as SentinelEvent;
 
-describe('Function: urgentPolls', () => {
-  it('probes a deployment whose sentinels just announced a switch before the clock polls in line', async () => {
-    // Prepare: one probe at a time; the first blocks until released
-    const started: string[] = [];
-    let release: () => void = () => undefined;
-    const probe = async (d: DeploymentConfig) => {
+/**
+ * One probe at a time; probes of deployments named `a...` block until `release()`. `events(name)`
+ * delivers sentinel events to that deployment's subscription, as the sentinels would.
+ */
+async function line(subscribed: readonly string[]) {
+  const started: string[] = [];
+  const heard: string[] = [];
+  let release: () => void = () => undefined;
+  const requests = new Map<string, SubscribeRequest>();
+  const wired = urgentPolls(
+    async (d: DeploymentConfig) => {
       started.push(d.name);
-      if (d.name === 'a') await new Promise<void>((r) => (release = r));
+      if (d.name.startsWith('a')) await new Promise<void>((r) => (release = r));
       return {} as Snapshot;
-    };
-    const requests: SubscribeRequest[] = [];
-    const heard: string[] = [];
-    const wired = urgentPolls(
-      probe,
-      async (request) => {
-        requests.push(request);
-        return { close: async () => undefined };
-      },
-      1,
-    );
+    },
+    async (request) => {
+      requests.set(request.deployment, request);
+      return { close: async () => undefined };
+    },
+    1,
+  );
+  for (const deployment of subscribed) {
     await wired.subscribe?.({
-      deployment: 'd',
+      deployment,
       masterName: 'm',
       sentinels: [],
       timeoutMs: 100,
-      onEvent: (e) => heard.push(e.type),
+      onEvent: (e) => heard.push(`${deployment} ${e.type}`),
     });
+  }
+  return {
+    started,
+    heard,
+    poll: (name: string) => wired.probe({ name } as DeploymentConfig, credentials),
+    hears: (name: string, type: string) => requests.get(name)?.onEvent(event(type)),
+    release: () => release(),
+  };
+}
+
+describe('Function: urgentPolls', () => {
+  it('probes a deployment whose sentinels just announced a switch before the clock polls in line', async () => {
+    // Prepare
+    const l = await line(['d']);
 
     // Act: a, b, c in line; then +switch-master for d, whose poll asks last
-    const polls = ['a', 'b', 'c'].map((n) => wired.probe(deployment(n), credentials));
-    requests[0].onEvent(event('+switch-master'));
-    polls.push(wired.probe(deployment('d'), credentials));
-    release();
+    const polls = ['a', 'b', 'c'].map(l.poll);
+    l.hears('d', '+switch-master');
+    polls.push(l.poll('d'));
+    l.release();
     await Promise.all(polls);
 
     // Assess: d right after the probe in flight; the event still reaches the run loop
-    expect(started).toEqual(['a', 'd', 'b', 'c']);
-    expect(heard).toEqual(['+switch-master']);
+    expect(l.started).toEqual(['a', 'd', 'b', 'c']);
+    expect(l.heard).toEqual(['d +switch-master']);
   });
 
   it('moves up a clock poll already waiting when its deployment hears a switch', async () => {
     // Prepare
-    const started: string[] = [];
-    let release: () => void = () => undefined;
-    const probe = async (d: DeploymentConfig) => {
-      started.push(d.name);
-      if (d.name === 'a') await new Promise<void>((r) => (release = r));
-      return {} as Snapshot;
-    };
-    const requests: SubscribeRequest[] = [];
-    const wired = urgentPolls(
-      probe,
-      async (request) => {
-        requests.push(request);
-        return { close: async () => undefined };
-      },
-      1,
-    );
-    await wired.subscribe?.({
-      deployment: 'c',
-      masterName: 'm',
-      sentinels: [],
-      timeoutMs: 100,
-      onEvent: () => undefined,
-    });
+    const l = await line(['c']);
 
     // Act: a runs, b and c wait; then c's sentinels announce a switch
-    const polls = ['a', 'b', 'c'].map((n) => wired.probe(deployment(n), credentials));
-    requests[0].onEvent(event('+switch-master'));
-    release();
+    const polls = ['a', 'b', 'c'].map(l.poll);
+    l.hears('c', '+switch-master');
+    l.release();
     await Promise.all(polls);
 
     // Assess
-    expect(started).toEqual(['a', 'c', 'b']);
+    expect(l.started).toEqual(['a', 'c', 'b']);
   });
 
   it('lets events that call for no poll, and a mark already used, wait in line', async () => {
     // Prepare
-    const started: string[] = [];
-    let release: () => void = () => undefined;
-    const probe = async (d: DeploymentConfig) => {
-      started.push(d.name);
-      if (d.name.startsWith('a')) await new Promise<void>((r) => (release = r));
-      return {} as Snapshot;
-    };
-    const requests: SubscribeRequest[] = [];
-    const wired = urgentPolls(
-      probe,
-      async (request) => {
-        requests.push(request);
-        return { close: async () => undefined };
-      },
-      1,
-    );
-    for (const name of ['d', 'e']) {
-      await wired.subscribe?.({
-        deployment: name,
-        masterName: 'm',
-        sentinels: [],
-        timeoutMs: 100,
-        onEvent: () => undefined,
-      });
-    }
+    const l = await line(['d', 'e']);
 
     // Act: e hears only a hello; d's mark is used by its first probe, not its second
-    requests[1].onEvent(event('__sentinel__:hello'));
-    requests[0].onEvent(event('+sdown'));
-    const first = [wired.probe(deployment('a1'), credentials), wired.probe(deployment('b'), credentials)];
-    const more = [wired.probe(deployment('e'), credentials), wired.probe(deployment('d'), credentials)];
-    release();
-    await Promise.all([...first, ...more]);
-    const again = [wired.probe(deployment('a2'), credentials), wired.probe(deployment('b2'), credentials)];
-    const d2 = wired.probe(deployment('d'), credentials);
-    release();
-    await Promise.all([...again, d2]);
+    l.hears('e', '__sentinel__:hello');
+    l.hears('d', '+sdown');
+    const first = ['a1', 'b', 'e', 'd'].map(l.poll);
+    l.release();
+    await Promise.all(first);
+    const again = ['a2', 'b2', 'd'].map(l.poll);
+    l.release();
+    await Promise.all(again);
 
     // Assess
-    expect(started).toEqual(['a1', 'd', 'b', 'e', 'a2', 'b2', 'd']);
+    expect(l.started).toEqual(['a1', 'd', 'b', 'e', 'a2', 'b2', 'd']);
   });
 });
