@@ -4,9 +4,11 @@
 // exit, on error and on Ctrl-C (a second Ctrl-C kills them at once).
 //
 //   npm run bench [-- --quick] [-- --only poll,detect,drill,bundles]
-//   npm run bench -- --fleet [--quick]    fleet scale (bench/fleet): 1,000 simulated deployments, a real
+//   npm run bench -- --fleet [--quick] [--part all|simulated|real]
+//                                         fleet scale (bench/fleet): 1,000 simulated deployments, a real
 //                                         fleet of 100 masters (ports 9000-9299), cost; run it under
-//                                         flock /tmp/sw-integration.lock (it starts redis-servers)
+//                                         flock /tmp/sw-integration.lock (it starts redis-servers),
+//                                         except `--part simulated`, which starts none
 
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +19,7 @@ import { LocalTopology, processOwnership, stateFilePath } from '../cli/local/top
 import { benchBundles } from './bundles';
 import { benchDetect } from './detect';
 import { benchDrill, pendingDrill } from './drill';
-import { benchFleet, FLEET_PLANS, renderFleet } from './fleet';
+import { benchFleet, FLEET_PLANS, type FleetPlan, renderFleet } from './fleet';
 import { Lab } from './lab';
 import { machineInfo, otherRedisServers } from './machine';
 import { benchPoll } from './poll';
@@ -30,13 +32,15 @@ const SECTIONS = ['poll', 'detect', 'drill', 'bundles'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --quick] [-- --only ${SECTIONS.join(',')}]
-       npm run bench -- --fleet [--quick]
+       npm run bench -- --fleet [--quick] [--part all|simulated|real]
 
   --quick        fewer iterations (a smoke run, ~1 min; with --fleet ~4 min)
   --only LIST    comma-separated sections to run (default: all)
   --fleet        fleet scale instead: 1,000 SIMULATED deployments in shards, a real fleet of three
                  sentinels monitoring 100 masters, the handover between runs, and the cost
                  (results in bench/results/fleet.json; run it under flock /tmp/sw-integration.lock)
+  --part P       with --fleet: \`simulated\` (no redis-server, no lock needed: bench/results/fleet-simulated.json)
+                 or \`real\` (the real fleet and the handover, one simulated shard: fleet-real.json)
   -h, --help     this text`;
 
 const PLANS = {
@@ -159,13 +163,14 @@ function noteOthers(section: string): void {
 // -- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  let values: { quick?: boolean; only?: string; help?: boolean; fleet?: boolean };
+  let values: { quick?: boolean; only?: string; help?: boolean; fleet?: boolean; part?: string };
   try {
     ({ values } = parseArgs({
       options: {
         quick: { type: 'boolean' },
         only: { type: 'string' },
         fleet: { type: 'boolean' },
+        part: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -179,7 +184,14 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.fleet) return runFleet(values.quick ? 'quick' : 'full');
+  if (values.fleet) {
+    const part = values.part ?? 'all';
+    if (part !== 'all' && part !== 'simulated' && part !== 'real') {
+      process.stderr.write(`bench: --part: ${part} is not all, simulated or real\n`);
+      return 3;
+    }
+    return runFleet(values.quick ? 'quick' : 'full', part);
+  }
   const only = (values.only ?? SECTIONS.join(','))
     .split(',')
     .map((s) => s.trim())
@@ -293,23 +305,36 @@ main().then(
   },
 );
 
+type FleetPart = 'all' | 'simulated' | 'real';
+
+/**
+ * `simulated` starts no redis-server (so it needs no lock); `real` keeps one simulated shard (the
+ * bundle and the cost inputs need it) and runs the real fleet and the handover.
+ */
+function fleetPlan(plan: FleetPlan, part: FleetPart): FleetPlan {
+  if (part === 'simulated') return { ...plan, real: null, handover: null };
+  if (part === 'real') return { ...plan, simulated: { ...plan.simulated, measure: 1 } };
+  return plan;
+}
+
 /** `--fleet`: the fleet bench alone (bench/fleet), its table on stdout and its JSON in fleet.json. */
-async function runFleet(mode: 'full' | 'quick'): Promise<number> {
+async function runFleet(mode: 'full' | 'quick', part: FleetPart): Promise<number> {
   const machine = machineInfo(await ensureRedisServer({ install: false }).catch(() => null), ROOT);
   log(
     `fleet bench (${mode}) on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, Redis ${machine.redis}`,
   );
   noteOthers('fleet (start)');
-  const result = await benchFleet(FLEET_PLANS[mode], log, (stop) => fleetStops.push(stop));
+  const result = await benchFleet(fleetPlan(FLEET_PLANS[mode], part), log, (stop) => fleetStops.push(stop));
+  const resultsFile = part === 'all' ? FLEET_RESULTS : FLEET_RESULTS.replace(/\.json$/, `-${part}.json`);
   noteOthers('fleet (end)');
   const durationMs = Date.now() - benchStarted;
-  await mkdir(path.dirname(FLEET_RESULTS), { recursive: true });
+  await mkdir(path.dirname(resultsFile), { recursive: true });
   await writeFile(
-    FLEET_RESULTS,
-    `${JSON.stringify({ version: 1, mode, startedAt: new Date(benchStarted).toISOString(), durationMs, machine, otherRedisServers: others, result }, null, 2)}\n`,
+    resultsFile,
+    `${JSON.stringify({ version: 1, mode, part, startedAt: new Date(benchStarted).toISOString(), durationMs, machine, otherRedisServers: others, result }, null, 2)}\n`,
   );
   process.stdout.write(
-    `sentinel-watch bench --fleet (${mode}, ${Math.round(durationMs / 1000)} s) on ${machine.cpuModel}, ${machine.cores} cores, ` +
+    `sentinel-watch bench --fleet (${mode}, part ${part}, ${Math.round(durationMs / 1000)} s) on ${machine.cpuModel}, ${machine.cores} cores, ` +
       `${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, ${machine.date}\n`,
   );
   process.stdout.write(renderFleet(result));
@@ -318,8 +343,6 @@ async function runFleet(mode: 'full' | 'quick'): Promise<number> {
       '\nWARNING: other redis-server processes were running: the figures may be disturbed.\n',
     );
   }
-  log(
-    `done in ${Math.round(durationMs / 1000)} s; results in ${path.relative(process.cwd(), FLEET_RESULTS)}`,
-  );
+  log(`done in ${Math.round(durationMs / 1000)} s; results in ${path.relative(process.cwd(), resultsFile)}`);
   return 0;
 }

@@ -17,10 +17,10 @@ import { createDocumentClient, DynamoStore } from '../../lambdas/adapters/dynamo
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { sharedSentinelSubscriptions } from '../../lambdas/adapters/shared-subscriptions';
 import { SnsAlertPublisher } from '../../lambdas/adapters/sns-publisher';
-import { limitConcurrency } from '../../lambdas/core/concurrency';
 import type { WatchConfig } from '../../lambdas/core/config';
 import { POLL_CONCURRENCY } from '../../lambdas/core/fleet-config';
 import { type DeploymentSummary, probeWith, runPoller, sleep } from '../../lambdas/poller/run';
+import { urgentPolls } from '../../lambdas/poller/urgent-polls';
 import { type Summary, summarize } from '../stats';
 import type { AwsStandIns } from './aws-stand-ins';
 import { masterName, PASSWORD, type RealFleet } from './real-fleet';
@@ -83,15 +83,15 @@ export async function benchHandover(
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     maxAttempts: 1,
   });
+  // Wired as the handler wires them (handler.ts): event-triggered polls first.
   const deps = () => ({
-    probe: limitConcurrency(probeWith(runBatch, Date.now), POLL_CONCURRENCY),
+    ...urgentPolls(probeWith(runBatch, Date.now), sharedSentinelSubscriptions().subscribe, POLL_CONCURRENCY),
     store: new DynamoStore({ client: documentClient, tableName: aws.tableName }),
     publisher: new SnsAlertPublisher({ client: sns, topicArn: 'arn:aws:sns:us-east-1:123456789012:bench' }),
     secrets: { getSecret: async () => PASSWORD },
     clock: Date.now,
     sleep,
     env: { FLEET_REDIS_PASSWORD: PASSWORD },
-    subscribe: sharedSentinelSubscriptions().subscribe,
   });
 
   // An independent listener timestamps every +switch-master.

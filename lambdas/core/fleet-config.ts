@@ -26,7 +26,7 @@ export const FLEET_CONFIG_FORMAT = 'sentinel-watch/fleet-config/1';
 export const MAX_DEPLOYMENTS_PER_SHARD = 100;
 export const MAX_SHARDS = 200;
 /** Deployments probed at the same time by one invocation: bounds its Redis connections in flight. */
-export const POLL_CONCURRENCY = 25;
+export const POLL_CONCURRENCY = 8;
 
 /**
  * Peak memory of one poller invocation (VmHWM, what Lambda reports as "Max Memory Used") for a shard

@@ -13,7 +13,6 @@ import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
 import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
-import { limitConcurrency } from '../core/concurrency';
 import { drillKeyFromEnv } from '../core/drill-lock';
 import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
 import { runWindowMs } from './handover';
@@ -29,6 +28,7 @@ import {
 } from './run';
 import { loadPollerSettings } from './settings';
 import { shardFromEvent } from './shard-event';
+import { urgentPolls } from './urgent-polls';
 
 const settings = loadPollerSettings(process.env);
 
@@ -73,8 +73,9 @@ export const defaultPollerDeps = (): PollerDeps => {
 /** The handler with some dependencies replaced (tests: a fake probe, an instant sleep). */
 export function createPollerHandler(overrides: Partial<PollerDeps> = {}) {
   const given: PollerDeps = { ...defaultPollerDeps(), ...overrides };
-  // However many deployments the shard holds, at most POLL_CONCURRENCY are probed at once.
-  const deps: PollerDeps = { ...given, probe: limitConcurrency(given.probe, POLL_CONCURRENCY) };
+  // However many deployments the shard holds, at most POLL_CONCURRENCY are probed at once; a poll a
+  // sentinel event asked for goes first.
+  const deps: PollerDeps = { ...given, ...urgentPolls(given.probe, given.subscribe, POLL_CONCURRENCY) };
   return middy<unknown, RunSummary, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
