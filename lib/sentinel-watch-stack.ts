@@ -108,6 +108,11 @@ export class SentinelWatchStack extends Stack {
       description: 'The failover drill Lambda function (invoke-only)',
       value: this.drill.function.functionName,
     });
+    new CfnOutput(this, 'DrillDryRunAliasArn', {
+      description:
+        "The drill function's dry-run alias: grant a pipeline lambda:InvokeFunction on this ARN only (see docs/drill.md)",
+      value: this.drill.dryRun.functionArn,
+    });
     new CfnOutput(this, 'DrillKeySecretArn', {
       description:
         'The drill key (signs drill locks). A CLI drill the poller should report as info needs it in SENTINEL_WATCH_DRILL_KEY',
@@ -138,7 +143,7 @@ export class SentinelWatchStack extends Stack {
         Aws.REGION,
         ' --function-name ',
         this.drill.function.functionName,
-        ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
+        ` --qualifier dry-run --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
         ` --payload '{"dryRun":true}' drill-report.json`,
       ]),
     });
