@@ -54,9 +54,13 @@ async function keep(label: string, r: DrillReport): Promise<void> {
 
 const healthy = (): Promise<Address> => passesPreflight(deployment, credentials, 60_000);
 
-/** CONFIG SET on every data node (not persisted: the topology's files keep their own). */
+/** CONFIG SET on every data node, one parameter a call (Redis before 7.0 takes one), not persisted. */
 async function configAll(...pairs: string[]): Promise<void> {
-  for (const port of topo.dataPorts) await topo.withClient(port, (c) => c.call('CONFIG', 'SET', ...pairs));
+  for (const port of topo.dataPorts) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      await topo.withClient(port, (c) => c.call('CONFIG', 'SET', pairs[i], pairs[i + 1]));
+    }
+  }
 }
 
 const criterion = (r: DrillReport, name: string) => r.criteriaResults.find((c) => c.criterion === name);
@@ -119,6 +123,22 @@ describe('the drill as a release gate', () => {
     expect(r).toMatchObject({ passed: true, outcome: 'passed', mode: 'failover', schemaVersion: 2 });
     expect(criterion(r, 'maxSplitBrainMs')?.measured).toBeLessThanOrEqual(5000);
     expect(r.criteria.maxSplitBrainMs).toBe(5000);
+  }, 120_000);
+
+  it('fails the same deployment without write protection on the default criteria (exit 1), after a verified failover', async () => {
+    // Prepare
+    await healthy();
+
+    // Act
+    const { code, r } = await drillCli();
+    await keep('unprotected-failover', r);
+
+    // Assess: Sentinel's part passed; the old master acknowledged writes until it was converted
+    expect(r.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(code).toBe(1);
+    expect(r).toMatchObject({ passed: false, outcome: 'failed' });
+    expect(criterion(r, 'maxSplitBrainMs')).toMatchObject({ passed: false, limit: 5000 });
+    expect(criterion(r, 'maxSplitBrainMs')?.fix).toContain('min-replicas-to-write 1');
   }, 120_000);
 
   it('switches over without losing an acknowledged write (writes held, then READONLY), or refuses before Redis 6.2', async () => {

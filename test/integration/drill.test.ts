@@ -254,7 +254,7 @@ describe('failover drill against a real topology', () => {
     expect(pairs(priority)['replica-priority']).toBe('100');
   }, 150_000);
 
-  it('reports a failover Sentinel cannot perform (replica-priority 0 everywhere), master unchanged', async () => {
+  it("refuses a failover Sentinel cannot perform (replica-priority 0 everywhere) with the watcher's NO_FAILOVER_TARGET, master unchanged", async () => {
     // Prepare: no replica may be promoted; wait until every sentinel has read that (INFO every 10 s)
     const master = await healthy();
     const replicas = topo.dataPorts.filter((p) => p !== master.port);
@@ -285,12 +285,15 @@ describe('failover drill against a real topology', () => {
     }
     await keep('no-good-replica', r);
 
-    // Assess
-    expect(r).toMatchObject({ passed: false, outcome: 'failed' });
-    expect(r.abortReason).toMatch(/NOGOODSLAVE|no-good-slave/);
+    // Assess: preflight's detection names it before any SENTINEL FAILOVER (Sentinel would answer
+    // NOGOODSLAVE: the unit tests cover how that reply is reported)
+    expect(r).toMatchObject({ passed: false, outcome: 'refused', legs: [] });
     expect(checkOf(r, 'replica-ready')?.detail).toContain('Sentinel will refuse to promote any');
+    expect(checkOf(r, 'no-critical-findings')).toMatchObject({ passed: false });
+    expect(checkOf(r, 'no-critical-findings')?.detail).toMatch(
+      /NO_FAILOVER_TARGET \(deployment\): Automatic failover is impossible now: .*replica-priority 0/,
+    );
     expect(r.finalState).toMatchObject({ master, role: 'master', unanimous: true });
-    expect(checkOf(r, 'lock-released')?.passed).toBe(true);
     expect(await topo.withClient(master.port, (c) => c.set('it-drill:after', '1'))).toBe('OK');
   }, 60_000);
 });
