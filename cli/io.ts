@@ -12,7 +12,7 @@ export interface CliIo {
 /** The prefix for suggested commands: see cli/invocation.ts. */
 export const invocationOf = (io: Pick<CliIo, 'invocation'>): string => io.invocation ?? PROGRAM;
 
-export const EXIT = { ok: 0, failed: 1, usage: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, refused: 2, usage: 3 } as const;
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),

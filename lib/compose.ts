@@ -145,6 +145,11 @@ export function addWatcherOutputs(stack: Stack, parts: WatcherParts, config: Sta
     description: 'The failover drill Lambda function (invoke-only)',
     value: parts.drill.function.functionName,
   });
+  new CfnOutput(stack, 'DrillDryRunAliasArn', {
+    description:
+      "The drill function's dry-run alias: grant a pipeline lambda:InvokeFunction on this ARN only (see docs/drill.md)",
+    value: parts.drill.dryRun.functionArn,
+  });
   new CfnOutput(stack, 'DrillKeySecretArn', {
     description:
       'The drill key (signs drill locks). A CLI drill the poller should report as info needs it in SENTINEL_WATCH_DRILL_KEY',
@@ -174,7 +179,7 @@ export function addWatcherOutputs(stack: Stack, parts: WatcherParts, config: Sta
       Aws.REGION,
       ' --function-name ',
       parts.drill.function.functionName,
-      ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
+      ` --qualifier dry-run --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
       ` --payload '{"dryRun":true}' drill-report.json`,
     ]),
   });

@@ -3,6 +3,7 @@
 // unknown keys are rejected (a typo must not silently fall back to a default), and defaults live here.
 
 import { describe, parseAddress } from './address';
+import { type CriteriaOverrides, parseCriteria } from './drill/criteria';
 import { ConfigError } from './errors';
 import {
   boolean,
@@ -67,6 +68,8 @@ export interface DeploymentConfig {
   readonly lagCheckMs: number;
   /** Bytes one server may send in one poll before it is cut off as `reply-too-large`. */
   readonly maxReplyBytes: number;
+  /** The drill's pass criteria for this deployment (drill/criteria.ts); the rest keep their defaults. */
+  readonly drill?: CriteriaOverrides;
 }
 
 export interface WatchConfig {
@@ -126,6 +129,7 @@ const DEPLOYMENT_KEYS = [
   'writeProbe',
   'lagCheckMs',
   'maxReplyBytes',
+  'drill',
 ] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -257,6 +261,7 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
       MIN_MAX_REPLY_BYTES,
       MAX_MAX_REPLY_BYTES,
     ),
+    ...(raw.drill !== undefined ? { drill: parseCriteria(raw.drill, at('drill')) } : {}),
   };
 }
 

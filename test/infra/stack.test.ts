@@ -259,6 +259,17 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       });
     });
 
+    it('has a dry-run alias, on a published version, for principals that may only dry-run', () => {
+      const drillId = logicalId(template, 'AWS::Lambda::Function', /failover drill/);
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'dry-run',
+        FunctionName: { Ref: drillId },
+        FunctionVersion: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('^DrillFunctionCurrentVersion'), 'Version'],
+        },
+      });
+    });
+
     it('has the same permissions as the poller, on its own log group', () => {
       const sids = statementsOfFunction(template, drill).map((s) => s.Sid);
       expect(sids).toEqual(statementsOfFunction(template, poller).map((s) => s.Sid));
@@ -406,6 +417,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DashboardUrl',
         'DeploymentNames',
         'DrillCommand',
+        'DrillDryRunAliasArn',
         'DrillFunctionName',
         'DrillKeySecretArn',
         'OnCallPolicyArn',
@@ -424,7 +436,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
             { Ref: 'AWS::Region' },
             ' --function-name ',
             { Ref: drillId },
-            ` --cli-binary-format raw-in-base64-out --cli-read-timeout 330 --payload '{"dryRun":true}' drill-report.json`,
+            ` --qualifier dry-run --cli-binary-format raw-in-base64-out --cli-read-timeout 330 --payload '{"dryRun":true}' drill-report.json`,
           ],
         ],
       });

@@ -1,7 +1,19 @@
 // The failover drill's pure core: preflight and verification over snapshots, write analysis, the
 // report and its text. I/O and orchestration live in lambdas/drill/.
 
+export {
+  type CriteriaOverrides,
+  type CriterionResult,
+  DEFAULT_CRITERIA,
+  DRILL_REPORT_SCHEMA_VERSION,
+  judgeCriteria,
+  type PassCriteria,
+  parseCriteria,
+  replicasRequired,
+  resolveCriteria,
+} from './criteria';
 export { CredentialsUnavailableError, DrillError } from './errors';
+export { followsWithLinkUp } from './facts';
 export {
   type Preflight,
   type PreflightSettings,

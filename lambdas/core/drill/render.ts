@@ -21,7 +21,8 @@ export interface RenderOptions {
 
 export function renderDrillReport(r: DrillReport, options: RenderOptions = {}): string {
   const out: string[] = [];
-  const kind = r.dryRun ? 'Failover drill (dry run)' : 'Failover drill';
+  const name = r.mode === 'switchover' ? 'Planned switchover drill' : 'Failover drill';
+  const kind = r.dryRun ? `${name} (dry run)` : name;
   out.push(`${kind} of ${r.deployment} (master name "${r.masterName}"), id ${r.id}`);
   out.push(`Started ${r.startedAt}, took ${(r.durationMs / 1000).toFixed(1)} s`);
   out.push(r.summary);
@@ -71,6 +72,24 @@ export function renderDrillReport(r: DrillReport, options: RenderOptions = {}): 
         r.legs.map((l, i) => legRow(l, i)),
       ),
     );
+  }
+
+  if (r.criteriaResults.length > 0) {
+    out.push('', 'Pass criteria');
+    out.push(
+      ...table(
+        ['CRITERION', 'LIMIT', 'MEASURED', 'RESULT'],
+        r.criteriaResults.map((c) => [
+          c.criterion,
+          String(c.limit),
+          c.measured === null ? dash : String(c.measured),
+          c.passed ? 'ok' : 'FAILED',
+        ]),
+      ),
+    );
+    for (const c of r.criteriaResults.filter((x) => !x.passed)) {
+      out.push(`  - ${c.criterion}: ${c.detail}. Fix: ${c.fix}`);
+    }
   }
 
   if (r.plan.length > 0) {
