@@ -32,8 +32,11 @@ export interface CachedSecretSourceProps {
   readonly clock?: Clock;
   /** How long a value is reused; default 5 minutes. */
   readonly ttlMs?: number;
-  /** Keys read from a JSON secret, first present wins; default `['password']`. */
-  readonly jsonKeys?: readonly string[];
+  /**
+   * Keys read from a JSON secret, first present wins; default `['password']`. `null`: the SecretString
+   * as it is (a secret holding several values, parsed by the caller).
+   */
+  readonly jsonKeys?: readonly string[] | null;
 }
 
 interface Cached {
@@ -45,7 +48,7 @@ export class CachedSecretSource implements SecretSource {
   readonly #client: SecretsManagerClient;
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #jsonKeys: readonly string[];
+  readonly #jsonKeys: readonly string[] | null;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<string>>();
 
@@ -53,7 +56,7 @@ export class CachedSecretSource implements SecretSource {
     this.#client = props.client;
     this.#clock = props.clock ?? Date.now;
     this.#ttlMs = props.ttlMs ?? DEFAULT_SECRET_TTL_MS;
-    this.#jsonKeys = props.jsonKeys ?? ['password'];
+    this.#jsonKeys = props.jsonKeys === undefined ? ['password'] : props.jsonKeys;
   }
 
   async getSecret(arn: string): Promise<string> {
@@ -85,7 +88,7 @@ export class CachedSecretSource implements SecretSource {
       const name = (error as Error | undefined)?.name ?? typeof error;
       throw new SecretError(arn, describeFailure(name), { cause: error });
     }
-    const value = secretValue(arn, text, this.#jsonKeys);
+    const value = this.#jsonKeys === null ? wholeValue(arn, text) : secretValue(arn, text, this.#jsonKeys);
     this.#cache.set(arn, { value, fetchedAt: this.#clock() });
     return value;
   }
@@ -104,6 +107,11 @@ function describeFailure(name: string): string {
     default:
       return `could not be read (${name})`;
   }
+}
+
+function wholeValue(arn: string, text: string | undefined): string {
+  if (text === undefined || text.trim() === '') throw new SecretError(arn, 'is empty');
+  return text;
 }
 
 /** The usable value of a SecretString: plain text, or the first of `jsonKeys` in a JSON object. */

@@ -14,10 +14,13 @@ import { runBatch } from '../adapters/redis-batch';
 import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
 import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { loadPresentation } from '../core/notify/presentation';
 import { type PollerDeps, type PollReport, probeWith, type RunSummary, runPoller, sleep } from './run';
 import { loadPollerSettings } from './settings';
 
 const settings = loadPollerSettings(process.env);
+// Runbook and dashboard links and the team's time zone, for the alert text (set by the stack).
+const presentation = loadPresentation(process.env);
 
 const logger = new Logger({ serviceName: 'sentinel-watch-poller' });
 const metrics = new Metrics({ namespace: 'SentinelWatch', serviceName: 'sentinel-watch-poller' });
@@ -66,6 +69,7 @@ export const defaultPollerDeps = (): PollerDeps => ({
     error: (message, data) => logger.error(message, data ?? {}),
   },
   onPoll: publishPollMetrics,
+  presentation,
 });
 
 /** The handler with some dependencies replaced (tests: a fake probe, an instant sleep). */

@@ -11,6 +11,7 @@ import { detect, detectionSettings } from '../core/detect';
 import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import { advanceIncidents, type Notification } from '../core/incidents';
+import type { Presentation } from '../core/notify/presentation';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
@@ -85,6 +86,8 @@ export interface PollerDeps {
   readonly onPoll?: (report: PollReport) => void;
   /** [0, 1) for backoff jitter; default Math.random. */
   readonly random?: () => number;
+  /** Runbook and dashboard links, and the time zone, of the alert text; none by default. */
+  readonly presentation?: Presentation;
 }
 
 export interface PublishRetry {
@@ -495,7 +498,7 @@ async function publishClaimed(
     while (attempts < retry.attempts && deps.clock() < deadline) {
       attempts++;
       try {
-        await deps.publisher.publish(renderAlert(entry.notification));
+        await deps.publisher.publish(renderAlert(entry.notification, deps.presentation));
         sent = true;
         break;
       } catch (error) {

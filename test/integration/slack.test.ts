@@ -1,14 +1,16 @@
 // The Slack notifier handler posting, with Node's real fetch, to a local HTTP server standing in for a
-// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL).
+// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL). No redis-server:
+// runs without the lock.
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SectionBlock } from '@slack/types';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { renderAlert } from '../../lambdas/core/alert-text';
-import type { Notification } from '../../lambdas/core/incidents';
-import type { SlackPayload } from '../../lambdas/core/slack-message';
+import { slackPayloadProblems } from '../../lambdas/core/notify/slack-limits';
+import type { SlackWebhookPayload } from '../../lambdas/core/slack-message';
+import { alarmFixture, laggingResolved, snsEventFor, switchNotification } from '../helpers/notify';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-webhook-AbCdEf';
 const TOKEN = 'T0AAAAAAA/B0BBBBBBB/s3cretW3bh00kT0ken';
@@ -42,50 +44,7 @@ let replies: Reply[];
 let logs: string[];
 let spies: jest.SpyInstance[];
 
-const switchNotification: Notification = {
-  type: 'event',
-  code: 'MASTER_CHANGED',
-  severity: 'critical',
-  subject: 'deployment',
-  message: 'The sentinels switched the master of mymaster from 10.0.1.61:6379 to 10.0.1.63:6379.',
-  deployment: 'prod-cache',
-  at: '2026-05-01T10:00:00.000Z',
-  incidentId: 'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
-  openedAt: '2026-05-01T10:00:00.000Z',
-  details: { previous: { host: '10.0.1.61', port: 6379 }, current: { host: '10.0.1.63', port: 6379 } },
-};
-
-/** The SNS event Lambda receives for one published alert. */
-function snsEvent(n: Notification): SNSEvent {
-  const alert = renderAlert(n);
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: 'msg-1',
-          TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
-          Subject: alert.subject,
-          Message: alert.body,
-          Timestamp: '2026-05-01T10:00:01.000Z',
-          SignatureVersion: '1',
-          Signature: 'x',
-          SigningCertUrl: 'https://example.invalid/cert',
-          UnsubscribeUrl: 'https://example.invalid/unsub',
-          MessageAttributes: Object.fromEntries(
-            Object.entries({ ...alert.attributes, dedupeKey: alert.dedupeKey }).map(([k, v]) => [
-              k,
-              { Type: 'String', Value: v },
-            ]),
-          ),
-        },
-      },
-    ],
-  };
-}
+const snsEvent = snsEventFor;
 
 const context = { awsRequestId: 'req-slack', functionName: 'sentinel-watch-slack' } as unknown as Context;
 
@@ -138,44 +97,69 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     const result = await handler(snsEvent(switchNotification), context);
 
     // Assess
-    expect(result).toEqual({ posted: 1 });
+    expect(result).toEqual({ delivered: 1 });
     expect(received).toHaveLength(1);
     expect(received[0].path).toBe(`/services/${TOKEN}`);
     expect(received[0].headers['content-type']).toBe('application/json');
-    const payload = JSON.parse(received[0].body) as SlackPayload;
-    expect(payload.text).toBe('[CRITICAL] prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379');
-    expect(payload.attachments[0].color).toBe('#D72B3F');
-    expect(payload.attachments[0].blocks.map((b) => b.type)).toEqual([
-      'header',
-      'section',
-      'section',
-      'context',
-    ]);
-    expect(JSON.stringify(payload.attachments[0].blocks[2])).toContain('*Old master*\\n10.0.1.61:6379');
-    expect(JSON.stringify(payload.attachments[0].blocks[2])).toContain('*New master*\\n10.0.1.63:6379');
-    expect(logs.join('')).toContain('"message":"posted to Slack"');
+    const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+    expect(payload.text).toBe(
+      '<!here> :red_circle: *CRITICAL* prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379',
+    );
+    const [attachment] = payload.attachments ?? [];
+    expect(attachment.color).toBe('#D72B3F');
+    expect(attachment.blocks?.map((b) => b.type)).toEqual(['section', 'section', 'section', 'context']);
+    expect(JSON.stringify(attachment.blocks?.[1])).toContain('*Old master*\\n10.0.1.61:6379');
+    expect(JSON.stringify(attachment.blocks?.[1])).toContain('*New master*\\n10.0.1.63:6379');
+    expect(slackPayloadProblems(payload)).toEqual([]);
+    expect(logs.join('')).toContain('"message":"delivered to Slack"');
   });
 
   it('posts a resolved incident in green with how long it lasted', async () => {
     // Act
-    await handler(
-      snsEvent({
-        ...switchNotification,
-        type: 'resolved',
-        code: 'REPLICA_LAGGING',
-        severity: 'warning',
-        subject: 'node 10.0.1.62:6379',
-        message: 'Resolved after 12 min: REPLICA_LAGGING on node 10.0.1.62:6379 is no longer reported.',
-        durationMs: 12 * 60_000,
-        details: {},
-      }),
-      context,
-    );
+    await handler(snsEvent(laggingResolved), context);
 
     // Assess
-    const payload = JSON.parse(received[0].body) as SlackPayload;
-    expect(payload.attachments[0].color).toBe('#2EB67D');
+    const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+    expect(payload.attachments?.[0].color).toBe('#2EB67D');
     expect(JSON.stringify(payload)).toContain('*Lasted*\\n12 min');
+  });
+
+  it.each(['poller-errors-alarm.json', 'poller-errors-ok.json', 'poller-not-running-alarm.json'])(
+    'posts the recorded CloudWatch alarm %s as a valid message with its reason',
+    async (file) => {
+      // Act
+      const result = await handler(alarmFixture(file), context);
+
+      // Assess
+      expect(result).toEqual({ delivered: 1 });
+      const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+      expect(slackPayloadProblems(payload)).toEqual([]);
+      expect(payload.text).toMatch(/\*(ALARM|OK)\* SentinelWatch-poller-/);
+      const message = (payload.attachments?.[0].blocks?.[0] as SectionBlock | undefined)?.text?.text;
+      expect(message).toContain('*Reason:* ');
+    },
+  );
+
+  it('posts the plain form when Slack refuses the formatted message (400), so the alert is not lost', async () => {
+    // Prepare
+    replies = [
+      { status: 400, body: 'invalid_blocks' },
+      { status: 200, body: 'ok' },
+    ];
+
+    // Act
+    const result = await handler(alarmFixture('poller-errors-alarm.json'), context);
+
+    // Assess
+    expect(result).toEqual({ delivered: 1 });
+    expect(received).toHaveLength(2);
+    const fallback = JSON.parse(received[1].body) as SlackWebhookPayload;
+    expect(Object.keys(fallback)).toEqual(['text']);
+    expect(fallback.text).toContain('SentinelWatch-poller-errors is in ALARM');
+    expect(fallback.text).toContain('HTTP 400 invalid_blocks');
+    expect(logs.join('')).toContain(
+      '"message":"Slack refused the formatted message; posting its plain form"',
+    );
   });
 
   it('retries a 500 with backoff, then succeeds', async () => {
@@ -189,7 +173,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     const result = await handler(snsEvent(switchNotification), context);
 
     // Assess
-    expect(result).toEqual({ posted: 1 });
+    expect(result).toEqual({ delivered: 1 });
     expect(received).toHaveLength(2);
     expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(450);
     expect(received[1].body).toBe(received[0].body);
@@ -224,7 +208,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     // Assess
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(received).toHaveLength(3);
-    expect(error.name).toBe('SlackWebhookError');
+    expect(error.name).toBe('DeliveryError');
     expect(error.message).toBe('Slack webhook: HTTP 429 rate_limited (after 3 attempts)');
     expect(error.message).not.toContain(TOKEN);
   });

@@ -1,0 +1,48 @@
+// The PagerDuty notifier Lambda, subscribed to the alert topic: wiring only (channel.ts does the work).
+// `PAGERDUTY_ROUTING_KEY_SECRET_ARN`: the integration's routing key (Events API v2) as plain text, or
+// JSON `{"routingKey": "..."}`; `PAGERDUTY_EVENTS_URL`: the Events API (default the US service region;
+// EU accounts use https://events.eu.pagerduty.com/v2/enqueue).
+
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PostOptions } from '../adapters/http-post';
+import { CachedSecretSource } from '../adapters/secrets';
+import { PAGERDUTY_EVENTS_URL } from '../core/notify/pagerduty';
+import { checkHttpUrl, loadPresentation } from '../core/notify/presentation';
+import type { SecretSource } from '../core/ports';
+import { notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
+import { pagerDutyChannel } from './channel';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadPagerDutySettings(env: Env) {
+  const url = env.PAGERDUTY_EVENTS_URL?.trim();
+  return {
+    secretArn: secretArnFromEnv(env, 'PAGERDUTY_ROUTING_KEY_SECRET_ARN'),
+    eventsUrl: url ? checkHttpUrl(url, 'PAGERDUTY_EVENTS_URL') : PAGERDUTY_EVENTS_URL,
+    timeZone: loadPresentation(env).timeZone,
+  };
+}
+
+const settings = loadPagerDutySettings(process.env);
+const secretsManager = new SecretsManagerClient({});
+
+export interface PagerDutyDeps {
+  readonly secrets: SecretSource;
+  readonly post: PostOptions;
+}
+
+export function createPagerDutyHandler(overrides: Partial<PagerDutyDeps> = {}) {
+  const deps: PagerDutyDeps = {
+    secrets: new CachedSecretSource({
+      client: secretsManager,
+      jsonKeys: ['routingKey', 'routing_key', 'integrationKey'],
+    }),
+    post: {},
+    ...overrides,
+  };
+  return notifierHandler('sentinel-watch-pagerduty', () =>
+    pagerDutyChannel({ ...settings, secrets: deps.secrets, post: deps.post }),
+  );
+}
+
+export const handler = createPagerDutyHandler();

@@ -1,0 +1,47 @@
+// A generic webhook notifier Lambda (one per configured webhook), subscribed to the alert topic: wiring
+// only (channel.ts does the work). `WEBHOOK_NAME` names it in logs; `WEBHOOK_SECRET_ARN` holds
+// `{"url", "signingSecret", "headers"?}` as JSON.
+
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PostOptions } from '../adapters/http-post';
+import { CachedSecretSource } from '../adapters/secrets';
+import { ConfigError } from '../core/errors';
+import type { SecretSource } from '../core/ports';
+import { notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
+import { webhookChannel } from './channel';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadWebhookSettings(env: Env) {
+  const name = env.WEBHOOK_NAME?.trim() ?? '';
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) {
+    throw new ConfigError('WEBHOOK_NAME', `${JSON.stringify(name)} is not 1-32 letters, digits, "_" or "-"`);
+  }
+  return { name, secretArn: secretArnFromEnv(env, 'WEBHOOK_SECRET_ARN') };
+}
+
+const settings = loadWebhookSettings(process.env);
+const secretsManager = new SecretsManagerClient({});
+
+export interface WebhookDeps {
+  readonly secrets: SecretSource;
+  readonly post: PostOptions;
+}
+
+export function createWebhookHandler(overrides: Partial<WebhookDeps> = {}) {
+  const deps: WebhookDeps = {
+    secrets: new CachedSecretSource({ client: secretsManager, jsonKeys: null }),
+    post: {},
+    ...overrides,
+  };
+  return notifierHandler('sentinel-watch-webhook', () =>
+    webhookChannel({
+      name: settings.name,
+      secretArn: settings.secretArn,
+      secrets: deps.secrets,
+      post: deps.post,
+    }),
+  );
+}
+
+export const handler = createWebhookHandler();
