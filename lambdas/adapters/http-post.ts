@@ -3,7 +3,7 @@
 // request that failed or timed out; any other 4xx is the payload's or the credentials' fault and is not.
 // Every attempt has its own timeout, and the whole delivery a deadline (the Lambda's remaining time):
 // an endpoint that accepts the connection and never answers costs at most the deadline, never the
-// function's timeout. The URL may be a secret (Slack's and webhooks' are): no error or log names it.
+// function's timeout. 408 (the receiver timed out reading) is retried too. The URL may be a secret (Slack's and webhooks' are): no error or log names it.
 
 import { SentinelWatchError } from '../core/errors';
 
@@ -100,7 +100,7 @@ export async function postJson(request: PostRequest, options: PostOptions = {}):
       // The endpoints' error bodies are short codes or JSON errors: safe to quote, one line, shortened.
       problem = `HTTP ${status}${text ? ` ${oneLine(text).slice(0, 200)}` : ''}`;
       cause = undefined;
-      if (status !== 429 && status < 500) {
+      if (status !== 408 && status !== 429 && status < 500) {
         throw new DeliveryError(request.target, 'rejected', status, attempt, problem);
       }
       retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());

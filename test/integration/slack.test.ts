@@ -2,14 +2,13 @@
 // Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL). No redis-server:
 // runs without the lock.
 
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SectionBlock } from '@slack/types';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { slackPayloadProblems } from '../../lambdas/core/notify/slack-limits';
 import type { SlackWebhookPayload } from '../../lambdas/core/slack-message';
+import { captureOutput, HttpReceiver } from '../helpers/http-receiver';
 import { alarmFixture, laggingResolved, snsEventFor, switchNotification } from '../helpers/notify';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-webhook-AbCdEf';
@@ -24,49 +23,21 @@ Object.assign(process.env, {
 const { createSlackHandler, handler } =
   require('../../lambdas/slack/handler') as typeof import('../../lambdas/slack/handler');
 
-interface Received {
-  readonly at: number;
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-interface Reply {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
 const secrets = mockClient(SecretsManagerClient);
-let server: Server;
+let slack: HttpReceiver;
 let webhookUrl: string;
-let received: Received[];
-let replies: Reply[];
-let logs: string[];
-let spies: jest.SpyInstance[];
+let output: ReturnType<typeof captureOutput>;
 
 const snsEvent = snsEventFor;
-
 const context = { awsRequestId: 'req-slack', functionName: 'sentinel-watch-slack' } as unknown as Context;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      received.push({ at: Date.now(), path: req.url ?? '', headers: req.headers, body });
-      const reply = replies.shift() ?? { status: 200, body: 'ok' };
-      res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers }).end(reply.body ?? '');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/${TOKEN}`;
+  slack = await HttpReceiver.start();
+  webhookUrl = `${slack.url}/services/${TOKEN}`;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await slack.stop();
 });
 
 beforeEach(() => {
@@ -74,21 +45,14 @@ beforeEach(() => {
   secrets
     .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
     .resolves({ SecretString: JSON.stringify({ webhookUrl }) });
-  received = [];
-  replies = [];
-  logs = [];
-  spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    }),
-  );
+  slack.reset();
+  output = captureOutput();
 });
 
 afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
+  output.restore();
   // Nothing the notifier wrote may contain the webhook's secret path.
-  expect(logs.join('')).not.toContain(TOKEN);
+  expect(output.text()).not.toContain(TOKEN);
 });
 
 describe('Function: handler (Slack notifier) against a local webhook', () => {
@@ -98,10 +62,10 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
     // Assess
     expect(result).toEqual({ delivered: 1 });
-    expect(received).toHaveLength(1);
-    expect(received[0].path).toBe(`/services/${TOKEN}`);
-    expect(received[0].headers['content-type']).toBe('application/json');
-    const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+    expect(slack.received).toHaveLength(1);
+    expect(slack.received[0].path).toBe(`/services/${TOKEN}`);
+    expect(slack.received[0].headers['content-type']).toBe('application/json');
+    const payload = JSON.parse(slack.received[0].body) as SlackWebhookPayload;
     expect(payload.text).toBe(
       '<!here> :red_circle: *CRITICAL* prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379',
     );
@@ -111,7 +75,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     expect(JSON.stringify(attachment.blocks?.[1])).toContain('*Old master*\\n10.0.1.61:6379');
     expect(JSON.stringify(attachment.blocks?.[1])).toContain('*New master*\\n10.0.1.63:6379');
     expect(slackPayloadProblems(payload)).toEqual([]);
-    expect(logs.join('')).toContain('"message":"delivered to Slack"');
+    expect(output.text()).toContain('"message":"delivered to Slack"');
   });
 
   it('posts a resolved incident in green with how long it lasted', async () => {
@@ -119,7 +83,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     await handler(snsEvent(laggingResolved), context);
 
     // Assess
-    const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+    const payload = JSON.parse(slack.received[0].body) as SlackWebhookPayload;
     expect(payload.attachments?.[0].color).toBe('#2EB67D');
     expect(JSON.stringify(payload)).toContain('*Lasted*\\n12 min');
   });
@@ -132,7 +96,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
       // Assess
       expect(result).toEqual({ delivered: 1 });
-      const payload = JSON.parse(received[0].body) as SlackWebhookPayload;
+      const payload = JSON.parse(slack.received[0].body) as SlackWebhookPayload;
       expect(slackPayloadProblems(payload)).toEqual([]);
       expect(payload.text).toMatch(/\*(ALARM|OK)\* SentinelWatch-poller-/);
       const message = (payload.attachments?.[0].blocks?.[0] as SectionBlock | undefined)?.text?.text;
@@ -142,7 +106,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
   it('posts the plain form when Slack refuses the formatted message (400), so the alert is not lost', async () => {
     // Prepare
-    replies = [
+    slack.replies = [
       { status: 400, body: 'invalid_blocks' },
       { status: 200, body: 'ok' },
     ];
@@ -152,19 +116,19 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
     // Assess
     expect(result).toEqual({ delivered: 1 });
-    expect(received).toHaveLength(2);
-    const fallback = JSON.parse(received[1].body) as SlackWebhookPayload;
+    expect(slack.received).toHaveLength(2);
+    const fallback = JSON.parse(slack.received[1].body) as SlackWebhookPayload;
     expect(Object.keys(fallback)).toEqual(['text']);
     expect(fallback.text).toContain('SentinelWatch-poller-errors is in ALARM');
     expect(fallback.text).toContain('HTTP 400 invalid_blocks');
-    expect(logs.join('')).toContain(
+    expect(output.text()).toContain(
       '"message":"Slack refused the formatted message; posting its plain form"',
     );
   });
 
   it('retries a 500 with backoff, then succeeds', async () => {
     // Prepare
-    replies = [
+    slack.replies = [
       { status: 500, body: 'internal_error' },
       { status: 200, body: 'ok' },
     ];
@@ -174,27 +138,27 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
     // Assess
     expect(result).toEqual({ delivered: 1 });
-    expect(received).toHaveLength(2);
-    expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(450);
-    expect(received[1].body).toBe(received[0].body);
-    expect(logs.join('')).toContain('"message":"Slack webhook busy or failing; retrying"');
+    expect(slack.received).toHaveLength(2);
+    expect(slack.received[1].at - slack.received[0].at).toBeGreaterThanOrEqual(450);
+    expect(slack.received[1].body).toBe(slack.received[0].body);
+    expect(output.text()).toContain('"message":"Slack webhook busy or failing; retrying"');
   });
 
   it('honours Retry-After on a 429', async () => {
     // Prepare
-    replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, { status: 200 }];
+    slack.replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, { status: 200 }];
 
     // Act
     await handler(snsEvent(switchNotification), context);
 
     // Assess
-    expect(received).toHaveLength(2);
-    expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(950);
+    expect(slack.received).toHaveLength(2);
+    expect(slack.received[1].at - slack.received[0].at).toBeGreaterThanOrEqual(950);
   });
 
   it('bounds a long Retry-After, and gives up after its tries with an error that hides the URL', async () => {
     // Prepare
-    replies = Array.from({ length: 3 }, () => ({
+    slack.replies = Array.from({ length: 3 }, () => ({
       status: 429,
       body: 'rate_limited',
       headers: { 'retry-after': '120' },
@@ -207,7 +171,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
     // Assess
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(received).toHaveLength(3);
+    expect(slack.received).toHaveLength(3);
     expect(error.name).toBe('DeliveryError');
     expect(error.message).toBe('Slack webhook: HTTP 429 rate_limited (after 3 attempts)');
     expect(error.message).not.toContain(TOKEN);
@@ -215,13 +179,13 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
 
   it('does not retry a 4xx other than 429 (a bad payload or a revoked webhook)', async () => {
     // Prepare
-    replies = [{ status: 404, body: 'no_service' }];
+    slack.replies = [{ status: 404, body: 'no_service' }];
 
     // Act
     const error = (await handler(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
 
     // Assess
-    expect(received).toHaveLength(1);
+    expect(slack.received).toHaveLength(1);
     expect(error.message).toBe('Slack webhook: HTTP 404 no_service (after 1 attempt)');
   });
 
@@ -262,6 +226,6 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     await createSlackHandler()(snsEvent(switchNotification), context);
 
     // Assess
-    expect(received).toHaveLength(1);
+    expect(slack.received).toHaveLength(1);
   });
 });
