@@ -1,9 +1,9 @@
 // The CDK app (cdk.json: `npx tsx bin/app.ts`). Reads the config named in context, builds the stack
-// in the account and region the CLI resolved, and runs cdk-nag's AWS Solutions checks on it. A bad
+// in the account and region the CLI resolved, and runs cdk-nag's AWS Solutions and Serverless checks on it. A bad
 // config stops synth with the field named, not a stack trace.
 
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/errors';
 import { SentinelWatchStack } from '../lib/sentinel-watch-stack';
 import { loadStackConfig, stackNameFrom } from '../lib/stack-config';
@@ -22,4 +22,4 @@ try {
   }
   throw error;
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

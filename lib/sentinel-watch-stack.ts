@@ -1,5 +1,6 @@
 // The whole watcher in one stack: network (and VPC endpoints when the subnets have no NAT), storage,
-// alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
+// alert topic, poller, drill, notifiers (Slack, PagerDuty, webhooks: when configured) and the watcher's
+// own monitoring.
 
 import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -7,8 +8,14 @@ import { WatcherAlerting } from './constructs/alerting';
 import { Drill } from './constructs/drill';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
+import { presentationEnvironment } from './constructs/notifier';
+import { Notifiers } from './constructs/notifiers';
 import { Poller } from './constructs/poller';
-import { SlackNotifier } from './constructs/slack-notifier';
+import {
+  acknowledgeDrillInvocation,
+  acknowledgePollerSchedule,
+  acknowledgeTracing,
+} from './constructs/serverless-acks';
 import { WatcherStorage } from './constructs/storage';
 import { WatcherEndpoints } from './constructs/vpc-endpoints';
 import type { StackConfig } from './stack-config';
@@ -24,7 +31,7 @@ export class SentinelWatchStack extends Stack {
   readonly alerting: WatcherAlerting;
   readonly poller: Poller;
   readonly drill: Drill;
-  readonly slack: SlackNotifier | null;
+  readonly notifiers: Notifiers;
   readonly monitoring: WatcherMonitoring;
 
   constructor(scope: Construct, id: string, props: SentinelWatchStackProps) {
@@ -57,20 +64,44 @@ export class SentinelWatchStack extends Stack {
     const common = { config, network: this.network, storage: this.storage, alerting: this.alerting };
     this.poller = new Poller(this, 'Poller', common);
     this.drill = new Drill(this, 'Drill', common);
-    this.slack = config.slackWebhookSecretArn
-      ? new SlackNotifier(this, 'Slack', {
-          webhookSecretArn: config.slackWebhookSecretArn,
-          alerting: this.alerting,
-          logRetentionDays: config.logRetentionDays,
-          secretsKmsKeyArns: config.secretsKmsKeyArns,
-        })
-      : null;
+    // Every message links the runbook and this dashboard, in the team's time zone: the poller writes
+    // the email text, the notifiers the rest. The dashboard's name is set here so its URL is known
+    // before it exists (the dashboard's widgets name the functions: no dependency cycle).
+    const dashboardName = Fn.join('-', [this.stackName, Aws.REGION]);
+    const dashboardUrl = Fn.join('', [
+      'https://',
+      Aws.REGION,
+      '.console.aws.amazon.com/cloudwatch/home?region=',
+      Aws.REGION,
+      '#dashboards:name=',
+      dashboardName,
+    ]);
+    const presentation = {
+      runbookBaseUrl: config.runbookBaseUrl,
+      dashboardUrl,
+      timeZone: config.alertTimeZone,
+    };
+    for (const [name, value] of Object.entries(presentationEnvironment(presentation))) {
+      this.poller.watcher.function.addEnvironment(name, value);
+      this.drill.watcher.function.addEnvironment(name, value);
+    }
+    this.notifiers = new Notifiers(this, 'Notifiers', { config, alerting: this.alerting, presentation });
+
+    acknowledgeTracing([
+      this.poller.function,
+      this.drill.function,
+      ...this.notifiers.all.map((n) => n.function),
+    ]);
+    acknowledgePollerSchedule(this.poller.function, this.poller.schedule);
+    acknowledgeDrillInvocation(this.drill.function);
 
     this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
       topic: this.alerting.topic,
       poller: this.poller.function,
       drill: this.drill.function,
-      slack: this.slack?.function ?? null,
+      notifiers: this.notifiers.all.map((n) => ({ label: n.node.id.toLowerCase(), function: n.function })),
+      otherAlarms: [...this.notifiers.all.flatMap((n) => n.alarms), this.alerting.emailUndelivered],
+      dashboardName,
       deployments: config.deployments,
       scheduleMinutes: config.scheduleMinutes,
       noSuccessMinutes: config.noSuccessMinutes,
@@ -95,15 +126,18 @@ export class SentinelWatchStack extends Stack {
     });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'CloudWatch dashboard of the watcher',
-      value: Fn.join('', [
-        'https://',
-        Aws.REGION,
-        '.console.aws.amazon.com/cloudwatch/home?region=',
-        Aws.REGION,
-        '#dashboards:name=',
-        this.monitoring.dashboard.dashboardName,
-      ]),
+      value: dashboardUrl,
     });
+    new CfnOutput(this, 'NotifierAlarmTopicArn', {
+      description: "Topic of the notifiers' own alarms (email only, never the notifiers themselves)",
+      value: this.alerting.notifierAlarmTopic.topicArn,
+    });
+    for (const n of this.notifiers.all) {
+      new CfnOutput(this, `${n.node.id.replace(/[^A-Za-z0-9]/g, '')}DeadLetterQueueUrl`, {
+        description: `Deliveries the ${n.node.id} notifier gave up on (kept 14 days)`,
+        value: n.deadLetters.queueUrl,
+      });
+    }
     // --cli-read-timeout: a drill takes minutes, and the CLI would otherwise give up after 60 s and
     // invoke it again.
     new CfnOutput(this, 'DrillCommand', {

@@ -1,6 +1,7 @@
 // Who watches the watcher: CloudWatch alarms that publish to the alert topic when the poller fails,
-// is throttled or stops running, when a drill or the Slack notifier fails, or when alerts had to be
-// dropped; and a dashboard of what the poller measures (its EMF metrics) and of the functions.
+// is throttled or stops running, when a drill fails, or when alerts had to be dropped; and a dashboard
+// of what the poller measures (its EMF metrics) and of the functions. The notifiers' alarms are their
+// own (lib/constructs/notifier.ts: to a separate topic) and are shown here.
 
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,7 +19,12 @@ export interface WatcherMonitoringProps {
   readonly topic: sns.ITopic;
   readonly poller: lambda.IFunction;
   readonly drill: lambda.IFunction;
-  readonly slack: lambda.IFunction | null;
+  /** The notifiers (Slack, PagerDuty, webhooks): graphed, and their alarms shown. */
+  readonly notifiers: readonly { readonly label: string; readonly function: lambda.IFunction }[];
+  /** Alarms made elsewhere, shown in the dashboard's alarm widget. */
+  readonly otherAlarms: readonly cloudwatch.IAlarm[];
+  /** Set by the stack so that the URL can be known before the dashboard exists (alert links). */
+  readonly dashboardName: string;
   readonly deployments: readonly DeploymentConfig[];
   readonly scheduleMinutes: number;
   /** Alarm when no poller invocation succeeded for this long. */
@@ -32,7 +38,6 @@ export class WatcherMonitoring extends Construct {
   readonly pollerThrottles: cloudwatch.Alarm;
   readonly pollerNotRunning: cloudwatch.Alarm;
   readonly drillErrors: cloudwatch.Alarm;
-  readonly slackErrors: cloudwatch.Alarm | null;
   readonly dashboard: cloudwatch.Dashboard;
   private readonly topic: sns.ITopic;
 
@@ -94,14 +99,6 @@ export class WatcherMonitoring extends Construct {
       'A sentinel-watch failover drill failed with an exception or a timeout: it may have stopped ' +
         'half-way. Check who is master now (sentinel-watch check) and read the drill log group.',
     );
-    this.slackErrors = props.slack
-      ? anyInFiveMinutes(
-          props.slack.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-          'slack-errors',
-          'The sentinel-watch Slack notifier failed to post an alert (after its retries, the alert does ' +
-            'not reach Slack). Check the webhook secret and the notifier log group.',
-        )
-      : null;
     for (const d of props.deployments) {
       anyInFiveMinutes(
         this.deploymentMetric('AlertsDropped', d.name, 'Sum', { period: fiveMinutes }),
@@ -171,6 +168,7 @@ export class WatcherMonitoring extends Construct {
     ];
 
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(6),
     });
     dashboard.addWidgets(
@@ -185,7 +183,7 @@ export class WatcherMonitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
         title: 'Watcher alarms',
-        alarms: this.alarms,
+        alarms: [...this.alarms, ...props.otherAlarms],
         width: 24,
         height: 3,
       }),
@@ -237,7 +235,7 @@ export class WatcherMonitoring extends Construct {
       graph('Functions: invocations, errors, throttles (5 min)', [
         ...fn(props.poller, 'poller'),
         ...fn(props.drill, 'drill'),
-        ...(props.slack ? fn(props.slack, 'slack') : []),
+        ...props.notifiers.flatMap((n) => fn(n.function, n.label)),
       ]),
     );
     dashboard.addWidgets(

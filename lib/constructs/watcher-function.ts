@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** The repository root (this file is lib/constructs/watcher-function.ts). */
@@ -31,6 +32,8 @@ export interface WatcherFunctionProps {
   readonly reservedConcurrency?: number;
   /** Asynchronous invocations (schedule, SNS): retries, and how old an event may get in the queue. */
   readonly async?: { readonly retryAttempts: number; readonly maxEventAge: Duration };
+  /** Where an asynchronous event goes when every retry failed: its DLQ and on-failure destination. */
+  readonly deadLetters?: { readonly queue: sqs.IQueue; readonly onFailure: lambda.IDestination };
 }
 
 export class WatcherFunction extends Construct {
@@ -101,6 +104,8 @@ export class WatcherFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: props.async?.retryAttempts,
       maxEventAge: props.async?.maxEventAge,
+      deadLetterQueue: props.deadLetters?.queue,
+      onFailure: props.deadLetters?.onFailure,
       ...(props.network
         ? {
             vpc: props.network.vpc,

@@ -3,7 +3,7 @@
 // every error is a ConfigError naming the field, unknown keys are rejected, defaults live here.
 //
 // One file per section: deployments.ts (what to watch), network.ts (VPC, security group, ports,
-// endpoints), alerting.ts (email, Slack), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
+// endpoints), alerting.ts (email, Slack), notifications.ts (PagerDuty, webhooks, how messages read), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
 // timeouts, sizes, retention, alarm window); parse.ts composes them, context.ts finds the file.
 
 export { type AlertEmail, SEVERITIES } from './alerting';
@@ -18,4 +18,10 @@ export { MAX_WATCH_CONFIG_BYTES } from './deployments';
 export { DEPLOY_ONLY_KEYS, ROOT_KEYS, WATCH_KEYS } from './keys';
 export { LOG_RETENTION_DAYS } from './limits';
 export type { VpcConfig } from './network';
+export {
+  DEFAULT_PAGERDUTY_SEVERITIES,
+  DEFAULT_RUNBOOK_BASE_URL,
+  type PagerDutyConfig,
+  type WebhookConfig,
+} from './notifications';
 export { parseStackConfig, type StackConfig } from './parse';

@@ -8,9 +8,10 @@ import { parseDeploymentsSection } from './deployments';
 import { ROOT_KEYS } from './keys';
 import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
+import { type NotificationsSection, parseNotificationsSection } from './notifications';
 import { parseSecretsKmsKeyArns } from './secrets';
 
-export interface StackConfig {
+export interface StackConfig extends NotificationsSection {
   /** What the Lambdas get as SENTINEL_WATCH_CONFIG, parsed. */
   readonly watch: WatchConfig;
   /** The same, as the JSON text the Lambdas parse again (the user's input, validated). */
@@ -54,6 +55,7 @@ export function parseStackConfig(input: unknown): StackConfig {
   const network = parseNetworkSection(root, watch);
   const scheduleMinutes = parseScheduleMinutes(root, watch);
   const alerting = parseAlertingSection(root);
+  const notifications = parseNotificationsSection(root);
   const secretsKmsKeyArns = parseSecretsKmsKeyArns(root.secretsKmsKeyArns);
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
   const limits = parseLimitsSection(root, watch, scheduleMinutes);
@@ -64,6 +66,7 @@ export function parseStackConfig(input: unknown): StackConfig {
     ...network,
     scheduleMinutes,
     ...alerting,
+    ...notifications,
     passwordSecretArns,
     secretsKmsKeyArns,
     retentionDays: watch.retentionDays,

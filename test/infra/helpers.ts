@@ -11,6 +11,8 @@ export const REGION = 'us-east-1';
 export const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/orders-redis-AbC123`;
 export const SENTINEL_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/orders-sentinel-DeF456`;
 export const SLACK_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/slack-GhI789`;
+export const PD_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/pagerduty-JkL012`;
+export const HOOK_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/incident-io-MnO345`;
 export const VPC_ID = 'vpc-0123456789abcdef0';
 
 export type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_KEYS } from '../../lambdas/adapters/dynamo-store';
 import { parseWatchConfigText } from '../../lambdas/core/config';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../lib/stack-config';
 import { baseConfig, type Json, resourcesOf, SECRET_ARN, synth } from './helpers';
 
 /** The Lambda function whose entry is the given handler, found by its description. */
@@ -119,6 +120,9 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         SENTINEL_WATCH_CONFIG: expect.any(String),
         SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertingTopic/) },
+        // Links and times of the alert text (lambdas/core/notify/presentation.ts).
+        RUNBOOK_BASE_URL: DEFAULT_RUNBOOK_BASE_URL,
+        DASHBOARD_URL: { 'Fn::Join': ['', expect.arrayContaining(['#dashboards:name='])] },
       });
       // What the poller parses at cold start is what was validated at synth.
       const watch = parseWatchConfigText(env.SENTINEL_WATCH_CONFIG as string, 'SENTINEL_WATCH_CONFIG');
@@ -357,7 +361,12 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         MetricName: 'AlertsDropped',
         Dimensions: [{ Name: 'deployment', Value: 'orders-cache' }],
       });
-      expect(alarms).toHaveLength(5);
+      expect(alarm('email-undelivered')).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        AlarmActions: [topicRef],
+      });
+      expect(alarms).toHaveLength(6);
     });
 
     it("draws the poller's metrics on a dashboard", () => {
@@ -387,6 +396,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DashboardUrl',
         'DrillCommand',
         'DrillFunctionName',
+        'NotifierAlarmTopicArn',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);

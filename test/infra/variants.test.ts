@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambdas/core/errors';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../lib/stack-config';
 import {
   baseConfig,
   buildStack,
@@ -170,34 +171,51 @@ describe('Variant: Slack', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Environment: {
-        Variables: { NODE_OPTIONS: '--enable-source-maps', SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN },
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
+          SLACK_MENTION: '@here',
+          RUNBOOK_BASE_URL: DEFAULT_RUNBOOK_BASE_URL,
+        },
+      },
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^NotifiersSlackDeadLetters/), 'Arn'] },
       },
     });
     expect(slack.VpcConfig).toBeUndefined();
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
-      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackFunction'), 'Arn'] },
       FilterPolicy: Match.absent(),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackDeadLetters'), 'Arn'] },
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'sns.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackFunction'), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^SlackRole') }],
-      PolicyDocument: {
-        Statement: [
-          Match.objectLike({ Sid: 'OwnLogGroup' }),
-          {
-            Sid: 'ReadConfiguredSecrets',
-            Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: SLACK_SECRET_ARN,
-          },
-        ],
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^NotifiersSlackFunction') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackDeadLetters'), 'Arn'] },
+        },
       },
     });
+    const slackPolicy = JSON.stringify(
+      resourcesOf(template, 'AWS::IAM::Policy').find(([id]) =>
+        id.startsWith('NotifiersSlackFunctionRole'),
+      )?.[1],
+    );
+    expect(slackPolicy).toContain('"Sid":"ReadConfiguredSecrets"');
+    expect(slackPolicy).toContain(`"Resource":"${SLACK_SECRET_ARN}"`);
+    expect(slackPolicy).not.toContain(SECRET_ARN);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'SentinelWatch-slack-errors' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-slack-undelivered',
+    });
     // The poller cannot read the Slack secret.
     const pollerPolicy = JSON.stringify(
       resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('PollerRole'))?.[1],
