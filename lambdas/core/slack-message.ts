@@ -131,7 +131,8 @@ function factFields(n: Notice, timeZone: string | null): MrkdwnElement[] {
       ]
     : [
         ['Deployment', n.deployment],
-        ['About', n.subject],
+        // "deployment" says nothing the deployment field does not.
+        ['About', n.subject === 'deployment' ? null : n.subject],
         ['Old master', n.master?.previous ?? null],
         ['New master', n.master?.current ?? null],
         ...timeFacts(n, when),

@@ -78,9 +78,7 @@ export function timelineLine(e: NoticeTimelineEntry): string {
 
 /** The heading a timeline is shown under: what the times are, and who led. */
 export function timelineHeading(t: NoticeTimeline): string {
-  return `Failover timeline (sentinel events; times UTC, offsets from the first event${
-    t.leader ? `; led by sentinel ${t.leader}` : ''
-  })`;
+  return `Failover timeline, times UTC${t.leader ? ` (led by sentinel ${t.leader})` : ''}`;
 }
 
 /** At most `max` lines, the rest counted. */

@@ -104,7 +104,7 @@ describe('Function: renderAlert', () => {
     // Assess
     expect(alert.body).toContain(
       [
-        'Failover timeline (sentinel events; times UTC, offsets from the first event):',
+        'Failover timeline, times UTC:',
         '- +0.00 s · 09:59:57.100 · +sdown master mymaster 10.0.1.61 6379 · sentinel 10.0.1.62:26379',
         '- +1.20 s · 09:59:58.300 · +switch-master epoch=2 · sentinel 10.0.1.63:26379',
       ].join('\n'),

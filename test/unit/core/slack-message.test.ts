@@ -44,7 +44,6 @@ describe('Function: slackMessage', () => {
     expect(shown.match(/critical/gi)).toHaveLength(1);
     expect(fieldTexts(payload)).toEqual([
       '*Deployment*\nprod-cache',
-      '*About*\ndeployment',
       '*Old master*\n10.0.1.61:6379',
       '*New master*\n10.0.1.63:6379',
       '*When*\n2026-05-01 03:12:04 Europe/Berlin (01:12:04 UTC)',
