@@ -7,18 +7,17 @@
 // deliveries SNS gives up on land in a dead-letter queue, whose alarm goes to the alert topic (the
 // notifiers then say that email is failing).
 
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Severity } from '../../lambdas/core/types';
 import type { AlertEmail } from '../stack-config';
-import { acknowledgeDeadLetterQueue } from './dead-letters';
+import { alarmOnAny, deadLetterQueue, queueDepth } from './dead-letters';
 
 export interface WatcherAlertingProps {
   readonly emails: readonly AlertEmail[];
@@ -74,12 +73,7 @@ export class WatcherAlerting extends Construct {
     this.topic = topic('Topic', 'sentinel-watch');
     this.notifierAlarmTopic = topic('NotifierAlarmTopic', 'sentinel-watch notifier alarms');
 
-    this.emailDeadLetters = new sqs.Queue(this, 'EmailDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeDeadLetterQueue(this.emailDeadLetters, "the email subscriptions'");
+    this.emailDeadLetters = deadLetterQueue(this, 'EmailDeadLetters', "the email subscriptions'");
     for (const email of props.emails) {
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(email.address, {
@@ -91,22 +85,14 @@ export class WatcherAlerting extends Construct {
         new subscriptions.EmailSubscription(email.address, { deadLetterQueue: this.emailDeadLetters }),
       );
     }
-    this.emailUndelivered = new cloudwatch.Alarm(this, 'EmailUndelivered', {
+    this.emailUndelivered = alarmOnAny(this, 'EmailUndelivered', {
       alarmName: `${stack.stackName}-email-undelivered`,
-      alarmDescription:
+      description:
         'SNS gave up delivering sentinel-watch alerts to an email address (the address bounces, or its ' +
         'subscription was deleted): they are in the email dead-letter queue. Check the subscriptions.',
-      metric: this.emailDeadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: queueDepth(this.emailDeadLetters),
+      topic: this.topic,
     });
-    this.emailUndelivered.addAlarmAction(new actions.SnsAction(this.topic));
-    this.emailUndelivered.addOkAction(new actions.SnsAction(this.topic));
   }
 
   /** Publish to the topic (sns:Publish plus the key use SNS encryption needs), nothing else. */

@@ -11,17 +11,16 @@
 // would otherwise feed itself a new alarm each time the last one clears (the loop).
 
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PRESENTATION_ENV, type Presentation } from '../../lambdas/core/notify/presentation';
 import type { Severity } from '../../lambdas/core/types';
 import { severityFilter, type WatcherAlerting } from './alerting';
-import { acknowledgeDeadLetterQueue } from './dead-letters';
+import { alarmOnAny, deadLetterQueue, queueDepth } from './dead-letters';
 import { WatcherFunction } from './watcher-function';
 
 export interface NotifierProps {
@@ -56,13 +55,7 @@ export class Notifier extends Construct {
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      // SQS-managed encryption: SNS and Lambda can write to it with no KMS grants.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeDeadLetterQueue(this.deadLetters, `the ${props.name} notifier's`);
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', `the ${props.name} notifier's`);
 
     this.watcher = new WatcherFunction(this, 'Function', {
       entry: props.entry,
@@ -86,44 +79,26 @@ export class Notifier extends Construct {
     );
 
     const prefix = `${Stack.of(this).stackName}-${props.name}`;
-    const toNotifierAlarms = (alarm: cloudwatch.Alarm) => {
-      const action = new actions.SnsAction(props.alerting.notifierAlarmTopic);
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
-    };
+    const topic = props.alerting.notifierAlarmTopic;
     this.alarms = [
-      toNotifierAlarms(
-        new cloudwatch.Alarm(this, 'Errors', {
-          alarmName: `${prefix}-errors`,
-          alarmDescription:
-            `The sentinel-watch ${props.name} notifier failed to deliver an alert (Lambda retries twice, then ` +
-            'the alert goes to its dead-letter queue). Read its log group: a revoked webhook or routing key ' +
-            'answers 403/404/400 there.',
-          metric: this.watcher.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      ),
-      toNotifierAlarms(
-        new cloudwatch.Alarm(this, 'Undelivered', {
-          alarmName: `${prefix}-undelivered`,
-          alarmDescription:
-            `Alerts the sentinel-watch ${props.name} notifier could not deliver are waiting in its dead-letter ` +
-            'queue (kept 14 days). Fix the cause (the errors alarm, the log group), then read them from the ' +
-            'queue; docs/aws.md says how to replay them.',
-          metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: 'Maximum',
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      ),
+      alarmOnAny(this, 'Errors', {
+        alarmName: `${prefix}-errors`,
+        description:
+          `The sentinel-watch ${props.name} notifier failed to deliver an alert (Lambda retries twice, then ` +
+          'the alert goes to its dead-letter queue). Read its log group: a revoked webhook or routing key ' +
+          'answers 403/404/400 there.',
+        metric: this.watcher.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        topic,
+      }),
+      alarmOnAny(this, 'Undelivered', {
+        alarmName: `${prefix}-undelivered`,
+        description:
+          `Alerts the sentinel-watch ${props.name} notifier could not deliver are waiting in its dead-letter ` +
+          'queue (kept 14 days). Fix the cause (the errors alarm, the log group), then read them from the ' +
+          'queue; docs/aws.md says how to replay them.',
+        metric: queueDepth(this.deadLetters),
+        topic,
+      }),
     ];
   }
 }

@@ -24,10 +24,7 @@ export function acknowledgePollerSchedule(poller: IConstruct, schedule: IConstru
     'purpose: a failed or undeliverable invocation is a clock tick that carries no data, and the next ' +
     'tick (scheduleMinutes later) polls afresh. Replaying an old tick from a queue would poll the ' +
     'present, not the past. Missing runs raise the poller-errors and poller-not-running alarms instead.';
-  Validations.of(poller).acknowledge(
-    { id: 'Serverless-LambdaDLQ', reason: tick },
-    { id: 'Serverless-LambdaAsyncFailureDestination', reason: tick },
-  );
+  acknowledgeNoAsyncFailureTarget(poller, tick);
   Validations.of(schedule).acknowledge({ id: 'Serverless-EventBusDLQ', reason: tick });
 }
 
@@ -38,8 +35,12 @@ export function acknowledgeDrillInvocation(drill: IConstruct): void {
     'output), which returns its report or error to the caller; a dead-letter queue and an on-failure ' +
     'destination apply to asynchronous invocations only. Its retries are 0 on purpose: a retried drill ' +
     'would fail over again. Failures raise the drill-errors alarm.';
-  Validations.of(drill).acknowledge(
-    { id: 'Serverless-LambdaDLQ', reason: sync },
-    { id: 'Serverless-LambdaAsyncFailureDestination', reason: sync },
+  acknowledgeNoAsyncFailureTarget(drill, sync);
+}
+
+function acknowledgeNoAsyncFailureTarget(fn: IConstruct, reason: string): void {
+  Validations.of(fn).acknowledge(
+    { id: 'Serverless-LambdaDLQ', reason },
+    { id: 'Serverless-LambdaAsyncFailureDestination', reason },
   );
 }

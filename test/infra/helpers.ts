@@ -3,6 +3,7 @@
 
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../../lambdas/core/errors';
 import { SentinelWatchStack } from '../../lib/sentinel-watch-stack';
 import { parseStackConfig } from '../../lib/stack-config';
 
@@ -97,4 +98,15 @@ export const LOOKUP_ENV: Environment = { account: ACCOUNT, region: REGION };
 /** Every resource of a type, as [logicalId, resource] pairs. */
 export function resourcesOf(template: Template, type: string): [string, Json][] {
   return Object.entries(template.findResources(type)) as [string, Json][];
+}
+
+/** The ConfigError a config throws (fails the test when it throws nothing or something else). */
+export function configError(config: unknown): ConfigError {
+  try {
+    parseStackConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, the config was accepted');
 }

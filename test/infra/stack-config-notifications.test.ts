@@ -1,16 +1,5 @@
-import { ConfigError } from '../../lambdas/core/errors';
 import { DEFAULT_RUNBOOK_BASE_URL, parseStackConfig } from '../../lib/stack-config';
-import { baseConfig, HOOK_SECRET_ARN, type Json, PD_SECRET_ARN } from './helpers';
-
-function configError(config: unknown): ConfigError {
-  try {
-    parseStackConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
-}
+import { baseConfig, configError, HOOK_SECRET_ARN, type Json, PD_SECRET_ARN } from './helpers';
 
 describe('Function: parseStackConfig, notifications', () => {
   it('defaults: no PagerDuty, no webhooks, @here for critical Slack pages, UTC only, the repository catalogue', () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseWatchConfigText } from '../../lambdas/core/config';
-import { ConfigError } from '../../lambdas/core/errors';
 import { loadStackConfig, parseStackConfig, stackNameFrom } from '../../lib/stack-config';
 import {
   baseConfig,
+  configError,
   deployment,
   explicitVpc,
   type Json,
@@ -14,17 +14,6 @@ import {
   SENTINEL_SECRET_ARN,
   SLACK_SECRET_ARN,
 } from './helpers';
-
-/** The ConfigError a config throws (fails the test when it throws nothing or something else). */
-function configError(config: unknown): ConfigError {
-  try {
-    parseStackConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
-}
 
 describe('Function: parseStackConfig', () => {
   describe('defaults', () => {

@@ -46,8 +46,9 @@ function problems(value: unknown, s: Schema, path = '$'): string[] {
     for (const [key, v] of Object.entries(obj))
       if (props[key]) out.push(...problems(v, props[key], `${path}.${key}`));
   }
-  if (Array.isArray(value) && s.items)
-    value.forEach((v, i) => out.push(...problems(v, s.items as Schema, `${path}[${i}]`)));
+  if (Array.isArray(value) && s.items) {
+    for (const [i, v] of value.entries()) out.push(...problems(v, s.items as Schema, `${path}[${i}]`));
+  }
   return out;
 }
 
