@@ -74,7 +74,7 @@ export class SnsAlertPublisher implements AlertPublisher {
 }
 
 /** Protocols that get the notice's JSON; everything else (email, SMS) gets the text. */
-const MACHINE_PROTOCOLS = ['lambda', 'sqs', 'http', 'https', 'firehose'] as const;
+const MACHINE_PROTOCOLS = ['lambda', 'sqs', 'http', 'https'] as const;
 
 /** The Message (and MessageStructure) of one Publish. */
 export function snsMessage(message: AlertMessage): { Message: string; MessageStructure?: 'json' } {

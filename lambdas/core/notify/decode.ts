@@ -49,13 +49,15 @@ function plainNotice(input: SnsInput, presentation: Presentation): Notice {
   const firstLine = text.split('\n', 1)[0];
   const title = (input.subject?.trim() || firstLine).slice(0, 150);
   const key = a.dedupeKey || `sns:${input.messageId}`;
+  // A publisher that names the incident (an `incidentId` attribute) lets a resolve match its trigger.
+  const incidentKey = a.incidentId || key;
   return {
     schemaVersion: NOTICE_SCHEMA_VERSION,
     source: NOTICE_SOURCE,
     kind: 'message',
     id: key,
-    incidentKey: key,
-    ref: incidentRef(key),
+    incidentKey,
+    ref: incidentRef(incidentKey),
     type: 'message',
     status: a.type === 'resolved' ? 'resolved' : 'firing',
     severity: isSeverity(a.severity) ? a.severity : 'info',
