@@ -6,7 +6,8 @@ import { ConfigError } from './errors';
 
 export function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    // Editors on Windows start UTF-8 files with a byte order mark, which JSON.parse rejects.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
   }

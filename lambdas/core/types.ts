@@ -21,6 +21,8 @@ export interface Address {
  * - `tls`: the TLS handshake failed (untrusted or expired certificate, wrong host name, TLS to a plain port)
  * - `protocol`: the peer does not speak RESP (or sent a reply the client could not parse)
  * - `bad-reply`: a well-formed reply that does not have the expected shape
+ * - `reply-too-large`: the server sent more than the per-server byte budget of a poll
+ *   (`maxReplyBytes`): the connection was closed there, replies after that point are missing
  * - `command-failed`: any other error reply
  */
 export type ProbeErrorClass =
@@ -36,6 +38,7 @@ export type ProbeErrorClass =
   | 'tls'
   | 'protocol'
   | 'bad-reply'
+  | 'reply-too-large'
   | 'command-failed';
 
 export interface ProbeError {
@@ -316,6 +319,16 @@ export interface Snapshot {
   readonly truncated: boolean;
   /** Checks this poll could not make, and why (a server version without the feature, a setting). */
   readonly unavailable?: readonly UnavailableCheck[];
+  /**
+   * Servers that were named (by sentinels or a master) but not probed because the deployment's caps
+   * (MAX_SENTINELS, MAX_NODES in limits.ts) were reached, with up to five of their addresses. Absent
+   * when none were left out.
+   */
+  readonly unprobed?: {
+    readonly sentinels: number;
+    readonly nodes: number;
+    readonly examples: readonly string[];
+  };
 }
 
 export interface UnavailableCheck {

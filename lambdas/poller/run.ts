@@ -30,6 +30,7 @@ import {
   pendingCount,
   settle,
 } from './state';
+import { fitPollerState } from './state-budget';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
 export interface PollerLog {
@@ -407,14 +408,14 @@ async function pollOnce(
   }
   const leaseUntil = budget.hardEnd + 5_000;
   const claimed = claim(queued.outbox, options.owner, leaseUntil, now);
-  const next: PollerState = {
+  const next: PollerState = fitPollerState({
     version: 1,
     detection: detection.state,
     incidents: advanced.incidents,
     outbox: claimed.outbox,
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
-  };
+  });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
   const version = (loaded?.version ?? 0) + 1;

@@ -19,7 +19,9 @@ import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
 import type { RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
-import type { Snapshot } from '../core/types';
+import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
+import { boundNode, boundSentinel, cut } from '../core/server-bounds';
+import type { ProbeError, Snapshot } from '../core/types';
 
 export interface OutboxEntry {
   /** The alert's dedupeKey: one incident transition. */
@@ -107,19 +109,37 @@ const isEntry = (e: unknown): e is OutboxEntry =>
  * The previous poll as stored: everything detection reads of it (master, consensus, each server's
  * role, identity and reachability, the sentinels' master views with their config epoch), without the
  * bulky parts it does not (each sentinel's replica and peer lists, CONFIG values, ROLE replies, the
- * master's per-replica list). About a third of the full snapshot.
+ * master's per-replica list, the clients writing to a replica, error messages beyond their start). About a third of the full snapshot,
+ * and bounded whatever the servers reported: at most MAX_SENTINELS + MAX_NODES servers, each cut by
+ * server-bounds.ts (a few hundred bytes each).
  */
 export function compactSnapshot(s: Snapshot): Snapshot {
+  const error = (e: ProbeError | null): ProbeError | null => e && { ...e, message: cut(e.message, 120) };
   return {
     ...s,
     findings: [],
-    nodes: s.nodes.map((n) => ({
-      ...n,
-      roleReply: null,
-      config: null,
-      replication: n.replication ? { ...n.replication, replicas: [] } : null,
-    })),
-    sentinels: s.sentinels.map((x) => ({ ...x, replicas: [], sentinels: [] })),
+    consensus: {
+      ...s.consensus,
+      votes: s.consensus.votes.slice(0, MAX_SENTINELS).map((v) => ({
+        address: { host: cut(v.address.host), port: v.address.port },
+        sentinels: v.sentinels.slice(0, MAX_SENTINELS).map((x) => cut(x)),
+      })),
+    },
+    nodes: s.nodes.slice(0, MAX_NODES).map((n) => {
+      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null });
+      return {
+        ...b,
+        error: error(b.error),
+        replication: b.replication && { ...b.replication, replicas: [] },
+      };
+    }),
+    sentinels: s.sentinels.slice(0, MAX_SENTINELS).map((x) => {
+      const b = boundSentinel({ ...x, replicas: [], sentinels: [] });
+      return { ...b, error: error(b.error) };
+    }),
+    ...(s.unprobed
+      ? { unprobed: { ...s.unprobed, examples: s.unprobed.examples.slice(0, 5).map((e) => cut(e)) } }
+      : {}),
   };
 }
 

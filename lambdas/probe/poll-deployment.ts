@@ -2,9 +2,11 @@
 // waves, each server bounded by `timeoutMs` and the whole poll by `pollTimeoutMs`. Nothing here can
 // throw for a misbehaving server: every failure ends up in the snapshot.
 
+import { canonicalAddress } from '../core/address';
 import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { masterConsensus } from '../core/consensus';
+import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
 import { classifyError } from '../core/probe-error';
 import { askWhoWrites, unavailableChecks } from '../core/probe-plan';
 import {
@@ -16,6 +18,7 @@ import {
   sentinelCommands,
   writingClientsCommand,
 } from '../core/read-server';
+import { boundNode, boundSentinel } from '../core/server-bounds';
 import {
   type Address,
   formatAddress,
@@ -40,13 +43,36 @@ export interface PollOptions {
   readonly previous?: Snapshot | null;
 }
 
-type Source<T extends string> = Map<string, { address: Address; discoveredBy: Set<T> }>;
+interface SourceEntry<T extends string> {
+  address: Address;
+  discoveredBy: Set<T>;
+  /** How many times it was named: what several servers agree on outranks what one announces. */
+  votes: number;
+}
+type Source<T extends string> = Map<string, SourceEntry<T>>;
 
+/** Keys are canonical addresses (see canonicalHost): one server named two ways is one entry. */
 function addTo<T extends string>(map: Source<T>, address: Address, by: T): void {
-  const key = formatAddress(address);
-  const entry = map.get(key) ?? { address, discoveredBy: new Set<T>() };
+  const canonical = canonicalAddress(address);
+  const key = formatAddress(canonical);
+  const entry = map.get(key) ?? { address: canonical, discoveredBy: new Set<T>(), votes: 0 };
   entry.discoveredBy.add(by);
+  entry.votes++;
   map.set(key, entry);
+}
+
+/**
+ * The entries that fit in `room`: configured ones first, then the most often named (so a sentinel
+ * announcing 1000 fake peers cannot crowd out the peers every sentinel names), then in discovery order.
+ */
+function withinCap<T extends string>(
+  entries: readonly SourceEntry<T>[],
+  room: number,
+): { kept: SourceEntry<T>[]; left: SourceEntry<T>[] } {
+  const configured = (e: SourceEntry<T>) => (e.discoveredBy.has('config' as T) ? 0 : 1);
+  const ranked = [...entries].sort((a, b) => configured(a) - configured(b) || b.votes - a.votes);
+  const n = Math.max(0, room);
+  return { kept: ranked.slice(0, n), left: ranked.slice(n) };
 }
 
 export async function pollDeployment(
@@ -72,9 +98,13 @@ export async function pollDeployment(
       rttMs: null,
     };
   };
-  const run = async (target: BatchTarget, commands: readonly RedisCommand[]): Promise<BatchOutcome> => {
+  const run = async (
+    target: BatchTarget,
+    commands: readonly RedisCommand[],
+    maxReplyBytes = deployment.maxReplyBytes,
+  ): Promise<BatchOutcome> => {
     const ms = budget();
-    return ms < 1 ? cutOff() : deps.runBatch(target, commands, ms);
+    return ms < 1 ? cutOff() : deps.runBatch(target, commands, ms, { maxReplyBytes });
   };
 
   const nodeCommandList = nodeCommands(deployment.name);
@@ -89,14 +119,20 @@ export async function pollDeployment(
     let outcome = await run(sentinelTargetOf(address), commands);
     const replicasReply = outcome.replies[2];
     if (replicasReply && !replicasReply.ok && classifyError(replicasReply.error) === 'unsupported-command') {
-      const legacy = await run(sentinelTargetOf(address), [legacyReplicasCommand(deployment.masterName)]);
+      // The budget is per server and poll: the retry gets what the first batch left.
+      const left = deployment.maxReplyBytes - (outcome.bytesRead ?? 0);
+      const legacy = await run(
+        sentinelTargetOf(address),
+        [legacyReplicasCommand(deployment.masterName)],
+        left,
+      );
       if (legacy.replies[0]?.ok) {
         const replies = [...outcome.replies];
         replies[2] = legacy.replies[0];
         outcome = { ...outcome, replies };
       }
     }
-    return readSentinel(address, by, outcome, commands, secrets);
+    return boundSentinel(readSentinel(address, by, outcome, commands, secrets));
   };
   // The write probe goes to the node the sentinels name master, and to no other: a SET on an old
   // master would itself be a write that gets lost, and on a replica it would count as READONLY.
@@ -106,10 +142,11 @@ export async function pollDeployment(
       ? nodeCommands(deployment.name, { writeProbe: { value: new Date(startedAt).toISOString() } })
       : nodeCommandList;
     const node = readNode(address, by, await run(nodeTargetOf(address), commands), commands, secrets);
-    return askWhoWrites(node, options.previous ?? null) ? withWritingClients(node) : node;
+    return boundNode(askWhoWrites(node, options.previous ?? null) ? await withWritingClients(node) : node);
   };
   // A replica whose READONLY errors grew since the last poll has clients that did not follow a
-  // failover: one more round trip names them.
+  // failover: one more round trip names them. CLIENT LIST of a busy replica is legitimately large, so
+  // it gets a budget of its own rather than what the node's batch left.
   const withWritingClients = async (node: NodeSnapshot): Promise<NodeSnapshot> => {
     const outcome = await run(nodeTargetOf(node), [writingClientsCommand]);
     return { ...node, writingClients: readWritingClients(outcome.replies[0]) };
@@ -131,11 +168,14 @@ export async function pollDeployment(
     for (const r of s.replicas) addTo(nodeSources, r, 'sentinel');
   }
   const probedSentinels = new Set(deployment.sentinels.map(formatAddress));
-  const extraSentinels = [...sentinelSources.entries()].filter(([key]) => !probedSentinels.has(key));
-  const nodeEntries = [...nodeSources.values()];
+  const extraSentinels = withinCap(
+    [...sentinelSources.entries()].filter(([key]) => !probedSentinels.has(key)).map(([, e]) => e),
+    MAX_SENTINELS - deployment.sentinels.length,
+  );
+  const nodeEntries = withinCap([...nodeSources.values()], MAX_NODES);
   const [moreSentinels, nodes] = await Promise.all([
-    Promise.all(extraSentinels.map(([, e]) => probeSentinel(e.address, [...e.discoveredBy]))),
-    Promise.all(nodeEntries.map((e) => probeNode(e.address, [...e.discoveredBy]))),
+    Promise.all(extraSentinels.kept.map((e) => probeSentinel(e.address, [...e.discoveredBy]))),
+    Promise.all(nodeEntries.kept.map((e) => probeNode(e.address, [...e.discoveredBy]))),
   ]);
 
   // Wave 3: replicas that only a master lists, and masters that only a replica points at.
@@ -154,9 +194,9 @@ export async function pollDeployment(
       addTo(wave3, { host: up.masterHost, port: up.masterPort }, 'upstream');
     }
   }
-  const lateNodes = await Promise.all(
-    [...wave3.values()].map((e) => probeNode(e.address, [...e.discoveredBy])),
-  );
+  const lateEntries = withinCap([...wave3.values()], MAX_NODES - nodes.length);
+  const lateNodes = await Promise.all(lateEntries.kept.map((e) => probeNode(e.address, [...e.discoveredBy])));
+  const leftOut = [...extraSentinels.left, ...nodeEntries.left, ...lateEntries.left];
 
   // Sentinels keep their discovery sources from the map (a configured one may also be a known peer).
   const allSentinels = [...sentinels, ...moreSentinels].map((s) => ({
@@ -180,6 +220,15 @@ export async function pollDeployment(
     findings: [],
     truncated,
     unavailable: unavailableChecks(deployment, allNodes, writeTo),
+    ...(leftOut.length > 0
+      ? {
+          unprobed: {
+            sentinels: extraSentinels.left.length,
+            nodes: nodeEntries.left.length + lateEntries.left.length,
+            examples: leftOut.slice(0, 5).map((e) => formatAddress(e.address)),
+          },
+        }
+      : {}),
   };
 }
 

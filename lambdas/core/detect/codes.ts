@@ -28,6 +28,7 @@ export const FINDING_CODES = [
   'CLIENTS_WRITING_TO_REPLICA',
   'MASTER_WRITES_AT_RISK',
   'CONFIG_RISK',
+  'PROBE_LIMIT_REACHED',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -23,6 +23,8 @@
 //   - FAILOVER_ABORTED (aborts.ts) is folded into SENTINEL_SEES_DOWN, NO_FAILOVER_TARGET or NO_QUORUM
 //     when one of them explains why failovers fail: one cause, one page.
 //   - CLIENTS_WRITING_TO_REPLICA (readonly-clients.ts): READONLY errors growing on a replica.
+//   - PROBE_LIMIT_REACHED on a server only when it answered before being cut off: a server cut off
+//     before any answer is *_UNREACHABLE, whose text says the same.
 
 import type { SentinelEvent } from '../sentinel-event';
 import type { Finding, Snapshot } from '../types';
@@ -32,6 +34,7 @@ import { FINDING_CODES } from './codes';
 import { detectConfigRisk } from './config-risk';
 import { detectFailover } from './failover';
 import { detectFailoverTarget } from './failover-target';
+import { detectLimits } from './limits';
 import { detectMaster } from './master';
 import { detectReadonlyClients, nextCounters } from './readonly-clients';
 import { detectReplicas } from './replicas';
@@ -128,6 +131,7 @@ export function detect(input: DetectInput): DetectResult {
       ...restarts.findings,
       ...detectReadonlyClients(view, counters),
       ...detectConfigRisk(view),
+      ...detectLimits(view),
     ],
     aborts.finding,
   ).map((f) => duringDrill(view, f));

@@ -84,6 +84,11 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
         what: 'fails the TLS handshake',
         hint: 'Check the certificate (trusted CA via NODE_EXTRA_CA_CERTS, expiry, host name) and that tls is set on both sides.',
       };
+    case 'reply-too-large':
+      return {
+        what: 'sends more than the watcher reads from one server in a poll (maxReplyBytes), so it was cut off',
+        hint: 'A Redis or Sentinel answers these commands with a few kilobytes: check that the address is a Redis server and not another service, and whether it lists thousands of replicas or sentinels (stale entries: SENTINEL RESET). Raise maxReplyBytes only if it really is that large.',
+      };
     case 'protocol':
       return {
         what: 'does not speak the Redis protocol',

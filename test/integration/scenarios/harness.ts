@@ -27,7 +27,13 @@ export function useTopology(
 ): () => Scenario {
   let scenario: Scenario | null = null;
   beforeAll(async () => {
-    const topo = await LocalTopology.up({ redisServer: process.env.REDIS_SERVER, ...options });
+    // SW_SCENARIO_PORT_SHIFT moves every scenario topology (e.g. to run them beside another suite).
+    const shift = Number(process.env.SW_SCENARIO_PORT_SHIFT ?? 0);
+    const topo = await LocalTopology.up({
+      redisServer: process.env.REDIS_SERVER,
+      ...options,
+      basePort: options.basePort + shift,
+    });
     const credentials: Credentials = {
       password: topo.password,
       ...(topo.sentinelPassword ? { sentinelPassword: topo.sentinelPassword } : {}),
@@ -116,10 +122,17 @@ export async function admin(port: number, password?: string): Promise<Redis> {
     host: '127.0.0.1',
     protocol: 2,
     lazyConnect: true,
+    // A test client never reconnects: a refused or dropped one must not keep the test run alive.
+    retryStrategy: () => null,
     ...(password ? { password } : {}),
   });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   return client;
 }
 

@@ -239,7 +239,16 @@ describe('Scenario family: the master does not take writes', () => {
       );
     } finally {
       for (const c of extra) c?.disconnect();
-      await config(s, port, 'maxclients', '10000');
+      // The server frees the slots as it reads the closes: retry until an admin connection gets in.
+      await waitFor(
+        () =>
+          config(s, port, 'maxclients', '10000').then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'a free connection to reset maxclients',
+      );
     }
   }, 60_000);
 });

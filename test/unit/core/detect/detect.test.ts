@@ -133,6 +133,7 @@ describe('Function: detectionSettings', () => {
     pollTimeoutMs: 3500,
     writeProbe: true,
     lagCheckMs: 1000,
+    maxReplyBytes: 1_048_576,
   };
 
   it('takes thresholds from the config, and defaults for what only the snapshot can tell', () => {
