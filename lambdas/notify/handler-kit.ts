@@ -4,13 +4,37 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
+import type { PostOptions } from '../adapters/http-post';
+import { CachedSecretSource } from '../adapters/secrets';
 import { ConfigError } from '../core/errors';
 import { loadPresentation } from '../core/notify/presentation';
+import type { SecretSource } from '../core/ports';
 import { type Channel, DEADLINE_MARGIN_MS, type NotifyLog, type NotifyResult, notifyRecords } from './run';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** What tests replace: where the secret comes from, and how posting retries and waits. */
+export interface NotifierDeps {
+  readonly secrets: SecretSource;
+  readonly post: PostOptions;
+}
+
+let secretsManager: SecretsManagerClient | null = null;
+
+/**
+ * The secret source (one client per process, its values cached 5 minutes) reading these JSON keys
+ * (null: the whole value), unless overridden.
+ */
+export function notifierDeps(
+  jsonKeys: readonly string[] | null,
+  overrides: Partial<NotifierDeps>,
+): NotifierDeps {
+  secretsManager ??= new SecretsManagerClient({});
+  return { secrets: new CachedSecretSource({ client: secretsManager, jsonKeys }), post: {}, ...overrides };
+}
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 

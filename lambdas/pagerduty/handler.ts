@@ -3,13 +3,9 @@
 // JSON `{"routingKey": "..."}`; `PAGERDUTY_EVENTS_URL`: the Events API (default the US service region;
 // EU accounts use https://events.eu.pagerduty.com/v2/enqueue).
 
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { PostOptions } from '../adapters/http-post';
-import { CachedSecretSource } from '../adapters/secrets';
 import { PAGERDUTY_EVENTS_URL } from '../core/notify/pagerduty';
 import { checkHttpUrl, loadPresentation } from '../core/notify/presentation';
-import type { SecretSource } from '../core/ports';
-import { notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
+import { type NotifierDeps, notifierDeps, notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
 import { pagerDutyChannel } from './channel';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -24,22 +20,9 @@ export function loadPagerDutySettings(env: Env) {
 }
 
 const settings = loadPagerDutySettings(process.env);
-const secretsManager = new SecretsManagerClient({});
 
-export interface PagerDutyDeps {
-  readonly secrets: SecretSource;
-  readonly post: PostOptions;
-}
-
-export function createPagerDutyHandler(overrides: Partial<PagerDutyDeps> = {}) {
-  const deps: PagerDutyDeps = {
-    secrets: new CachedSecretSource({
-      client: secretsManager,
-      jsonKeys: ['routingKey', 'routing_key', 'integrationKey'],
-    }),
-    post: {},
-    ...overrides,
-  };
+export function createPagerDutyHandler(overrides: Partial<NotifierDeps> = {}) {
+  const deps = notifierDeps(['routingKey', 'routing_key', 'integrationKey'], overrides);
   return notifierHandler('sentinel-watch-pagerduty', () =>
     pagerDutyChannel({ ...settings, secrets: deps.secrets, post: deps.post }),
   );

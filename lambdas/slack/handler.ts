@@ -3,13 +3,9 @@
 // plain text, or JSON `{"webhookUrl": "..."}` / `{"url": "..."}`); `SLACK_MENTION` says who a critical
 // page mentions (`@here` by default, `none` for nobody).
 
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { PostOptions } from '../adapters/http-post';
-import { CachedSecretSource } from '../adapters/secrets';
 import { loadPresentation } from '../core/notify/presentation';
-import type { SecretSource } from '../core/ports';
 import { parseSlackMention } from '../core/slack-message';
-import { notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
+import { type NotifierDeps, notifierDeps, notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
 import { slackChannel } from './channel';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -23,19 +19,9 @@ export function loadSlackSettings(env: Env) {
 }
 
 const settings = loadSlackSettings(process.env);
-const secretsManager = new SecretsManagerClient({});
 
-export interface SlackDeps {
-  readonly secrets: SecretSource;
-  readonly post: PostOptions;
-}
-
-export function createSlackHandler(overrides: Partial<SlackDeps> = {}) {
-  const deps: SlackDeps = {
-    secrets: new CachedSecretSource({ client: secretsManager, jsonKeys: ['webhookUrl', 'url'] }),
-    post: {},
-    ...overrides,
-  };
+export function createSlackHandler(overrides: Partial<NotifierDeps> = {}) {
+  const deps = notifierDeps(['webhookUrl', 'url'], overrides);
   return notifierHandler('sentinel-watch-slack', () =>
     slackChannel({
       secrets: deps.secrets,

@@ -2,12 +2,8 @@
 // only (channel.ts does the work). `WEBHOOK_NAME` names it in logs; `WEBHOOK_SECRET_ARN` holds
 // `{"url", "signingSecret", "headers"?}` as JSON.
 
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { PostOptions } from '../adapters/http-post';
-import { CachedSecretSource } from '../adapters/secrets';
 import { ConfigError } from '../core/errors';
-import type { SecretSource } from '../core/ports';
-import { notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
+import { type NotifierDeps, notifierDeps, notifierHandler, secretArnFromEnv } from '../notify/handler-kit';
 import { webhookChannel } from './channel';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,19 +17,9 @@ export function loadWebhookSettings(env: Env) {
 }
 
 const settings = loadWebhookSettings(process.env);
-const secretsManager = new SecretsManagerClient({});
 
-export interface WebhookDeps {
-  readonly secrets: SecretSource;
-  readonly post: PostOptions;
-}
-
-export function createWebhookHandler(overrides: Partial<WebhookDeps> = {}) {
-  const deps: WebhookDeps = {
-    secrets: new CachedSecretSource({ client: secretsManager, jsonKeys: null }),
-    post: {},
-    ...overrides,
-  };
+export function createWebhookHandler(overrides: Partial<NotifierDeps> = {}) {
+  const deps = notifierDeps(null, overrides);
   return notifierHandler('sentinel-watch-webhook', () =>
     webhookChannel({
       name: settings.name,
