@@ -260,3 +260,23 @@ describe('Function: handler (webhook notifier) against a local receiver that ver
     expect(hook.received).toHaveLength(0);
   });
 });
+
+describe('Settings of the notifier handlers', () => {
+  it('names the variable that is wrong', () => {
+    expect(() =>
+      webhookHandler.loadWebhookSettings({ WEBHOOK_NAME: 'in cident', WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN }),
+    ).toThrow('WEBHOOK_NAME: "in cident" is not 1-32 letters, digits, "_" or "-"');
+    expect(() => webhookHandler.loadWebhookSettings({ WEBHOOK_NAME: 'x' })).toThrow(
+      'WEBHOOK_SECRET_ARN: is not set',
+    );
+    expect(() =>
+      pagerDutyHandler.loadPagerDutySettings({
+        PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN,
+        PAGERDUTY_EVENTS_URL: 'events.pagerduty.com',
+      }),
+    ).toThrow('PAGERDUTY_EVENTS_URL: "events.pagerduty.com" is not an absolute URL');
+    expect(
+      pagerDutyHandler.loadPagerDutySettings({ PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN }).eventsUrl,
+    ).toBe('https://events.pagerduty.com/v2/enqueue');
+  });
+});
