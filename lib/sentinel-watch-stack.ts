@@ -10,6 +10,7 @@ import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
 import { presentationEnvironment } from './constructs/notifier';
 import { Notifiers } from './constructs/notifiers';
+import { OnCallAccess } from './constructs/on-call-access';
 import { Poller } from './constructs/poller';
 import {
   acknowledgeDrillInvocation,
@@ -33,6 +34,7 @@ export class SentinelWatchStack extends Stack {
   readonly drill: Drill;
   readonly notifiers: Notifiers;
   readonly monitoring: WatcherMonitoring;
+  readonly onCall: OnCallAccess;
 
   constructor(scope: Construct, id: string, props: SentinelWatchStackProps) {
     super(scope, id, {
@@ -85,7 +87,12 @@ export class SentinelWatchStack extends Stack {
       this.poller.watcher.function.addEnvironment(name, value);
       this.drill.watcher.function.addEnvironment(name, value);
     }
-    this.notifiers = new Notifiers(this, 'Notifiers', { config, alerting: this.alerting, presentation });
+    this.notifiers = new Notifiers(this, 'Notifiers', {
+      config,
+      alerting: this.alerting,
+      storage: this.storage,
+      presentation,
+    });
 
     acknowledgeTracing([
       this.poller.function,
@@ -107,6 +114,18 @@ export class SentinelWatchStack extends Stack {
       noSuccessMinutes: config.noSuccessMinutes,
       pollerTimeoutSeconds: config.pollerTimeoutSeconds,
     });
+
+    this.onCall = new OnCallAccess(this, 'OnCall', {
+      storage: this.storage,
+      alerting: this.alerting,
+      roleArns: config.onCallRoleArns,
+    });
+    // The doctor reads the depth of every dead-letter queue.
+    this.onCall.allowQueues([
+      ...this.notifiers.all.map((n) => n.deadLetters),
+      this.alerting.emailDeadLetters,
+    ]);
+    this.addOnCallOutputs(config);
 
     new CfnOutput(this, 'AlertTopicArn', {
       description: 'SNS topic of every alert (subscribe more endpoints here)',
@@ -132,12 +151,6 @@ export class SentinelWatchStack extends Stack {
       description: "Topic of the notifiers' own alarms (email only, never the notifiers themselves)",
       value: this.alerting.notifierAlarmTopic.topicArn,
     });
-    for (const n of this.notifiers.all) {
-      new CfnOutput(this, `${n.node.id.replace(/[^A-Za-z0-9]/g, '')}DeadLetterQueueUrl`, {
-        description: `Deliveries the ${n.node.id} notifier gave up on (kept 14 days)`,
-        value: n.deadLetters.queueUrl,
-      });
-    }
     // --cli-read-timeout: a drill takes minutes, and the CLI would otherwise give up after 60 s and
     // invoke it again.
     new CfnOutput(this, 'DrillCommand', {
@@ -151,6 +164,53 @@ export class SentinelWatchStack extends Stack {
         ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
         ` --payload '{"dryRun":true}' drill-report.json`,
       ]),
+    });
+  }
+
+  /**
+   * What `sentinel-watch doctor` and `test-alert` read of the stack (cli/aws/stack.ts): every
+   * `...FunctionName` output is a function whose errors the doctor counts, every `...DlqUrl` output a
+   * dead-letter queue whose depth it reads.
+   */
+  private addOnCallOutputs(config: StackConfig): void {
+    new CfnOutput(this, 'DeploymentNames', {
+      description: 'The deployments this stack watches, comma-separated (sentinel-watch doctor checks each)',
+      value: config.deployments.map((d) => d.name).join(','),
+    });
+    new CfnOutput(this, 'PollerFunctionName', {
+      description: 'The poller Lambda function',
+      value: this.poller.function.functionName,
+    });
+    for (const n of this.notifiers.all) {
+      const id = n.node.id.replace(/[^A-Za-z0-9]/g, '');
+      new CfnOutput(this, `${id}FunctionName`, {
+        description: `The ${n.node.id} notifier Lambda function`,
+        value: n.function.functionName,
+      });
+      new CfnOutput(this, `${id}DlqUrl`, {
+        description: `Deliveries the ${n.node.id} notifier gave up on (kept 14 days)`,
+        value: n.deadLetters.queueUrl,
+      });
+    }
+    new CfnOutput(this, 'EmailDlqUrl', {
+      description: 'Alert emails SNS gave up on (kept 14 days)',
+      value: this.alerting.emailDeadLetters.queueUrl,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of the watcher',
+      value: this.monitoring.dashboard.dashboardName,
+    });
+    new CfnOutput(this, 'PollerNoSuccessMinutes', {
+      description: 'A deployment whose newest snapshot is older than this is not watched (doctor)',
+      value: String(config.noSuccessMinutes),
+    });
+    new CfnOutput(this, 'AlarmNamePrefix', {
+      description: 'Every alarm of the watcher is named with this prefix (doctor reads their state)',
+      value: this.onCall.alarmPrefix,
+    });
+    new CfnOutput(this, 'OnCallPolicyArn', {
+      description: 'Managed policy for on-call engineers: silence, history, test-alert, doctor (docs/aws.md)',
+      value: this.onCall.policy.managedPolicyArn,
     });
   }
 }

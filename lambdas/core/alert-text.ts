@@ -44,6 +44,7 @@ export function renderAlert(n: Notification, presentation: Presentation = NO_PRE
         ? { lasted: formatDuration(n.durationMs) }
         : {}),
       ...(drill ? { drillId: drill } : {}),
+      ...(notice.server ? { server: notice.server } : {}),
     },
     dedupeKey: dedupeKey(n),
     notice,
@@ -85,6 +86,8 @@ function renderBody(
   const field = (label: string, value: string) => lines.push(`${label}: ${value}`);
   field('Deployment', n.deployment);
   field('About', n.subject);
+  const server = notice.server;
+  if (server) field(typeof n.details?.serverVersions === 'string' ? 'Servers' : 'Server', server);
   field('Alert', `${n.code} (${n.severity}, ${describeType(n)})`);
   if (switched) {
     field('Old master', switched.from);

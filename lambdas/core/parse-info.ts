@@ -5,6 +5,7 @@
 
 import { BadReplyError } from './errors';
 import { toFlag, toInt } from './parse-number';
+import { releaseFromInfo } from './server-version';
 import type { AttachedReplica, ClientInfo, NodeRole, NodeStats, ReplicationInfo, ServerInfo } from './types';
 
 export type InfoFields = Readonly<Record<string, string>>;
@@ -39,13 +40,19 @@ const int = (fields: InfoFields, ...names: string[]): number | null => toInt(tex
 const flag = (fields: InfoFields, ...names: string[]): boolean | null => toFlag(text(fields, ...names));
 
 /** The `INFO server` fields the watcher uses; absent fields are null. */
-export const parseServerInfo = (fields: InfoFields): ServerInfo => ({
-  version: text(fields, 'redis_version'),
-  runId: text(fields, 'run_id'),
-  uptimeSeconds: int(fields, 'uptime_in_seconds'),
-  mode: text(fields, 'redis_mode'),
-  tcpPort: int(fields, 'tcp_port'),
-});
+export const parseServerInfo = (fields: InfoFields): ServerInfo => {
+  const release = releaseFromInfo(fields);
+  return {
+    version: release?.version ?? null,
+    flavour: release?.flavour ?? null,
+    redisVersion: text(fields, 'redis_version'),
+    runId: text(fields, 'run_id'),
+    uptimeSeconds: int(fields, 'uptime_in_seconds'),
+    // Valkey 8 renamed redis_mode to server_mode.
+    mode: text(fields, 'redis_mode', 'server_mode'),
+    tcpPort: int(fields, 'tcp_port'),
+  };
+};
 
 const ROLES: Readonly<Record<string, NodeRole>> = { master: 'master', slave: 'replica', replica: 'replica' };
 

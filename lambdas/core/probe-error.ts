@@ -46,7 +46,13 @@ export function classifyError(error: RawError): ProbeErrorClass {
   const message = error.message;
   if (error.name === 'DeadlineError' || /timed? ?out/i.test(message)) return 'timeout';
   if (/^NOAUTH\b/.test(message)) return 'auth-required';
-  if (/^WRONGPASS\b/.test(message) || /^ERR invalid (password|username)/i.test(message))
+  // Redis before 6.0 knows only AUTH <password>: AUTH <username> <password> is refused as a syntax
+  // error, which is still a refusal of the watcher's credentials (capabilities.ts says why).
+  if (
+    /^WRONGPASS\b/.test(message) ||
+    /^ERR invalid (password|username)/i.test(message) ||
+    /^ERR wrong number of arguments for 'auth' command/i.test(message)
+  )
     return 'auth-rejected';
   if (
     /^ERR (Client sent AUTH, but no password is set|AUTH .* called without any password configured)/.test(

@@ -191,6 +191,7 @@ export function readSentinel(
     error: collector.error,
     rttMs: outcome.rttMs,
     version: server?.version ?? null,
+    flavour: server?.flavour ?? null,
     runId: server?.runId ?? null,
     tilt: info ? parseSentinelInfo(info).tilt : null,
     masterAddress,

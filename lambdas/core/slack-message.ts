@@ -108,6 +108,8 @@ function tagOf(n: Notice): string {
 
 /** A mention wakes people: only for what needs a human now, never for a routine reminder. */
 function pages(n: Notice): boolean {
+  // A test of the alert path must arrive, not wake the channel.
+  if (n.test) return false;
   if (n.alarm) return n.alarm.state === 'ALARM';
   if (n.status !== 'firing' || n.severity !== 'critical') return false;
   return n.type !== 'reminder' || n.escalatedFrom !== null;
@@ -133,6 +135,7 @@ function factFields(n: Notice, timeZone: string | null): MrkdwnElement[] {
         ['Deployment', n.deployment],
         // "deployment" says nothing the deployment field does not.
         ['About', n.subject === 'deployment' ? null : n.subject],
+        ['Server', n.server],
         ['Old master', n.master?.previous ?? null],
         ['New master', n.master?.current ?? null],
         ...timeFacts(n, when),

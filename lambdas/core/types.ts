@@ -88,7 +88,12 @@ export interface ReplicationInfo {
 
 /** The `INFO server` fields the watcher uses. */
 export interface ServerInfo {
+  /** The server's own version: `valkey_version` on Valkey, `redis_version` on Redis. */
   readonly version: string | null;
+  /** `redis` or `valkey` (what `server_name` says); null when INFO names no version. */
+  readonly flavour?: string | null;
+  /** `redis_version` as reported: on Valkey, the Redis version it is compatible with (8.0.1 says 7.2.4). */
+  readonly redisVersion?: string | null;
   readonly runId: string | null;
   readonly uptimeSeconds: number | null;
   readonly mode: string | null;
@@ -269,7 +274,10 @@ export interface SentinelSnapshot extends Address {
   readonly reachable: boolean;
   readonly error: ProbeError | null;
   readonly rttMs: number | null;
+  /** The sentinel's own version (`valkey_version` on Valkey). */
   readonly version: string | null;
+  /** `redis` or `valkey`; null (or absent, in snapshots stored before it was read) when unknown. */
+  readonly flavour?: string | null;
   readonly runId: string | null;
   readonly tilt: boolean | null;
   /** The answer to `SENTINEL GET-MASTER-ADDR-BY-NAME`: whom this sentinel calls master. */

@@ -11,6 +11,9 @@ import {
 } from './detect';
 import { advanceIncidents, emptyIncidentState, type IncidentState, type Notification } from './incidents';
 import type { SentinelEvent } from './sentinel-event';
+import { releaseDetails } from './server-version';
+import type { Silence } from './silence';
+import { applySilences, type SilencedNotification, type SilenceState } from './silence-policy';
 import { buildTimeline } from './timeline';
 import type { Finding, Snapshot } from './types';
 
@@ -22,6 +25,8 @@ export interface WatchState {
   readonly incidents: IncidentState;
   /** Sentinel events not yet attached to a switch, oldest first (bounded). */
   readonly events: readonly SentinelEvent[];
+  /** Incidents a silence holds back (silence-policy.ts); absent in states made before silences. */
+  readonly silence?: SilenceState;
 }
 
 export const emptyWatchState = (): WatchState => ({
@@ -40,12 +45,16 @@ export interface WatchStepInput {
   readonly now: number;
   readonly events?: readonly SentinelEvent[];
   readonly context?: DetectContext;
+  /** The deployment's silences; null: they could not be read (the last ones read still hold). */
+  readonly silences?: readonly Silence[] | null;
 }
 
 export interface WatchStepResult {
   readonly state: WatchState;
   readonly findings: readonly Finding[];
   readonly notifications: readonly Notification[];
+  /** Notifications a silence held back (the findings are in `findings` all the same). */
+  readonly silenced?: readonly SilencedNotification[];
 }
 
 /** Events kept for the next timeline: enough for a failover with its retries, never unbounded. */
@@ -75,18 +84,34 @@ export function advanceWatch(input: WatchStepInput): WatchStepResult {
   });
   const switched = advanced.notifications.some((n) => n.code === 'MASTER_CHANGED');
   const timeline = switched ? buildTimeline(heard) : null;
-  const notifications = advanced.notifications.map((n) =>
-    n.code === 'MASTER_CHANGED' && timeline ? { ...n, details: { ...n.details, timeline } } : n,
-  );
+  // Alerts name the server they are about (its release), and a switch carries its timeline.
+  const timed = advanced.notifications.map((n) => ({
+    ...n,
+    details: {
+      ...n.details,
+      ...releaseDetails(n.subject, snapshot, state.previous),
+      ...(n.code === 'MASTER_CHANGED' && timeline ? { timeline } : {}),
+    },
+  }));
+  const quiet = applySilences({
+    deployment: snapshot.deployment,
+    notifications: timed,
+    incidents: advanced.incidents,
+    silences: input.silences === undefined ? [] : input.silences,
+    state: state.silence,
+    now,
+  });
   return {
     // A switch consumes the events that explain it; otherwise they wait for the switch they may precede.
     state: {
       previous: snapshot,
       detection: detected.state,
-      incidents: advanced.incidents,
+      incidents: quiet.incidents,
       events: switched ? [] : heard,
+      silence: quiet.state,
     },
     findings: detected.findings,
-    notifications,
+    notifications: quiet.notifications,
+    silenced: quiet.silenced,
   };
 }

@@ -9,15 +9,12 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
+import { AWS_LIMITS } from '../adapters/aws-clients';
 import { runBatch } from '../adapters/redis-batch';
-import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
-import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { CredentialsUnavailableError, DrillError, type DrillReport, renderDrillReport } from '../core/drill';
 import { ConfigError } from '../core/errors';
@@ -266,18 +263,13 @@ export async function handleDrill(
 
 const settings = loadDrillSettings(process.env);
 const logger = new Logger({ serviceName: 'sentinel-watch-drill' });
-// Every AWS call has a deadline too (the SDK has none by default).
-const requestHandler = { requestTimeout: 5_000, connectionTimeout: 2_000 };
-const sns = new SNSClient({ requestHandler });
-const secretsManager = new SecretsManagerClient({ requestHandler });
-const documentClient = createDocumentClient({ requestHandler });
+// Every AWS call has a deadline too (the SDK has none by default): see aws-clients.ts.
+const clients = watcherClients(AWS_LIMITS.publish);
 
 export const defaultDrillDeps = (): DrillHandlerDeps => {
   return {
     settings,
-    store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-    publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-    secrets: new CachedSecretSource({ client: secretsManager }),
+    ...watcherPorts(clients, settings),
     env: process.env,
     drill: {
       runBatch,

@@ -1,5 +1,6 @@
 // The wiring every notifier handler shares: Powertools logging, the presentation settings from the
-// environment (validated at cold start), and the deadline from the Lambda context. Each handler file
+// environment (validated at cold start), AWS clients with deadlines (aws-clients.ts), the delivery
+// records in the watcher's table, and the invocation's end from the Lambda context. Each handler file
 // only says which channel it builds.
 
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -7,46 +8,83 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
+import { AWS_LIMITS, clientConfig } from '../adapters/aws-clients';
+import { DeliveryLedger } from '../adapters/delivery-ledger';
+import { createDocumentClient } from '../adapters/dynamo-store';
 import type { PostOptions } from '../adapters/http-post';
 import { CachedSecretSource } from '../adapters/secrets';
-import { ConfigError } from '../core/errors';
 import { loadPresentation } from '../core/notify/presentation';
-import type { SecretSource } from '../core/ports';
-import { type Channel, DEADLINE_MARGIN_MS, type NotifyLog, type NotifyResult, notifyRecords } from './run';
+import type { Clock, SecretSource } from '../core/ports';
+
+export { secretArnFromEnv, tableNameFromEnv } from './env';
+
+import { type Channel, type Ledger, type NotifyLog, type NotifyResult, notifyRecords } from './run';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** What tests replace: where the secret comes from, and how posting retries and waits. */
+/**
+ * Kept free at the end of an invocation: the delivery record's write (one DynamoDB call, its whole
+ * deadline), and the logs. No try or wait of a delivery starts that would end after it.
+ */
+export const END_RESERVE_MS = AWS_LIMITS.dynamodb.callTimeoutMs + 500;
+
+/** What tests replace: where the secret comes from, how posting retries and waits, the records. */
 export interface NotifierDeps {
   readonly secrets: SecretSource;
   readonly post: PostOptions;
+  /** Where deliveries are recorded; null: none (each invocation sends what it is given). */
+  readonly ledger: Ledger | null;
+  readonly clock: Clock;
+}
+
+/** Where a notifier keeps its delivery records: its channel prefix in the watcher's table. */
+export interface LedgerSettings {
+  /** `slack`, `pagerduty`, `webhook-<name>` (the CDK grants `DELIVERY#<channel>#` only). */
+  readonly channel: string;
+  /** `SNAPSHOT_TABLE_NAME`. */
+  readonly tableName: string;
 }
 
 let secretsManager: SecretsManagerClient | null = null;
 
 /**
  * The secret source (one client per process, its values cached 5 minutes) reading these JSON keys
- * (null: the whole value), unless overridden.
+ * (null: the whole value), and the delivery ledger, unless overridden. Clients are only built for what
+ * is not overridden.
  */
 export function notifierDeps(
   jsonKeys: readonly string[] | null,
+  ledger: LedgerSettings,
   overrides: Partial<NotifierDeps>,
 ): NotifierDeps {
-  secretsManager ??= new SecretsManagerClient({});
-  return { secrets: new CachedSecretSource({ client: secretsManager, jsonKeys }), post: {}, ...overrides };
+  const secrets = overrides.secrets ?? cachedSecrets(jsonKeys);
+  const records =
+    overrides.ledger !== undefined
+      ? overrides.ledger
+      : new DeliveryLedger({
+          client: createDocumentClient(clientConfig(AWS_LIMITS.dynamodb)),
+          tableName: ledger.tableName,
+          channel: ledger.channel,
+          callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+        });
+  return { post: {}, clock: Date.now, ...overrides, secrets, ledger: records };
 }
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-
-/** A required Secrets Manager ARN from the environment; the error names the variable. */
-export function secretArnFromEnv(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(name, 'is not set');
-  if (!SECRET_ARN.test(value)) throw new ConfigError(name, `"${value}" is not a Secrets Manager secret ARN`);
-  return value;
+function cachedSecrets(jsonKeys: readonly string[] | null): SecretSource {
+  secretsManager ??= new SecretsManagerClient(clientConfig(AWS_LIMITS.secretsManager));
+  return new CachedSecretSource({
+    client: secretsManager,
+    jsonKeys,
+    callTimeoutMs: AWS_LIMITS.secretsManager.callTimeoutMs,
+  });
 }
 
-export function notifierHandler(serviceName: string, channel: () => Channel, env: Env = process.env) {
+export function notifierHandler(
+  serviceName: string,
+  channel: () => Channel,
+  deps: NotifierDeps,
+  env: Env = process.env,
+) {
   const presentation = loadPresentation(env);
   const logger = new Logger({ serviceName });
   const log: NotifyLog = {
@@ -61,8 +99,12 @@ export function notifierHandler(serviceName: string, channel: () => Channel, env
       const remaining = context.getRemainingTimeInMillis?.() ?? 30_000;
       return notifyRecords(
         event,
-        { presentation, channel: built, log },
-        Date.now() + remaining - DEADLINE_MARGIN_MS,
+        { presentation, channel: built, log, ledger: deps.ledger, clock: deps.clock },
+        {
+          endsAt: deps.clock() + remaining,
+          owner: context.awsRequestId ?? `local-${process.pid}`,
+          reserveMs: END_RESERVE_MS,
+        },
       );
     });
 }

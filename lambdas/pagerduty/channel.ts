@@ -24,7 +24,12 @@ export function pagerDutyChannel(props: PagerDutyChannelProps): Channel {
       const routingKey = await props.secrets.getSecret(props.secretArn);
       const event = pagerDutyEvent(notice, routingKey, props.timeZone);
       const result = await postJson(
-        { target: 'PagerDuty Events API', url: props.eventsUrl, body: JSON.stringify(event) },
+        {
+          target: 'PagerDuty Events API',
+          service: 'PagerDuty',
+          url: props.eventsUrl,
+          body: JSON.stringify(event),
+        },
         {
           ...props.post,
           deadlineAt,

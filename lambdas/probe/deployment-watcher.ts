@@ -10,9 +10,12 @@ import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { type DetectContext, type DetectionSettings, detectionSettings } from '../core/detect';
 import { drillContext, drillLockFromSnapshot, type RememberedDrill } from '../core/drill-context';
-import type { Notification } from '../core/incidents';
+import type { IncidentState, Notification } from '../core/incidents';
 import type { Clock } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
+import type { Silence } from '../core/silence';
+import type { SilencedNotification } from '../core/silence-policy';
+import type { SilenceReader } from '../core/store-ports';
 import type { Finding, Snapshot } from '../core/types';
 import { sameAddress } from '../core/types';
 import { advanceWatch, emptyWatchState, type WatchState } from '../core/watch-cycle';
@@ -27,6 +30,8 @@ export interface WatcherDeps {
   readonly poll?: typeof pollDeployment;
   /** Sentinel pub/sub; without it the watcher only polls. */
   readonly subscribe?: (options: SubscribeOptions) => Promise<EventSubscription>;
+  /** Silences, read before each step; without it nothing is silenced. */
+  readonly silences?: SilenceReader;
 }
 
 export interface WatchStep {
@@ -35,6 +40,10 @@ export interface WatchStep {
   readonly notifications: readonly Notification[];
   /** Why this poll ran: the interval, a sentinel event, or a replica that looked behind between polls. */
   readonly trigger: 'interval' | 'event' | 'lag';
+  /** Notifications a silence held back. */
+  readonly silenced?: readonly SilencedNotification[];
+  /** The incident state after this step (open incidents by code, for /metrics). */
+  readonly incidents?: IncidentState;
 }
 
 export interface RunOptions {
@@ -88,6 +97,7 @@ export class DeploymentWatcher {
     const drill = drillContext(drillLockFromSnapshot(snapshot), this.rememberedDrill, now);
     this.rememberedDrill = drill.remember;
     const effective = context ?? drill.context;
+    const silences = await this.readSilences(now);
     const result = advanceWatch({
       state: this.state,
       snapshot,
@@ -96,6 +106,7 @@ export class DeploymentWatcher {
       now,
       events: this.pending.splice(0),
       ...(effective ? { context: effective } : {}),
+      silences,
     });
     this.state = result.state;
     return {
@@ -103,7 +114,19 @@ export class DeploymentWatcher {
       findings: result.findings,
       notifications: result.notifications,
       trigger,
+      silenced: result.silenced ?? [],
+      incidents: result.state.incidents,
     };
+  }
+
+  /** This deployment's silences; null when the read failed (the step keeps the ones read last). */
+  private async readSilences(now: number): Promise<readonly Silence[] | null> {
+    if (!this.deps.silences) return [];
+    try {
+      return await this.deps.silences.silencesFor(this.deployment.name, now);
+    } catch {
+      return null;
+    }
   }
 
   /** Polls until `stop()`. Resolves once the last poll finished and every connection is closed. */

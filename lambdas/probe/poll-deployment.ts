@@ -4,6 +4,7 @@
 
 import { canonicalAddress } from '../core/address';
 import type { BatchOutcome, BatchTarget, RedisCommand, RunBatch } from '../core/batch';
+import { capabilityGaps, probeNeeds } from '../core/capabilities';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { masterConsensus } from '../core/consensus';
 import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
@@ -219,7 +220,10 @@ export async function pollDeployment(
     sentinels: allSentinels,
     findings: [],
     truncated,
-    unavailable: unavailableChecks(deployment, allNodes, writeTo),
+    unavailable: [
+      ...unavailableChecks(deployment, allNodes, writeTo),
+      ...capabilityGaps({ nodes: allNodes, sentinels: allSentinels }, probeNeeds(credentials)),
+    ],
     ...(leftOut.length > 0
       ? {
           unprobed: {

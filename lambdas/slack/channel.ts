@@ -4,7 +4,8 @@
 // as an error. A revoked webhook (403/404) or a Slack outage that outlasts the retries fails the
 // delivery, and the event goes to the notifier's dead-letter queue.
 
-import { DeliveryError, type PostOptions, postJson } from '../adapters/http-post';
+import type { PostOptions } from '../adapters/http-post';
+import { postToSlack, SlackWebhookError } from '../adapters/slack-webhook';
 import { slackPayloadProblems } from '../core/notify/slack-limits';
 import type { SecretSource } from '../core/ports';
 import { type SlackOptions, slackFallback, slackMessage } from '../core/slack-message';
@@ -17,36 +18,31 @@ export interface SlackChannelProps {
   readonly post?: PostOptions;
 }
 
-const TARGET = 'Slack webhook';
-
 export function slackChannel(props: SlackChannelProps): Channel {
   return {
     name: 'Slack',
     async deliver(notice, { deadlineAt, log }) {
       const url = await props.secrets.getSecret(props.secretArn);
       const post = (payload: unknown) =>
-        postJson(
-          { target: TARGET, url, body: JSON.stringify(payload) },
-          {
-            ...props.post,
-            deadlineAt,
-            onRetry: (info) => log.warn('Slack webhook busy or failing; retrying', { ...info }),
-          },
-        );
+        postToSlack(url, payload, {
+          ...props.post,
+          deadlineAt,
+          onRetry: (info) => log.warn('Slack webhook busy or failing; retrying', { ...info }),
+        });
       const payload = slackMessage(notice, props.slack);
       const problems = slackPayloadProblems(payload);
       if (problems.length > 0) {
         log.error('built a Slack message outside Block Kit limits; posting its plain form', { problems });
-        const result = await post(slackFallback(notice, 'outside Block Kit limits'));
-        return { attempts: result.attempts, note: 'plain form (invalid blocks)' };
+        const attempts = await post(slackFallback(notice, 'outside Block Kit limits'));
+        return { attempts, note: 'plain form (invalid blocks)' };
       }
       try {
-        return { attempts: (await post(payload)).attempts };
+        return { attempts: await post(payload) };
       } catch (error) {
-        if (!(error instanceof DeliveryError) || error.status !== 400) throw error;
+        if (!(error instanceof SlackWebhookError) || error.status !== 400) throw error;
         log.error('Slack refused the formatted message; posting its plain form', { problem: error.problem });
-        const result = await post(slackFallback(notice, error.problem));
-        return { attempts: error.attempts + result.attempts, note: `plain form (${error.problem})` };
+        const attempts = await post(slackFallback(notice, error.problem));
+        return { attempts: error.attempts + attempts, note: `plain form (${error.problem})` };
       }
     },
   };

@@ -6,6 +6,8 @@
 //   - Lambda → endpoint: an event whose invocation failed three times (the first try and Lambda's two
 //     retries) goes to the same queue, as the raw event (DLQ, replayable as is) and as an invocation
 //     record with the error (on-failure destination).
+// One alert, one delivery: it keeps a record per SNS message in the watcher's table, under its own key
+// prefix (the only items its role may touch), so that SNS's and Lambda's retries never send twice.
 // Two alarms watch it: errors of the function, and anything in its queue. They publish to the
 // notifier-alarm topic, never to the alert topic: a notifier that fails on its own alarm's message
 // would otherwise feed itself a new alarm each time the last one clears (the loop).
@@ -17,21 +19,26 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DELIVERY_KEY_PREFIX } from '../../lambdas/adapters/delivery-ledger';
 import { PRESENTATION_ENV, type Presentation } from '../../lambdas/core/notify/presentation';
 import type { Severity } from '../../lambdas/core/types';
 import { severityFilter, type WatcherAlerting } from './alerting';
 import { alarmOnAny, deadLetterQueue, queueDepth } from './dead-letters';
+import type { WatcherStorage } from './storage';
 import { WatcherFunction } from './watcher-function';
 
 export interface NotifierProps {
   /** `slack`, `pagerduty`, `webhook-<name>`: names the alarms. */
   readonly name: string;
+  /** Its delivery records' channel (lambdas/notify/env.ts LEDGER_CHANNELS). */
+  readonly ledgerChannel: string;
   readonly entry: string;
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly secretArn: string;
   readonly secretsKmsKeyArns: readonly string[];
   readonly alerting: WatcherAlerting;
+  readonly storage: WatcherStorage;
   /** Null: every alert. The watcher's own alarms (no severity attribute) always pass. */
   readonly severities: readonly Severity[] | null;
   readonly presentation: Presentation;
@@ -60,17 +67,29 @@ export class Notifier extends Construct {
     this.watcher = new WatcherFunction(this, 'Function', {
       entry: props.entry,
       description: props.description,
-      // Four tries within the deadline (lambdas/adapters/http-post.ts), 5 s each at most.
+      // Every invocation ends before this by design (lambdas/adapters/http-post.ts: no try of 10 s
+      // starts that could not end before the delivery record's 5.5 s); docs/aws.md has the arithmetic.
       timeout: Duration.seconds(30),
       memorySize: 256,
-      environment: { ...presentationEnvironment(props.presentation), ...props.environment },
+      environment: {
+        ...presentationEnvironment(props.presentation),
+        ...props.environment,
+        SNAPSHOT_TABLE_NAME: props.storage.table.tableName,
+      },
       logRetentionDays: props.logRetentionDays,
-      // SNS invokes asynchronously: Lambda retries a failed delivery twice, within the hour.
+      // SNS invokes asynchronously: Lambda retries a failed delivery twice (about 1 and 3 minutes later),
+      // within the hour. Safe: the delivery record stops a message from being sent twice, and the
+      // retries are what waits out an endpoint that asked for more time than one invocation has.
       async: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
       deadLetters: { queue: this.deadLetters, onFailure: new destinations.SqsDestination(this.deadLetters) },
     });
     this.function = this.watcher.function;
     this.watcher.grantReadSecrets([props.secretArn], props.secretsKmsKeyArns);
+    props.storage.grantItemsUnder(
+      this.watcher.role,
+      'DeliveryRecords',
+      `${DELIVERY_KEY_PREFIX}${props.ledgerChannel}#`,
+    );
     props.alerting.topic.addSubscription(
       new subscriptions.LambdaSubscription(this.watcher.function, {
         filterPolicy: props.severities ? severityFilter(props.severities) : undefined,

@@ -4,9 +4,11 @@
 
 import { Construct } from 'constructs';
 import type { Presentation } from '../../lambdas/core/notify/presentation';
+import { LEDGER_CHANNELS } from '../../lambdas/notify/env';
 import type { StackConfig } from '../stack-config';
 import type { WatcherAlerting } from './alerting';
 import { Notifier } from './notifier';
+import type { WatcherStorage } from './storage';
 
 export const SLACK_ENTRY = 'lambdas/slack/handler.ts';
 export const PAGERDUTY_ENTRY = 'lambdas/pagerduty/handler.ts';
@@ -15,6 +17,7 @@ export const WEBHOOK_ENTRY = 'lambdas/webhook/handler.ts';
 export interface NotifiersProps {
   readonly config: StackConfig;
   readonly alerting: WatcherAlerting;
+  readonly storage: WatcherStorage;
   readonly presentation: Presentation;
 }
 
@@ -25,9 +28,10 @@ export class Notifiers extends Construct {
 
   constructor(scope: Construct, id: string, props: NotifiersProps) {
     super(scope, id);
-    const { config, alerting, presentation } = props;
+    const { config, alerting, storage, presentation } = props;
     const common = {
       alerting,
+      storage,
       presentation,
       logRetentionDays: config.logRetentionDays,
       secretsKmsKeyArns: config.secretsKmsKeyArns,
@@ -36,6 +40,7 @@ export class Notifiers extends Construct {
       ? new Notifier(this, 'Slack', {
           ...common,
           name: 'slack',
+          ledgerChannel: LEDGER_CHANNELS.slack,
           entry: SLACK_ENTRY,
           description: 'sentinel-watch: posts alerts from the topic to Slack',
           secretArn: config.slackWebhookSecretArn,
@@ -50,6 +55,7 @@ export class Notifiers extends Construct {
       ? new Notifier(this, 'PagerDuty', {
           ...common,
           name: 'pagerduty',
+          ledgerChannel: LEDGER_CHANNELS.pagerDuty,
           entry: PAGERDUTY_ENTRY,
           description: 'sentinel-watch: triggers and resolves PagerDuty incidents (Events API v2)',
           secretArn: config.pagerDuty.routingKeySecretArn,
@@ -65,6 +71,7 @@ export class Notifiers extends Construct {
         new Notifier(this, `Webhook-${w.name}`, {
           ...common,
           name: `webhook-${w.name}`,
+          ledgerChannel: LEDGER_CHANNELS.webhook(w.name),
           entry: WEBHOOK_ENTRY,
           description: `sentinel-watch: posts signed alerts to the ${w.name} webhook`,
           secretArn: w.secretArn,

@@ -28,6 +28,7 @@ export const DEPLOY_ONLY_KEYS = [
   'logRetentionDays',
   'noSuccessMinutes',
   'tableEncryption',
+  'onCallRoleArns',
 ] as const;
 
 export const ROOT_KEYS = [...WATCH_KEYS, ...DEPLOY_ONLY_KEYS] as const;

@@ -9,6 +9,7 @@ import { ROOT_KEYS } from './keys';
 import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
 import { type NotificationsSection, parseNotificationsSection } from './notifications';
+import { parseOnCallSection } from './on-call';
 import { parseSecretsKmsKeyArns } from './secrets';
 
 export interface StackConfig extends NotificationsSection {
@@ -42,6 +43,8 @@ export interface StackConfig extends NotificationsSection {
   readonly logRetentionDays: number;
   readonly noSuccessMinutes: number;
   readonly tableEncryption: 'aws-managed' | 'customer-managed';
+  /** IAM roles that get the on-call policy (silence, history, test-alert, doctor). */
+  readonly onCallRoleArns: readonly string[];
 }
 
 /**
@@ -59,6 +62,7 @@ export function parseStackConfig(input: unknown): StackConfig {
   const secretsKmsKeyArns = parseSecretsKmsKeyArns(root.secretsKmsKeyArns);
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
   const limits = parseLimitsSection(root, watch, scheduleMinutes);
+  const onCall = parseOnCallSection(root);
   return {
     watch,
     watchConfigJson,
@@ -73,5 +77,6 @@ export function parseStackConfig(input: unknown): StackConfig {
     pollEverySeconds: watch.pollEverySeconds,
     vpcEndpoints,
     ...limits,
+    ...onCall,
   };
 }

@@ -88,7 +88,7 @@ describe('cdk-nag: AwsSolutionsChecks and ServerlessChecks', () => {
     }
   });
 
-  it('acknowledges only what cannot be fixed, where it applies, with a reason a reviewer can check', () => {
+  it("acknowledges only what cannot be fixed, where it applies, with a reason a reviewer can check (the VPC functions' roles, the on-call policy's read-only wildcards, dead-letter queues, tracing, the schedule and the drill)", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -100,6 +100,8 @@ describe('cdk-nag: AwsSolutionsChecks and ServerlessChecks', () => {
       [
         'SentinelWatch/Poller/Poller/Role AwsSolutions-IAM5[Resource::*]',
         'SentinelWatch/Drill/Drill/Role AwsSolutions-IAM5[Resource::*]',
+        'SentinelWatch/OnCall/Policy AwsSolutions-IAM5[Resource::*]',
+        'SentinelWatch/OnCall/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
         // Dead-letter queues need no dead-letter queue of their own.
         'SentinelWatch/Alerting/EmailDeadLetters Serverless-SQSRedrivePolicy',
         'SentinelWatch/Alerting/EmailDeadLetters AwsSolutions-SQS3',
@@ -118,6 +120,21 @@ describe('cdk-nag: AwsSolutionsChecks and ServerlessChecks', () => {
       ].sort(),
     );
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
+    const reasonOf = (path: string, id: string) => acks.find((a) => a.path === path && a.id === id)?.reason;
+    for (const role of ['Poller/Poller', 'Drill/Drill']) {
+      expect(reasonOf(`SentinelWatch/${role}/Role`, 'AwsSolutions-IAM5[Resource::*]')).toMatch(
+        /ec2:DescribeNetworkInterfaces/,
+      );
+    }
+    expect(reasonOf('SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]')).toMatch(
+      /^Only cloudwatch:GetMetricData/,
+    );
+    expect(
+      reasonOf(
+        'SentinelWatch/OnCall/Policy',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
+      ),
+    ).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
     // No notifier's delivery path is acknowledged: each one is fixed.
     expect(
       acks.filter(

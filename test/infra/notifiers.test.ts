@@ -174,6 +174,8 @@ describe('Notifiers in the template', () => {
       RUNBOOK_BASE_URL: expect.stringMatching(/alert-catalogue\.md$/),
       DASHBOARD_URL: expect.anything(),
       ALERT_TIME_ZONE: 'Europe/Berlin',
+      // Where each keeps its delivery records (one alert, one delivery).
+      SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
     };
     expect(env.NotifiersSlack).toEqual({
       ...common,

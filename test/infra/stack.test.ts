@@ -354,19 +354,42 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       ]);
     });
 
-    it('alarms on drill errors and dropped alerts', () => {
+    it('alarms on drill errors and on dropped, rejected and undelivered alerts', () => {
       expect(alarm('drill-errors')).toMatchObject({ MetricName: 'Errors', AlarmActions: [topicRef] });
-      expect(alarm('alerts-dropped-orders-cache')).toMatchObject({
+      const dimensions = [{ Name: 'deployment', Value: 'orders-cache' }];
+      for (const [name, metric] of [
+        ['alerts-dropped-orders-cache', 'AlertsDropped'],
+        ['alerts-rejected-orders-cache', 'AlertsRejected'],
+      ]) {
+        expect(alarm(name)).toMatchObject({
+          Namespace: 'SentinelWatch',
+          MetricName: metric,
+          Dimensions: dimensions,
+          Statistic: 'Sum',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          AlarmActions: [topicRef],
+          OKActions: [topicRef],
+        });
+      }
+      // Some alert waited in every poll for three 5-minute periods.
+      expect(alarm('alerts-undelivered-orders-cache')).toMatchObject({
         Namespace: 'SentinelWatch',
-        MetricName: 'AlertsDropped',
-        Dimensions: [{ Name: 'deployment', Value: 'orders-cache' }],
+        MetricName: 'AlertsPending',
+        Dimensions: dimensions,
+        Statistic: 'Minimum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
       });
       expect(alarm('email-undelivered')).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         AlarmActions: [topicRef],
       });
-      expect(alarms).toHaveLength(6);
+      expect(alarms).toHaveLength(8);
     });
 
     it("draws the poller's metrics on a dashboard", () => {
@@ -389,14 +412,21 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
   });
 
   describe('outputs', () => {
-    it('gives the topic, table, drill function, dashboard URL, drill command and security group', () => {
+    it('gives the topic, table, drill function, dashboard URL, drill command, security group, and what doctor reads', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmNamePrefix',
         'AlertTopicArn',
+        'DashboardName',
         'DashboardUrl',
+        'DeploymentNames',
         'DrillCommand',
         'DrillFunctionName',
+        'EmailDlqUrl',
         'NotifierAlarmTopicArn',
+        'OnCallPolicyArn',
+        'PollerFunctionName',
+        'PollerNoSuccessMinutes',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);

@@ -170,12 +170,14 @@ describe('Variant: Slack', () => {
     expect(slack).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
+      Timeout: 30,
       Environment: {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
           SLACK_MENTION: '@here',
           RUNBOOK_BASE_URL: DEFAULT_RUNBOOK_BASE_URL,
+          SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         },
       },
       DeadLetterConfig: {
@@ -183,6 +185,12 @@ describe('Variant: Slack', () => {
       },
     });
     expect(slack.VpcConfig).toBeUndefined();
+    // Lambda's retries of a failed post are safe: the delivery record stops a second message.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^NotifiersSlackFunction') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackFunction'), 'Arn'] },
@@ -202,6 +210,21 @@ describe('Variant: Slack', () => {
         OnFailure: {
           Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackDeadLetters'), 'Arn'] },
         },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NotifiersSlackFunctionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            // Its delivery records only: items whose key starts DELIVERY#slack#, never a deployment's.
+            Sid: 'DeliveryRecords',
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DELIVERY#slack#*'] } },
+          },
+        ]),
       },
     });
     const slackPolicy = JSON.stringify(

@@ -1,9 +1,11 @@
 // The PagerDuty and webhook notifier handlers posting, with Node's real fetch, to local HTTP servers
 // standing in for PagerDuty's Events API (which checks every event against the documented v2 fields)
 // and for a webhook receiver (which verifies the signature as docs/webhook.md shows). Secrets Manager is
-// mocked. No redis-server: runs without the lock.
+// mocked, and so is DynamoDB (the delivery records, which notifier-delivery.test.ts exercises against
+// dynalite). No redis-server: runs without the lock.
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Notice } from '../../lambdas/core/notify/notice';
@@ -24,13 +26,15 @@ const HOOK_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:in
 const ROUTING_KEY = 'R0UT1NGKEYs3cr3t456789abcdefABCD';
 const SIGNING_SECRET = 'whsec_c2VudGluZWwtd2F0Y2gtdGVzdC1zaWduaW5nLWtleQ==';
 const BEARER = 'Bearer s3cr3t-receiver-t0ken';
+const TABLE = 'sentinel-watch-notify-test';
 
 let pagerDuty: HttpReceiver;
 let hook: HttpReceiver;
 const secrets = mockClient(SecretsManagerClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let output: ReturnType<typeof captureOutput>;
 
-type Handler = (event: unknown, context: Context) => Promise<{ delivered: number }>;
+type Handler = (event: unknown, context: Context) => Promise<{ posted: number }>;
 let pagerDutyHandler: typeof import('../../lambdas/pagerduty/handler');
 let webhookHandler: typeof import('../../lambdas/webhook/handler');
 
@@ -53,6 +57,7 @@ beforeAll(async () => {
     PAGERDUTY_EVENTS_URL: `${pagerDuty.url}/v2/enqueue`,
     WEBHOOK_NAME: 'incident-io',
     WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN,
+    SNAPSHOT_TABLE_NAME: TABLE,
     ALERT_TIME_ZONE: 'Europe/Berlin',
     RUNBOOK_BASE_URL: 'https://github.com/example/sentinel-watch/blob/main/docs/alert-catalogue.md',
   });
@@ -71,6 +76,10 @@ beforeEach(() => {
   // PagerDuty's answer to a valid event; anything off-schema gets its 400.
   pagerDuty.check = (r) => pagerDutyProblems(r.body);
   pagerDuty.fallback = { status: 202, body: '{"status":"success","message":"Event processed"}' };
+  // Every delivery record is free to take: each test's message is new.
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
   secrets.reset();
   secrets
     .on(GetSecretValueCommand, { SecretId: PD_SECRET_ARN })
@@ -155,7 +164,7 @@ describe('Function: handler (PagerDuty notifier) against a local Events API v2 t
     const result = await pd()(snsEventFor(laggingOpened), context());
 
     // Assess
-    expect(result).toEqual({ delivered: 1 });
+    expect(result).toEqual({ posted: 1 });
     expect(pagerDuty.received).toHaveLength(2);
     expect(pagerDuty.received[1].body).toBe(pagerDuty.received[0].body);
   });
@@ -175,23 +184,41 @@ describe('Function: handler (PagerDuty notifier) against a local Events API v2 t
     expect(error.message).toContain('PagerDuty Events API: HTTP 400');
   });
 
-  it.each([
-    ['accepts the request and never answers', 'hang' as const],
-    ['sends headers and never finishes the body', 'stall' as const],
-  ])('stops at the deadline against a server that %s', async (_what, reply) => {
-    // Prepare: 2.5 s left in the invocation, 1 s of it kept back.
-    pagerDuty.fallback = reply;
+  it('stops trying a server that never answers before the deadline, trying only what fits', async () => {
+    // Prepare: tries of 1 s; 8 s left in the invocation, 5.5 s of it kept for the delivery record.
+    pagerDuty.fallback = 'hang';
+    const handler = pagerDutyHandler.createPagerDutyHandler({
+      post: { baseDelayMs: 50, timeoutMs: 1_000 },
+    }) as Handler;
     const started = Date.now();
 
     // Act
-    const error = (await pd()(snsEventFor(laggingOpened), context(2_500)).catch((e: unknown) => e)) as Error;
+    const error = (await handler(snsEventFor(laggingOpened), context(8_000)).catch(
+      (e: unknown) => e,
+    )) as Error;
 
-    // Assess
+    // Assess: two whole tries fit in the 2.5 s, a third would not
     const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ name: 'DeliveryError' });
-    expect(error.message).toMatch(/no answer within \d+ ms/);
-    expect(elapsed).toBeGreaterThanOrEqual(1_300);
+    expect(error).toMatchObject({ name: 'DeliveryError', outcome: 'deadline' });
+    expect(error.message).toContain('request failed (TimeoutError); the next try');
+    expect(pagerDuty.received).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(2_000);
     expect(elapsed).toBeLessThan(2_500);
+  });
+
+  it('takes a 2xx whose body never ends as delivered (PagerDuty has the event), within one try', async () => {
+    // Prepare
+    pagerDuty.fallback = 'stall';
+    const handler = pagerDutyHandler.createPagerDutyHandler({ post: { timeoutMs: 1_000 } }) as Handler;
+    const started = Date.now();
+
+    // Act
+    const result = await handler(snsEventFor(laggingOpened), context());
+
+    // Assess: not sent again (a second trigger would be a duplicate)
+    expect(result).toEqual({ posted: 1 });
+    expect(pagerDuty.received).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 });
 
@@ -264,7 +291,11 @@ describe('Function: handler (webhook notifier) against a local receiver that ver
 describe('Settings of the notifier handlers', () => {
   it('names the variable that is wrong', () => {
     expect(() =>
-      webhookHandler.loadWebhookSettings({ WEBHOOK_NAME: 'in cident', WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN }),
+      webhookHandler.loadWebhookSettings({
+        WEBHOOK_NAME: 'in cident',
+        WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN,
+        SNAPSHOT_TABLE_NAME: TABLE,
+      }),
     ).toThrow('WEBHOOK_NAME: "in cident" is not 1-32 letters, digits, "_" or "-"');
     expect(() => webhookHandler.loadWebhookSettings({ WEBHOOK_NAME: 'x' })).toThrow(
       'WEBHOOK_SECRET_ARN: is not set',
@@ -273,10 +304,24 @@ describe('Settings of the notifier handlers', () => {
       pagerDutyHandler.loadPagerDutySettings({
         PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN,
         PAGERDUTY_EVENTS_URL: 'events.pagerduty.com',
+        SNAPSHOT_TABLE_NAME: TABLE,
       }),
     ).toThrow('PAGERDUTY_EVENTS_URL: "events.pagerduty.com" is not an absolute URL');
     expect(
-      pagerDutyHandler.loadPagerDutySettings({ PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN }).eventsUrl,
+      pagerDutyHandler.loadPagerDutySettings({
+        PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN,
+        SNAPSHOT_TABLE_NAME: TABLE,
+      }).eventsUrl,
     ).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(() =>
+      pagerDutyHandler.loadPagerDutySettings({ PAGERDUTY_ROUTING_KEY_SECRET_ARN: PD_SECRET_ARN }),
+    ).toThrow('SNAPSHOT_TABLE_NAME: is not set');
+    expect(() =>
+      webhookHandler.loadWebhookSettings({
+        WEBHOOK_NAME: 'x',
+        WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN,
+        SNAPSHOT_TABLE_NAME: 'a b',
+      }),
+    ).toThrow('SNAPSHOT_TABLE_NAME: "a b" is not a DynamoDB table name');
   });
 });

@@ -1,8 +1,10 @@
 // The Slack notifier handler posting, with Node's real fetch, to a local HTTP server standing in for a
-// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL). No redis-server:
-// runs without the lock.
+// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL), and so is
+// DynamoDB (its delivery records, which slack-delivery.test.ts exercises against dynalite). No
+// redis-server: runs without the lock.
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SectionBlock } from '@slack/types';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,12 +20,14 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_REGION: 'us-east-1',
   SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN,
+  SNAPSHOT_TABLE_NAME: 'sentinel-watch-slack-test',
 });
 // Required after the environment is set: the handler validates it at module load (cold start).
 const { createSlackHandler, handler } =
   require('../../lambdas/slack/handler') as typeof import('../../lambdas/slack/handler');
 
 const secrets = mockClient(SecretsManagerClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let slack: HttpReceiver;
 let webhookUrl: string;
 let output: ReturnType<typeof captureOutput>;
@@ -41,6 +45,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  // Every delivery record is free to take: each test's message is new.
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
   secrets.reset();
   secrets
     .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
@@ -61,7 +69,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     const result = await handler(snsEvent(switchNotification), context);
 
     // Assess
-    expect(result).toEqual({ delivered: 1 });
+    expect(result).toEqual({ posted: 1 });
     expect(slack.received).toHaveLength(1);
     expect(slack.received[0].path).toBe(`/services/${TOKEN}`);
     expect(slack.received[0].headers['content-type']).toBe('application/json');
@@ -95,7 +103,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
       const result = await handler(alarmFixture(file), context);
 
       // Assess
-      expect(result).toEqual({ delivered: 1 });
+      expect(result).toEqual({ posted: 1 });
       const payload = JSON.parse(slack.received[0].body) as SlackWebhookPayload;
       expect(slackPayloadProblems(payload)).toEqual([]);
       expect(payload.text).toMatch(/\*(ALARM|OK)\* SentinelWatch-poller-/);
@@ -115,7 +123,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     const result = await handler(alarmFixture('poller-errors-alarm.json'), context);
 
     // Assess
-    expect(result).toEqual({ delivered: 1 });
+    expect(result).toEqual({ posted: 1 });
     expect(slack.received).toHaveLength(2);
     const fallback = JSON.parse(slack.received[1].body) as SlackWebhookPayload;
     expect(Object.keys(fallback)).toEqual(['text']);
@@ -137,7 +145,7 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     const result = await handler(snsEvent(switchNotification), context);
 
     // Assess
-    expect(result).toEqual({ delivered: 1 });
+    expect(result).toEqual({ posted: 1 });
     expect(slack.received).toHaveLength(2);
     expect(slack.received[1].at - slack.received[0].at).toBeGreaterThanOrEqual(450);
     expect(slack.received[1].body).toBe(slack.received[0].body);
@@ -156,25 +164,35 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     expect(slack.received[1].at - slack.received[0].at).toBeGreaterThanOrEqual(950);
   });
 
-  it('bounds a long Retry-After, and gives up after its tries with an error that hides the URL', async () => {
+  it('does not wait out a long Retry-After: it fails at once, with an error that hides the URL', async () => {
     // Prepare
-    slack.replies = Array.from({ length: 3 }, () => ({
-      status: 429,
-      body: 'rate_limited',
-      headers: { 'retry-after': '120' },
-    }));
-    const impatient = createSlackHandler({ post: { attempts: 3, maxDelayMs: 200 } });
+    slack.replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '120' } }];
     const started = Date.now();
+
+    // Act
+    const error = (await handler(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
+
+    // Assess: Lambda retries the invocation a minute or two later
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(slack.received).toHaveLength(1);
+    expect(error.name).toBe('SlackWebhookError');
+    expect(error.message).toBe(
+      'Slack webhook: HTTP 429 rate_limited; Slack asked to wait 120 s, more than 10 s (after 1 attempt)',
+    );
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it('gives up after its tries when Slack keeps failing', async () => {
+    // Prepare
+    slack.replies = Array.from({ length: 3 }, () => ({ status: 503, body: 'service_unavailable' }));
+    const impatient = createSlackHandler({ post: { attempts: 3, baseDelayMs: 10 } });
 
     // Act
     const error = (await impatient(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
 
     // Assess
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(slack.received).toHaveLength(3);
-    expect(error.name).toBe('DeliveryError');
-    expect(error.message).toBe('Slack webhook: HTTP 429 rate_limited (after 3 attempts)');
-    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).toBe('Slack webhook: HTTP 503 service_unavailable (after 3 attempts)');
   });
 
   it('does not retry a 4xx other than 429 (a bad payload or a revoked webhook)', async () => {

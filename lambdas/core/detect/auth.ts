@@ -3,6 +3,7 @@
 // comparing with the servers that accepted them tells which side to fix: one odd server, or the
 // watcher's secret. Messages never contain a password (the probe never gives us one anyway).
 
+import { CAPABILITIES, refuses } from '../capabilities';
 import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
 import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
@@ -56,6 +57,8 @@ function nodeAuthFinding(view: View, n: NodeSnapshot, nodes: readonly NodeSnapsh
       others > 0
         ? `${name} requires a password, but the watcher sent none and the other data nodes accept that: this node alone has requirepass set. Make requirepass and masterauth the same on every data node.`
         : `${name} requires a password and the watcher sent none: set passwordEnv or passwordSecretArn in the watcher's deployment config to the nodes' requirepass.`;
+  } else if (refuses(n.error, CAPABILITIES.aclUsers)) {
+    message = aclUnsupported(name, 'username');
   } else if (cls === 'auth-rejected') {
     message =
       others > 0
@@ -89,6 +92,8 @@ function sentinelAuthFinding(s: SentinelSnapshot, sentinels: readonly SentinelSn
       others > 0
         ? `${name} requires a password, but the other sentinels accept the watcher without one: this sentinel alone has requirepass set. Make the sentinels' requirepass the same everywhere.`
         : `${name} requires a password and the watcher sent none: set sentinelPasswordEnv or sentinelPasswordSecretArn in the watcher's deployment config to the sentinels' requirepass.`;
+  } else if (refuses(s.error, CAPABILITIES.aclUsers)) {
+    message = aclUnsupported(name, 'sentinelUsername');
   } else if (cls === 'auth-rejected') {
     message =
       others > 0
@@ -109,3 +114,7 @@ function sentinelAuthFinding(s: SentinelSnapshot, sentinels: readonly SentinelSn
     details: { errorClass: cls, server: 'sentinel', fix: others > 0 ? 'server' : 'watcher' },
   };
 }
+
+/** A username sent to a server older than Redis 6.0, which has no ACL users. */
+const aclUnsupported = (name: string, field: string): string =>
+  `${name} does not support ACL users (it predates Redis 6.0, whose AUTH takes only a password), so it refused the watcher's username as a syntax error and the watcher cannot read it. Remove ${field} from the watcher's deployment config (the password alone authenticates on this version), or upgrade the server.`;

@@ -23,6 +23,8 @@
 //   - FAILOVER_ABORTED (aborts.ts) is folded into SENTINEL_SEES_DOWN, NO_FAILOVER_TARGET or NO_QUORUM
 //     when one of them explains why failovers fail: one cause, one page.
 //   - CLIENTS_WRITING_TO_REPLICA (readonly-clients.ts): READONLY errors growing on a replica.
+//   - Server versions (versions.ts): CONFIG_RISK for a sentinel older than its nodes or an upgrade
+//     left half-done, merged into config-risk.ts's finding for the same subject.
 //   - PROBE_LIMIT_REACHED on a server only when it answered before being cut off: a server cut off
 //     before any answer is *_UNREACHABLE, whose text says the same.
 
@@ -45,6 +47,7 @@ import type { DetectionSettings } from './settings';
 import type { DetectionState } from './state';
 import { detectSwitches } from './switches';
 import { severityRank } from './text';
+import { detectVersions, mergeConfigRisks } from './versions';
 import { buildView, type DetectContext, type View } from './view';
 import { detectWrites } from './writes';
 
@@ -111,6 +114,7 @@ export function detect(input: DetectInput): DetectResult {
   const switches = detectSwitches(view);
   const failover = detectFailover(view);
   const restarts = detectRestarts(view);
+  const versions = detectVersions(view);
   const master = detectMaster(view);
   const counters = nextCounters(view);
   const aborts = detectAborts(
@@ -118,7 +122,7 @@ export function detect(input: DetectInput): DetectResult {
     switches.findings.some((f) => f.code === 'MASTER_CHANGED'),
   );
   const findings = foldAborts(
-    [
+    mergeConfigRisks([
       ...switches.findings,
       ...detectAuth(view),
       ...master.findings,
@@ -132,7 +136,8 @@ export function detect(input: DetectInput): DetectResult {
       ...detectReadonlyClients(view, counters),
       ...detectConfigRisk(view),
       ...detectLimits(view),
-    ],
+      ...versions.findings,
+    ]),
     aborts.finding,
   ).map((f) => duringDrill(view, f));
 
@@ -143,6 +148,7 @@ export function detect(input: DetectInput): DetectResult {
       ...switches.state,
       ...failover.state,
       ...restarts.state,
+      ...versions.state,
       ...master.state,
       ...aborts.state,
       counters,

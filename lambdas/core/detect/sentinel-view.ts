@@ -216,7 +216,7 @@ const CAUSE_TEXT: Record<SentinelBlindCause, (sentinel: string, name: string) =>
   maxclients: () =>
     `the server is at its maxclients limit, so the sentinel's reconnections are refused. Raise maxclients (CONFIG SET maxclients, and the open-files limit) or find the client that leaks connections (CLIENT LIST): a master the sentinels cannot reach gets failed over`,
   'sentinel-auth': () =>
-    `they answer it with errors, so it cannot authenticate to its peers: set the same sentinel-user/sentinel-pass on every sentinel to match their requirepass or ACL user (SENTINEL CONFIG SET sentinel-pass <password> on Redis 6.2+, else in sentinel.conf and restart)`,
+    `they answer it with errors, so it most likely cannot authenticate to its peers: set the same sentinel-user/sentinel-pass on every sentinel to match their requirepass or ACL user (SENTINEL CONFIG SET sentinel-pass <password> on Redis 6.2+, else in sentinel.conf and restart); a "sentinel rename-command" for PING in its config gives the same errors, since it applies to its peers too`,
   network: () =>
     `it gets no reply at all while the watcher does: the network between them (firewall or security group, bind, protected-mode, maxclients) or an address that does not reach the server (announce-ip, replica-announce-ip, NAT). Check with redis-cli -h <ip> -p <port> PING from the sentinel's host`,
 };

@@ -27,6 +27,11 @@ export interface DetectionSettings {
   readonly flapWindowFallbackMs: number;
   /** FAILOVER_IN_PROGRESS: the failover-timeout to assume when no sentinel reports one (Sentinel's own default). */
   readonly failoverTimeoutFallbackMs: number;
+  /**
+   * CONFIG_RISK (versions.ts): data nodes on different major versions for longer than this are an
+   * upgrade left half-done. Default DEFAULT_MAX_VERSION_MIX_MS (a day).
+   */
+  readonly maxVersionMixMs?: number;
 }
 
 export const DETECTION_DEFAULTS = {

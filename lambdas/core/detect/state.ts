@@ -40,6 +40,11 @@ export interface DetectionState {
   readonly extraMasters?: Readonly<Record<string, ExtraMaster>>;
   /** Per node counters whose growth matters (READONLY errors, rejected connections). */
   readonly counters?: Readonly<Record<string, NodeCounters>>;
+  /**
+   * Epoch ms since when the data nodes have run different major versions (versions.ts); null when
+   * they all run one (absent in states stored before it existed).
+   */
+  readonly versionMixSince?: number | null;
 }
 
 export interface ExtraMaster {
@@ -70,6 +75,7 @@ export const emptyDetectionState = (): DetectionState => ({
   lastVotedEpoch: null,
   extraMasters: {},
   counters: {},
+  versionMixSince: null,
 });
 
 /**
@@ -94,6 +100,7 @@ export function loadDetectionState(raw: unknown): DetectionState {
     lastVotedEpoch: typeof s.lastVotedEpoch === 'number' ? s.lastVotedEpoch : null,
     extraMasters: isRecord(s.extraMasters) ? s.extraMasters : {},
     counters: isRecord(s.counters) ? s.counters : {},
+    versionMixSince: typeof s.versionMixSince === 'number' ? s.versionMixSince : null,
   };
 }
 

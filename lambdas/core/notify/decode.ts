@@ -3,6 +3,7 @@
 // by hand in the console, an older publisher): that last one is still delivered, as a plain `message`
 // notice built from its subject, text and attributes, never dropped. Pure.
 
+import { isTestAlert } from '../test-alert';
 import { isAlarmMessage, noticeFromAlarm } from './alarm';
 import { runbookUrl } from './links';
 import { incidentRef, isSeverity, NOTICE_SCHEMA_VERSION, NOTICE_SOURCE, type Notice } from './notice';
@@ -38,6 +39,9 @@ function asNotice(value: Record<string, unknown>): Notice | null {
   if (typeof value.links !== 'object' || value.links === null) return null;
   return {
     ...(value as unknown as Notice),
+    // Fields added within schema 1: absent from a notice published before them.
+    server: typeof value.server === 'string' ? value.server : null,
+    test: value.test === true,
     ref: typeof value.ref === 'string' ? value.ref : incidentRef(value.incidentKey as string),
   };
 }
@@ -64,7 +68,9 @@ function plainNotice(input: SnsInput, presentation: Presentation): Notice {
     code,
     deployment: a.deployment || null,
     subject: a.subject || null,
+    server: a.server || null,
     title,
+    test: isTestAlert(a),
     message: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text,
     at: Number.isFinite(Date.parse(input.timestamp)) ? input.timestamp : new Date(0).toISOString(),
     openedAt: null,

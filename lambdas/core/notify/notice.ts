@@ -8,8 +8,9 @@
 // own CloudWatch alarms, which the notifiers turn into notices themselves (alarm.ts).
 
 import type { Notification } from '../incidents';
+import { TEST_ALERT_CODE, TEST_SUBJECT_PREFIX } from '../test-alert';
 import type { Severity } from '../types';
-import { drillIdOf, escalatedFromOf, headline, headlineText, masterSwitch } from './headline';
+import { drillIdOf, escalatedFromOf, headline, headlineText, masterSwitch, oneLine } from './headline';
 import { runbookUrl } from './links';
 import type { Presentation } from './presentation';
 import { type NoticeTimeline, noticeTimeline } from './timeline-text';
@@ -58,8 +59,15 @@ export interface Notice {
   readonly deployment: string | null;
   /** `deployment`, `node 10.0.1.61:6379`, `sentinel 10.0.1.61:26379`. */
   readonly subject: string | null;
+  /** The release of the server the alert is about (`valkey 8.0.1`), or the deployment's servers. */
+  readonly server: string | null;
   /** One line without the severity: `prod-cache: master switched A → B`. */
   readonly title: string;
+  /**
+   * `sentinel-watch test-alert`'s notification (core/test-alert.ts): nothing is wrong. The title
+   * starts with `[TEST]`, and Slack mentions nobody for it.
+   */
+  readonly test: boolean;
   /** What is wrong and what to do, as the finding said it. */
   readonly message: string;
   /** ISO time of the poll (or the alarm's state change). */
@@ -86,6 +94,7 @@ export function noticeFromNotification(n: Notification, presentation: Presentati
   const switched = masterSwitch(n);
   const { timeline, escalatedFrom: _e, ...rest } = n.details ?? {};
   const escalatedFrom = escalatedFromOf(n);
+  const test = n.code === TEST_ALERT_CODE || n.details?.test === true;
   return {
     schemaVersion: NOTICE_SCHEMA_VERSION,
     source: NOTICE_SOURCE,
@@ -99,7 +108,9 @@ export function noticeFromNotification(n: Notification, presentation: Presentati
     code: n.code,
     deployment: n.deployment,
     subject: n.subject,
-    title: headlineText(headline(n)),
+    server: serverRelease(n),
+    title: `${test ? TEST_SUBJECT_PREFIX : ''}${headlineText(headline(n))}`,
+    test,
     message: n.message,
     at: n.at,
     openedAt: n.openedAt,
@@ -116,6 +127,12 @@ export function noticeFromNotification(n: Notification, presentation: Presentati
     },
     details: boundedDetails(rest),
   };
+}
+
+/** `details.serverVersion` of a finding about one server, or `details.serverVersions` (versions.ts). */
+export function serverRelease(n: Notification): string | null {
+  const value = n.details?.serverVersion ?? n.details?.serverVersions;
+  return typeof value === 'string' && value !== '' ? oneLine(value).slice(0, 200) : null;
 }
 
 /** One notification of one incident transition: the same key means the same alert. */

@@ -171,7 +171,16 @@ export async function watchUntil(
   const steps: WatchStep[] = [];
   const running = w.run({ intervalMs, onStep: (step) => steps.push(step) });
   try {
-    await waitFor(() => stop(steps), timeoutMs, 'the expected notifications', 100);
+    await waitFor(() => stop(steps), timeoutMs, 'the expected notifications', 100).catch((error: unknown) => {
+      // Say what was seen instead, so a timing failure can be read from the log alone.
+      const seen = notifications(steps).map((n) => `${n.at} ${n.type} ${n.code} ${n.severity}`);
+      const last = steps
+        .slice(-3)
+        .map((st) => `${st.snapshot.takenAt} [${st.trigger}] ${summary(st.findings).join('; ')}`);
+      throw new Error(
+        `${String(error)}\nnotifications:\n  ${seen.join('\n  ')}\nlast polls:\n  ${last.join('\n  ')}`,
+      );
+    });
   } finally {
     w.stop();
     await running;

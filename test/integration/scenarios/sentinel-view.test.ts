@@ -2,6 +2,7 @@
 // Real sentinels with a wrong auth-pass, a renamed PING, on a real 1+2+3 topology.
 
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import type { WatchStep } from '../../../lambdas/probe/deployment-watcher';
 import {
   hasFinding,
   hasNotification,
@@ -79,8 +80,10 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
         ((f.details?.abortedFailovers as { reasons?: string[] } | undefined)?.reasons ?? []).length > 0;
       const steps = await watchUntil(
         w,
-        (all) => all.some((st) => st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && abortEvent(f))),
-        60_000,
+        (all) =>
+          notifications(all).some((n) => n.type === 'opened' && n.code === 'SENTINEL_SEES_DOWN') &&
+          all.some((st) => st.findings.some((f) => f.code === 'SENTINEL_SEES_DOWN' && abortEvent(f))),
+        90_000,
       );
 
       // Assess: one page, critical; the failover attempts are told in it (a poll may catch one in
@@ -98,7 +101,7 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
       await onSentinels(s, (c) => c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', s.topo.password));
     }
     await pollUntil(s.watcher(), noFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
-  }, 120_000);
+  }, 150_000);
 
   it('a sentinel that renames PING (rename-command): named, with the other commands in its config', async () => {
     // Prepare
@@ -111,7 +114,12 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
       c.call('SENTINEL', 'SET', s.topo.masterName, 'rename-command', 'PING', 'PONG'),
     );
     try {
-      const steps = await pollUntil(w, hasFinding('SENTINEL_SEES_DOWN'), 30_000, 500);
+      // (it flags its peers too: rename-command applies to every instance it talks to for the master)
+      const flagsMaster = (all: readonly WatchStep[]) =>
+        lastFindings(all).some((f) =>
+          ((f.details?.spots ?? []) as { kind: string }[]).some((x) => x.kind === 'master'),
+        );
+      const steps = await pollUntil(w, flagsMaster, 30_000, 500);
 
       // Assess
       const found = lastFindings(steps).filter((f) => f.code === 'SENTINEL_SEES_DOWN');

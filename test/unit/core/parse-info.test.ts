@@ -12,11 +12,12 @@ import {
 } from '../../../lambdas/core/parse-info';
 import { healthyStats } from '../helpers/snapshot-factory';
 
-// redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
-const fixture = (version: 'redis5' | 'redis7', name: string): string =>
+// redis7/: captured from redis-server 7.0.15; redis5/ and valkey8/: recorded from the real 5.0.14 and
+// Valkey 8.0.1 by scripts/record-fixtures.ts (their offsets and ids change on refresh: compare with raw fields).
+const fixture = (version: 'redis5' | 'redis7' | 'valkey8', name: string): string =>
   readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
 
-const info = (version: 'redis5' | 'redis7', name: string) => parseInfo(fixture(version, name));
+const info = (version: 'redis5' | 'redis7' | 'valkey8', name: string) => parseInfo(fixture(version, name));
 
 describe('Function: parseInfo', () => {
   it('maps every field of a real Redis 7 INFO reply and skips section headers and blank lines', () => {
@@ -89,6 +90,8 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '7.0.15',
+      flavour: 'redis',
+      redisVersion: '7.0.15',
       runId: 'eb6841f55d250619cae551231a2f2f354fabc276',
       uptimeSeconds: 35,
       mode: 'standalone',
@@ -109,7 +112,7 @@ describe('Function: parseServerInfo', () => {
     expect(server.runId).toBe('7eda7d5c35875844b3582da29122bc3be8637343');
   });
 
-  it('reads a Redis 5 data node', () => {
+  it('reads a real Redis 5 data node', () => {
     // Prepare
     const fields = info('redis5', 'info-replica.txt');
 
@@ -119,11 +122,14 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '5.0.14',
-      runId: 'c2e7a94f0d1b3e58a6f2c9d4b7e0a1f3c5d8e2b6',
-      uptimeSeconds: 864190,
+      flavour: 'redis',
+      redisVersion: '5.0.14',
+      runId: fields.run_id,
+      uptimeSeconds: Number(fields.uptime_in_seconds),
       mode: 'standalone',
-      tcpPort: 6379,
+      tcpPort: 8301,
     });
+    expect(server.runId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('gives null for absent or non-numeric fields, never NaN', () => {
@@ -134,7 +140,37 @@ describe('Function: parseServerInfo', () => {
     const server = parseServerInfo(fields);
 
     // Assess
-    expect(server).toEqual({ version: null, runId: null, uptimeSeconds: null, mode: null, tcpPort: null });
+    expect(server).toEqual({
+      version: null,
+      flavour: null,
+      redisVersion: null,
+      runId: null,
+      uptimeSeconds: null,
+      mode: null,
+      tcpPort: null,
+    });
+  });
+
+  it('names a real Valkey 8 as valkey 8.0.1, not by its redis_version compatibility field', () => {
+    // Prepare
+    const fields = info('valkey8', 'info-master.txt');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess: Valkey 8 also renamed redis_mode to server_mode
+    expect(fields.redis_version).toBe('7.2.4');
+    expect(fields.redis_mode).toBeUndefined();
+    expect(server).toMatchObject({
+      version: '8.0.1',
+      flavour: 'valkey',
+      redisVersion: '7.2.4',
+      mode: 'standalone',
+    });
+    expect(parseServerInfo(info('valkey8', 'info-sentinel.txt'))).toMatchObject({
+      flavour: 'valkey',
+      mode: 'sentinel',
+    });
   });
 });
 
@@ -224,7 +260,7 @@ describe('Function: parseReplicationInfo', () => {
     expect(replication.masterReplOffset).toBe(0);
   });
 
-  it('reads a Redis 5 master with two replicas and min-replicas-to-write', () => {
+  it('reads a real Redis 5 master with two replicas and min-replicas-to-write', () => {
     // Prepare
     const fields = info('redis5', 'info-master.txt');
 
@@ -232,17 +268,35 @@ describe('Function: parseReplicationInfo', () => {
     const replication = parseReplicationInfo(fields);
 
     // Assess
+    const offset = Number(fields.master_repl_offset);
+    expect(offset).toBeGreaterThan(0);
     expect(replication.role).toBe('master');
     expect(replication.connectedReplicas).toBe(2);
     expect(replication.minReplicasGood).toBe(2);
-    expect(replication.masterReplOffset).toBe(1843200771);
-    expect(replication.replicas).toEqual([
-      { host: '10.0.1.62', port: 6379, state: 'online', offset: 1843200771, lagSeconds: 0 },
-      { host: '10.0.1.63', port: 6379, state: 'online', offset: 1843199410, lagSeconds: 1 },
+    expect(replication.masterReplOffset).toBe(offset);
+    const replicas = [...replication.replicas].sort((a, b) => a.port - b.port);
+    expect(replicas).toEqual([
+      {
+        host: '127.0.0.1',
+        port: 8301,
+        state: 'online',
+        offset: expect.any(Number),
+        lagSeconds: expect.any(Number),
+      },
+      {
+        host: '127.0.0.1',
+        port: 8302,
+        state: 'online',
+        offset: expect.any(Number),
+        lagSeconds: expect.any(Number),
+      },
     ]);
+    // Acknowledged offsets trail the master's by at most its last replication PINGs.
+    for (const r of replicas) expect(offset - r.offset).toBeGreaterThanOrEqual(0);
+    for (const r of replicas) expect(offset - r.offset).toBeLessThan(1000);
   });
 
-  it('reads a Redis 5 replica whose link is down', () => {
+  it('reads a real Redis 5 replica whose master was killed', () => {
     // Prepare
     const fields = info('redis5', 'info-replica-link-down.txt');
 
@@ -252,15 +306,32 @@ describe('Function: parseReplicationInfo', () => {
     // Assess
     expect(replication).toMatchObject({
       role: 'replica',
-      masterHost: '10.0.1.61',
-      masterPort: 6379,
+      masterHost: '127.0.0.1',
+      masterPort: 8300,
       masterLinkStatus: 'down',
       masterLastIoSecondsAgo: -1,
-      masterLinkDownSinceSeconds: 42,
-      replicaPriority: 0,
+      masterLinkDownSinceSeconds: Number(fields.master_link_down_since_seconds),
+      replicaPriority: 100,
       replicaReadOnly: true,
-      replicaReplOffset: 1843200771,
+      replicaReplOffset: Number(fields.slave_repl_offset),
     });
+    expect(replication.masterLinkDownSinceSeconds).toBeGreaterThan(0);
+  });
+
+  it('reads a real Valkey 8 master the same way', () => {
+    // Prepare
+    const fields = info('valkey8', 'info-master.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.role).toBe('master');
+    expect(replication.replicas.map((r) => r.port).sort()).toEqual([8301, 8302]);
+    for (const r of replication.replicas) expect(r.offset).toBeGreaterThan(0);
+    for (const r of replication.replicas)
+      expect(r.offset).toBeLessThanOrEqual(Number(fields.master_repl_offset));
+    expect(replication.minReplicasGood).toBe(2);
   });
 
   it('accepts the replica spellings a future version may use', () => {
@@ -367,15 +438,18 @@ describe('Function: parseSentinelInfo', () => {
     expect(sentinel).toEqual({ tilt: false, masters: 1 });
   });
 
-  it('reads a Redis 5 sentinel in TILT', () => {
-    // Prepare
-    const fields = info('redis5', 'info-sentinel.txt');
-
+  it('reads a real Redis 5 sentinel in TILT, and out of it', () => {
     // Act
-    const sentinel = parseSentinelInfo(fields);
+    const tilt = parseSentinelInfo(info('redis5', 'info-sentinel-tilt.txt'));
+    const normal = parseSentinelInfo(info('redis5', 'info-sentinel.txt'));
 
     // Assess
-    expect(sentinel).toEqual({ tilt: true, masters: 1 });
+    expect(tilt).toEqual({ tilt: true, masters: 1 });
+    expect(normal).toEqual({ tilt: false, masters: 1 });
+  });
+
+  it('reads a real Valkey 8 sentinel in TILT', () => {
+    expect(parseSentinelInfo(info('valkey8', 'info-sentinel-tilt.txt'))).toEqual({ tilt: true, masters: 1 });
   });
 
   it('gives nulls for the INFO of a data node', () => {

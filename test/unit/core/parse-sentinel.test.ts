@@ -13,7 +13,8 @@ import {
 import type { SentinelReplicaView } from '../../../lambdas/core/types';
 
 // redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2, and protocol 3 with
-// replyMapping 'resp3' for the *-resp3.json files); redis5/: hand-written to the Redis 5.0 format.
+// replyMapping 'resp3' for the *-resp3.json files); redis5/: recorded from the real 5.0.14 by
+// scripts/record-fixtures.ts (ids and offsets change on refresh: compare with the raw reply).
 const read = (version: 'redis5' | 'redis7', name: string): string =>
   readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
 const json = (version: 'redis5' | 'redis7', name: string): unknown => JSON.parse(read(version, name));
@@ -162,24 +163,29 @@ describe('Function: parseSentinelMaster', () => {
     });
   });
 
-  it('reads a Redis 5 reply', () => {
+  it('reads a real Redis 5 reply', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-master.json');
 
     // Act
     const master = parseSentinelMaster(reply);
 
-    // Assess
+    // Assess: the local topology's settings, as the recording set them up
     expect(master).toMatchObject({
-      host: '10.0.1.61',
-      port: 6379,
+      name: 'mymaster',
+      host: '127.0.0.1',
+      port: 8300,
+      flags: ['master'],
       quorum: 2,
       numReplicas: 2,
       numOtherSentinels: 2,
-      downAfterMs: 5000,
-      failoverTimeoutMs: 60000,
-      configEpoch: 3,
+      downAfterMs: 1500,
+      failoverTimeoutMs: 5000,
+      parallelSyncs: 1,
+      configEpoch: 0,
+      failoverState: null,
     });
+    expect(master.runId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('treats failover-state none as no failover', () => {
@@ -279,7 +285,7 @@ describe('Function: parseSentinelReplicas', () => {
     expect(replica.replOffset).toBe(7483);
   });
 
-  it('reads a Redis 5 SENTINEL SLAVES reply, including a replica never reached', () => {
+  it('reads a real Redis 5 SENTINEL SLAVES reply: a healthy replica, a killed one, one never reached', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-slaves.json');
 
@@ -287,11 +293,17 @@ describe('Function: parseSentinelReplicas', () => {
     const replicas = parseSentinelReplicas(reply);
 
     // Assess
-    expect(replicas).toHaveLength(2);
-    expect(replicas[0]).toMatchObject({ host: '10.0.1.62', masterLinkStatus: 'ok', replOffset: 1843198112 });
-    expect(replicas[1]).toEqual({
-      host: '10.0.1.63',
-      port: 6379,
+    const byPort = Object.fromEntries(replicas.map((r) => [r.port, r]));
+    expect(Object.keys(byPort).sort()).toEqual(['8301', '8302', '8399']);
+    expect(byPort[8301]).toMatchObject({ flags: ['slave'], masterLinkStatus: 'ok', masterPort: 8300 });
+    expect(byPort[8301].replOffset).toBeGreaterThan(0);
+    expect(byPort[8302].flags).toEqual(['s_down', 'slave', 'disconnected']);
+    expect(byPort[8302].runId).toMatch(/^[0-9a-f]{40}$/);
+    // Announced on a port nothing listens on: Sentinel never learned its run id or its master (and
+    // its info-refresh is the time since the epoch: Sentinel subtracts a refresh that never happened).
+    expect(byPort[8399]).toMatchObject({
+      host: '127.0.0.1',
+      port: 8399,
       runId: null,
       flags: ['s_down', 'slave', 'disconnected'],
       masterLinkStatus: 'err',
@@ -299,11 +311,15 @@ describe('Function: parseSentinelReplicas', () => {
       masterPort: 0,
       replicaPriority: 100,
       replOffset: 0,
-      lastOkPingReplyMs: 61203,
-      lastPingReplyMs: 61203,
-      masterLinkDownTimeMs: 0,
-      infoRefreshMs: 0,
     });
+  });
+
+  it('reads a real Redis 5 SENTINEL REPLICAS reply the same way (5.0 has both)', () => {
+    const replicas = parseSentinelReplicas(json('redis5', 'sentinel-replicas.json'));
+    expect(replicas.map((r) => [r.port, r.flags.join(',')]).sort()).toEqual([
+      [8301, 'slave'],
+      [8302, 'slave'],
+    ]);
   });
 
   it('accepts the replica-priority and replica-repl-offset spellings', () => {
@@ -388,7 +404,7 @@ describe('Function: parseSentinelPeers', () => {
     expect(peer.lastHelloMessageMs).toBe(4312);
   });
 
-  it('reads a Redis 5 reply with two peers', () => {
+  it('reads a real Redis 5 reply with two peers', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-sentinels.json');
 
@@ -396,8 +412,8 @@ describe('Function: parseSentinelPeers', () => {
     const peers = parseSentinelPeers(reply);
 
     // Assess
-    expect(peers.map((p) => `${p.host}:${p.port}`)).toEqual(['10.0.1.62:26379', '10.0.1.63:26379']);
-    expect(peers.map((p) => p.lastHelloMessageMs)).toEqual([1207, 640]);
+    expect(peers.map((p) => `${p.host}:${p.port}`).sort()).toEqual(['127.0.0.1:28301', '127.0.0.1:28302']);
+    expect(peers.every((p) => p.lastHelloMessageMs !== null && p.lastHelloMessageMs < 5000)).toBe(true);
   });
 
   it.each([[42], ['sentinel'], [null], [[['ip', '10.0.1.62', 'port', 'x', 'flags', 'sentinel']]]])(
@@ -447,16 +463,16 @@ describe('Function: parseMasterAddr', () => {
     expect(address).toBeNull();
   });
 
-  it('reads a Redis 5 reply and accepts a numeric port', () => {
+  it('reads a real Redis 5 reply and accepts a numeric port', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-get-master-addr-by-name.json');
 
     // Act
     const address = parseMasterAddr(reply);
-    const numeric = parseMasterAddr(['10.0.1.61', 6379]);
+    const numeric = parseMasterAddr(['127.0.0.1', 8300]);
 
     // Assess
-    expect(address).toEqual({ host: '10.0.1.61', port: 6379 });
+    expect(address).toEqual({ host: '127.0.0.1', port: 8300 });
     expect(numeric).toEqual(address);
   });
 
@@ -523,7 +539,7 @@ describe('Function: parseCkQuorum', () => {
     );
   });
 
-  it('reads a Redis 5 OK reply', () => {
+  it('reads a real Redis 5 OK reply', () => {
     // Prepare
     const text = read('redis5', 'sentinel-ckquorum-ok.txt');
 
@@ -631,7 +647,7 @@ describe('Function: parseSentinelPeers (leader votes)', () => {
     expect(peer.votedLeaderEpoch).toBe(4);
   });
 
-  it('reads a Redis 5 reply, which has the same fields', () => {
+  it('reads a real Redis 5 reply, which has the same fields', () => {
     // Act
     const peers = parseSentinelPeers(json('redis5', 'sentinel-sentinels.json'));
 

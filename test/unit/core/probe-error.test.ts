@@ -18,6 +18,8 @@ describe('Function: classifyError', () => {
     ],
     [{ message: 'WRONGPASS invalid username-password pair or user is disabled.' }, 'auth-rejected'],
     [{ message: 'ERR invalid password' }, 'auth-rejected'],
+    // Redis 5.0: AUTH <username> <password> (no ACL users before 6.0).
+    [{ message: "ERR wrong number of arguments for 'auth' command" }, 'auth-rejected'],
     [{ message: 'ERR Client sent AUTH, but no password is set' }, 'auth-not-configured'],
     [
       {

@@ -73,6 +73,20 @@ describe('Function: slackMessage', () => {
     expect(footer(resolved)).toContain(`Incident \`${ref}\` · resolved`);
   });
 
+  it('shows the server the alert is about as a field', () => {
+    // Act
+    const payload = slackMessage(
+      noticeOf({
+        ...switchNotification,
+        details: { ...switchNotification.details, serverVersions: 'valkey 8.0.1' },
+      }),
+      OPTIONS,
+    );
+
+    // Assess
+    expect(fieldTexts(payload)).toContain('*Server*\nvalkey 8.0.1');
+  });
+
   it('renders a resolved incident green, with how long it lasted, and without a mention', () => {
     // Act
     const payload = slackMessage(noticeOf({ ...laggingResolved, severity: 'critical' }), OPTIONS);

@@ -33,6 +33,26 @@ describe('Function: detect', () => {
       });
     });
 
+    it('says a server without ACL users (Redis 5) refused the username, and how to fix it', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const n of current.nodes) {
+        fail(n, 'auth-rejected');
+        n.error!.message = "ERR wrong number of arguments for 'auth' command";
+      }
+      fail(sentinelAt(current, 1), 'auth-rejected');
+      sentinelAt(current, 1).error!.message = "ERR wrong number of arguments for 'auth' command";
+
+      // Act
+      const found = withCode(run(current), 'AUTH_FAILED');
+
+      // Assess
+      expect(found.map((f) => f.subject)).toEqual(['deployment', 'sentinel 10.0.1.62:26379']);
+      expect(found[0].message).toContain('does not support ACL users (it predates Redis 6.0');
+      expect(found[0].message).toContain('Remove username from the watcher');
+      expect(found[1].message).toContain('Remove sentinelUsername from the watcher');
+    });
+
     it('blames the node when only one node rejects the password the others accept', () => {
       // Prepare
       const current = healthySnapshot();

@@ -194,6 +194,7 @@ describe('Function: loadDetectionState', () => {
           readonlyStreakStart: { at: NOW - 10_000, count: 10 },
         },
       },
+      versionMixSince: null,
     };
 
     // Act
@@ -201,6 +202,19 @@ describe('Function: loadDetectionState', () => {
 
     // Assess
     expect(state).toEqual(stored);
+  });
+
+  it('keeps since when the data nodes have run mixed major versions, and drops a damaged value', () => {
+    // Prepare
+    const stored = { ...emptyDetectionState(), versionMixSince: NOW - 5000 };
+
+    // Act
+    const kept = loadDetectionState(JSON.parse(JSON.stringify(stored)));
+    const damaged = loadDetectionState({ ...stored, versionMixSince: 'yesterday' });
+
+    // Assess
+    expect(kept.versionMixSince).toBe(NOW - 5000);
+    expect(damaged.versionMixSince).toBeNull();
   });
 
   it('reads a state stored before the abort, old-master and counter fields existed', () => {

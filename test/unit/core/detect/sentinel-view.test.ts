@@ -138,7 +138,7 @@ describe('Function: detect', () => {
       const [found] = withCode(run(current), 'SENTINEL_SEES_DOWN');
 
       // Assess
-      expect(found.message).toContain('it cannot authenticate to its peers');
+      expect(found.message).toContain('cannot authenticate to its peers');
       expect(found.message).toContain('sentinel-user/sentinel-pass');
       expect(found.message).toContain('cannot authorise a failover together');
       expect((found.details!.spots as { kind: string; cause: string }[])[0]).toMatchObject({
