@@ -6,6 +6,7 @@
 import { AWS_LIMITS } from '../adapters/aws-clients';
 import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
+import type { Presentation } from '../core/notify/presentation';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { SnapshotRecord } from '../core/snapshot-record';
@@ -93,6 +94,8 @@ export interface PollerDeps {
   readonly onPoll?: (report: PollReport) => void;
   /** [0, 1) for backoff jitter; default Math.random. */
   readonly random?: () => number;
+  /** Runbook and dashboard links, and the time zone, of the alert text; none by default. */
+  readonly presentation?: Presentation;
 }
 
 export interface PublishRetry {

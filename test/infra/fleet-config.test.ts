@@ -150,6 +150,8 @@ describe('Fleet: shards, monitoring and tags', () => {
         'AWS::DynamoDB::Table',
         'AWS::KMS::Key',
         'AWS::SNS::Topic',
+        // The email subscriptions' dead-letter queue (lib/constructs/alerting.ts).
+        'AWS::SQS::Queue',
         'AWS::Logs::LogGroup',
         'AWS::IAM::Role',
         'AWS::Lambda::Function',

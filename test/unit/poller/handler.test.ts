@@ -175,7 +175,9 @@ describe('Function: handler (poller)', () => {
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
       Subject: SWITCH_SUBJECT,
-      Message: expect.stringContaining('Old master:  10.0.1.61:6379'),
+      // Text for email, the notice's JSON for the notifiers (Lambda, SQS, HTTP/S).
+      MessageStructure: 'json',
+      Message: expect.stringContaining('Old master: 10.0.1.61:6379'),
       MessageAttributes: expect.objectContaining({
         severity: { DataType: 'String', StringValue: 'critical' },
         code: { DataType: 'String', StringValue: 'MASTER_CHANGED' },
