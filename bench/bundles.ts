@@ -18,6 +18,8 @@ export const LAMBDA_ENTRIES = [
   ['poller', 'lambdas/poller/handler.ts'],
   ['drill', 'lambdas/drill/handler.ts'],
   ['slack', 'lambdas/slack/handler.ts'],
+  ['pagerduty', 'lambdas/pagerduty/handler.ts'],
+  ['webhook', 'lambdas/webhook/handler.ts'],
 ] as const;
 
 /** The stack's bundling settings (NodejsFunction `bundling` in lib/constructs/watcher-function.ts). */
@@ -81,6 +83,9 @@ export const BUNDLE_ENV: Readonly<Record<string, string>> = {
   SNAPSHOT_TABLE_NAME: 'sentinel-watch-bench',
   ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:sentinel-watch-bench',
   SLACK_WEBHOOK_SECRET_ARN: `${SECRET}-slack`,
+  PAGERDUTY_ROUTING_KEY_SECRET_ARN: `${SECRET}-pagerduty`,
+  WEBHOOK_NAME: 'bench',
+  WEBHOOK_SECRET_ARN: `${SECRET}-webhook`,
 };
 
 /** Wall time of one `node [flags] -e code` (ms), and its error output if it failed. */

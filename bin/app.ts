@@ -1,11 +1,11 @@
 // The CDK app (cdk.json: `npx tsx bin/app.ts`). Reads the config named in context, builds the stack
 // (or, for a config with `watchers`, the alerting stack and one watcher stack per VPC) in the account
-// and region the CLI resolved, and runs cdk-nag's AWS Solutions checks on it. A bad config stops synth
-// with the field named, not a stack trace; so does config/example.json's placeholder VPC, unless
-// `-c sentinel-watch:allowExampleConfig=true` asks for the example.
+// and region the CLI resolved, and runs cdk-nag's AWS Solutions and Serverless checks on it. A bad
+// config stops synth with the field named, not a stack trace; so does config/example.json's
+// placeholder VPC, unless `-c sentinel-watch:allowExampleConfig=true` asks for the example.
 
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/errors';
 import { buildFleet } from '../lib/fleet-stacks';
 import { SentinelWatchStack } from '../lib/sentinel-watch-stack';
@@ -29,4 +29,4 @@ try {
   }
   throw error;
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -13,12 +13,15 @@ import { type EmbeddedDynamo, startEmbeddedDynamo } from '../cli/local/embedded-
 import { ensureRedisServer } from '../cli/local/redis-server-binary';
 import { LocalTopology } from '../cli/local/topology';
 import { renderSnapshot } from '../cli/render-snapshot';
+import { postJson } from '../lambdas/adapters/http-post';
 import { runBatch } from '../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../lambdas/adapters/sentinel-events';
-import { postToSlack } from '../lambdas/adapters/slack-webhook';
+import { deliveredMessage, snsMessage } from '../lambdas/adapters/sns-publisher';
 import { parseWatchConfig, type WatchConfig } from '../lambdas/core/config';
 import { detect, detectionSettings, emptyDetectionState } from '../lambdas/core/detect';
 import { renderDrillReport } from '../lambdas/core/drill';
+import { decodeSnsMessage } from '../lambdas/core/notify/decode';
+import { NO_PRESENTATION } from '../lambdas/core/notify/presentation';
 import type { AlertMessage, AlertPublisher } from '../lambdas/core/ports';
 import { serverLabel } from '../lambdas/core/server-version';
 import { slackMessage } from '../lambdas/core/slack-message';
@@ -70,12 +73,26 @@ class TerminalPublisher implements AlertPublisher {
     const shown = body.length > 14 ? [...body.slice(0, 14), `... (${body.length - 14} more lines)`] : body;
     out(`\n  ${style.bold('[email]')} Subject: ${message.subject}`);
     out(indent(shown.join('\n'), '  | '));
-    const slack = slackMessage({ subject: message.subject, body: message.body, attributes: a });
-    out(`  ${style.bold('[slack]')} ${slack.attachments[0]?.color ?? ''} ${slack.text}`);
+    // What the Slack notifier receives from SNS, and what it posts.
+    const published = snsMessage(message);
+    const notice = decodeSnsMessage(
+      {
+        messageId: message.dedupeKey,
+        subject: message.subject,
+        message: deliveredMessage('lambda', published.Message, published.MessageStructure),
+        timestamp: new Date().toISOString(),
+        attributes: a,
+      },
+      NO_PRESENTATION,
+    );
+    const slack = slackMessage(notice, { mention: '<!here>', timeZone: null });
+    out(`  ${style.bold('[slack]')} ${slack.attachments?.[0]?.color ?? ''} ${slack.text}`);
     if (this.slackWebhookUrl) {
-      await postToSlack(this.slackWebhookUrl, slack).catch((e: Error) =>
-        out(`  (Slack post failed: ${e.message})`),
-      );
+      await postJson({
+        target: 'Slack webhook',
+        url: this.slackWebhookUrl,
+        body: JSON.stringify(slack),
+      }).catch((e: Error) => out(`  (Slack post failed: ${e.message})`));
     }
   }
 

@@ -1,7 +1,9 @@
 // A fleet across VPCs or accounts (lib/stack-config/fleet-layout.ts): one AlertingStack with the table,
 // the alert topic and the notifiers, and one WatcherStack per VPC with its network, poller, drill and
 // monitoring. Nothing is duplicated but what each VPC needs of its own (its functions, endpoints and
-// dashboard): one topic key, one table, one Slack notifier for all.
+// dashboard): one topic key, one table, one set of notifiers (Slack, PagerDuty, webhooks) for all.
+// The notifiers' messages link no dashboard (there is one per watcher stack); the poller's and the
+// drill's link their own stack's.
 //
 // The watchers refer to the table and topic by ARN, built from the fixed names the alerting stack
 // gives them, not by CloudFormation exports: exports cannot cross accounts, and they would pin the
@@ -13,9 +15,7 @@
 //     own CloudWatch alarms go to a topic in its own account (same email addresses), so that "the
 //     watcher is down" never depends on a cross-account alarm action.
 
-import { Aws, Duration, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Aws, Stack, type StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -61,7 +61,7 @@ export class AlertingStack extends Stack {
       ...props,
     });
     for (const [key, value] of Object.entries(props.tags)) Tags.of(this).add(key, value);
-    this.parts = addAlertingParts(this, props.alerting);
+    this.parts = addAlertingParts(this, props.alerting, null);
     const names = sharedNames(this.stackName);
     const { storage, alerting } = this.parts;
     (storage.table.node.defaultChild as dynamodb.CfnTable).tableName = names.table;
@@ -69,22 +69,7 @@ export class AlertingStack extends Stack {
     alerting.key.addAlias(names.keyAlias);
 
     if (props.crossAccountWatchers.length > 0) this.allowWatchers(props.crossAccountWatchers);
-    if (this.parts.slack) {
-      const alarm = new cloudwatch.Alarm(this, 'SlackErrors', {
-        alarmName: `${this.stackName}-slack-errors`,
-        alarmDescription:
-          'The sentinel-watch Slack notifier failed to post an alert (after its retries, the alert does ' +
-          'not reach Slack). Check the webhook secret and the notifier log group.',
-        metric: this.parts.slack.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new actions.SnsAction(alerting.topic));
-      alarm.addOkAction(new actions.SnsAction(alerting.topic));
-    }
-    addAlertingOutputs(this, alerting.topic.topicArn, storage.table.tableName);
+    addAlertingOutputs(this, this.parts);
   }
 
   /** Resource policies for the poller and drill roles of watcher stacks in other accounts. */
@@ -175,10 +160,18 @@ export class WatcherStack extends Stack {
       grantPublish: (grantee) => this.grantPublish(grantee, topicArn, keys, names.keyAlias),
     };
     // Alarms: to the shared topic in its account; from another account, to a topic of this one.
-    const alarmTopic = watcher.crossAccount
-      ? new WatcherAlerting(this, 'WatcherAlarms', { emails: alerting.alertEmails }).topic
-      : sns.Topic.fromTopicArn(this, 'AlertTopic', topicArn);
-    this.parts = addWatcherParts(this, watcher.config, { table, topic, alarmTopic, slack: null });
+    const ownAlarms = watcher.crossAccount
+      ? new WatcherAlerting(this, 'WatcherAlarms', { emails: alerting.alertEmails, notifierAlarms: false })
+      : null;
+    const alarmTopic = ownAlarms?.topic ?? sns.Topic.fromTopicArn(this, 'AlertTopic', topicArn);
+    this.parts = addWatcherParts(this, watcher.config, {
+      table,
+      topic,
+      alarmTopic,
+      notifiers: [],
+      otherAlarms: ownAlarms ? [ownAlarms.emailUndelivered] : [],
+      presentation: alerting,
+    });
 
     if (watcher.crossAccount) {
       // The alerting stack's policies allow these roles by name.

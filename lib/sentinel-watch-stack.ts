@@ -1,18 +1,26 @@
 // The whole watcher in one stack: network (and VPC endpoints when the subnets have no NAT), storage,
-// alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
-// Deployments in several VPCs or accounts use lib/fleet-stacks.ts instead (same parts, lib/compose.ts).
+// alert topic, poller, drill, notifiers (Slack, PagerDuty, webhooks: when configured) and the watcher's
+// own monitoring. Deployments in several VPCs or accounts use lib/fleet-stacks.ts instead (same parts,
+// lib/compose.ts).
 
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { addAlertingOutputs, addAlertingParts, addWatcherOutputs, addWatcherParts } from './compose';
+import {
+  addAlertingOutputs,
+  addAlertingParts,
+  addWatcherOutputs,
+  addWatcherParts,
+  dashboardOf,
+  notifierLinks,
+} from './compose';
 import type { WatcherAlerting } from './constructs/alerting';
 import type { Drill } from './constructs/drill';
 import type { DrillKey } from './constructs/drill-key';
 import type { WatcherMonitoring } from './constructs/monitoring';
 import type { WatcherNetwork } from './constructs/network';
+import type { Notifiers } from './constructs/notifiers';
 import type { OnCallAccess } from './constructs/on-call-access';
 import type { Poller } from './constructs/poller';
-import type { SlackNotifier } from './constructs/slack-notifier';
 import type { WatcherStorage } from './constructs/storage';
 import type { WatcherEndpoints } from './constructs/vpc-endpoints';
 import type { StackConfig } from './stack-config';
@@ -29,7 +37,7 @@ export class SentinelWatchStack extends Stack {
   readonly poller: Poller;
   readonly drill: Drill;
   readonly drillKey: DrillKey;
-  readonly slack: SlackNotifier | null;
+  readonly notifiers: Notifiers;
   readonly monitoring: WatcherMonitoring;
   readonly onCall: OnCallAccess;
 
@@ -41,14 +49,21 @@ export class SentinelWatchStack extends Stack {
     const { config } = props;
     for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
-    const shared = addAlertingParts(this, config);
+    // The notifiers' messages link this stack's dashboard (made by the watcher half, below).
+    const shared = addAlertingParts(this, config, dashboardOf(this).url);
     const watcher = addWatcherParts(this, config, {
       table: shared.table,
       topic: shared.topic,
       alarmTopic: shared.alerting.topic,
-      slack: shared.slack?.function ?? null,
+      ...notifierLinks(shared),
+      presentation: config,
     });
-    ({ storage: this.storage, alerting: this.alerting, slack: this.slack, onCall: this.onCall } = shared);
+    ({
+      storage: this.storage,
+      alerting: this.alerting,
+      notifiers: this.notifiers,
+      onCall: this.onCall,
+    } = shared);
     ({
       network: this.network,
       endpoints: this.endpoints,
@@ -58,15 +73,16 @@ export class SentinelWatchStack extends Stack {
       monitoring: this.monitoring,
     } = watcher);
 
-    addAlertingOutputs(this, this.alerting.topic.topicArn, this.storage.table.tableName);
+    addAlertingOutputs(this, shared);
     addWatcherOutputs(this, watcher, config);
     this.addOnCallOutputs(config);
   }
 
   /**
-   * What `sentinel-watch doctor` and `test-alert` read of the stack (cli/aws/stack.ts): every
-   * `...FunctionName` output is a function whose errors the doctor counts, every `...DlqUrl` output a
-   * dead-letter queue whose depth it reads.
+   * What `sentinel-watch doctor` and `test-alert` read of the stack (cli/aws/stack.ts), besides the
+   * notifiers' `...FunctionName` and `...DlqUrl` outputs (addAlertingOutputs): every `...FunctionName`
+   * output is a function whose errors the doctor counts, every `...DlqUrl` output a dead-letter queue
+   * whose depth it reads.
    */
   private addOnCallOutputs(config: StackConfig): void {
     new CfnOutput(this, 'DeploymentNames', {
@@ -77,12 +93,6 @@ export class SentinelWatchStack extends Stack {
       description: 'The poller Lambda function',
       value: this.poller.function.functionName,
     });
-    if (this.slack) {
-      new CfnOutput(this, 'SlackFunctionName', {
-        description: 'The Slack notifier Lambda function',
-        value: this.slack.function.functionName,
-      });
-    }
     new CfnOutput(this, 'DashboardName', {
       description: 'The CloudWatch dashboard of the watcher',
       value: this.monitoring.dashboard.dashboardName,

@@ -22,6 +22,8 @@ const DUMMY_ENV = {
   ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sentinel-watch-bundle-check',
   SLACK_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bundle-check-AbCdEf',
   DRILL_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bundle-check-drill-key-AbCdEf',
+  DASHBOARD_URL:
+    'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=bundle-check',
 };
 
 function fail(message) {

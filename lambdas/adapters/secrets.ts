@@ -33,8 +33,11 @@ export interface CachedSecretSourceProps {
   readonly clock?: Clock;
   /** How long a value is reused; default 5 minutes. */
   readonly ttlMs?: number;
-  /** Keys read from a JSON secret, first present wins; default `['password']`. */
-  readonly jsonKeys?: readonly string[];
+  /**
+   * Keys read from a JSON secret, first present wins; default `['password']`. `null`: the SecretString
+   * as it is (a secret holding several values, parsed by the caller).
+   */
+  readonly jsonKeys?: readonly string[] | null;
   /** Each read ends by then, SDK retries included (aws-clients.ts); none: the client's own limits. */
   readonly callTimeoutMs?: number;
 }
@@ -48,7 +51,7 @@ export class CachedSecretSource implements SecretSource {
   readonly #client: SecretsManagerClient;
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #jsonKeys: readonly string[];
+  readonly #jsonKeys: readonly string[] | null;
   readonly #callTimeoutMs: number | undefined;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<string>>();
@@ -57,7 +60,7 @@ export class CachedSecretSource implements SecretSource {
     this.#client = props.client;
     this.#clock = props.clock ?? Date.now;
     this.#ttlMs = props.ttlMs ?? DEFAULT_SECRET_TTL_MS;
-    this.#jsonKeys = props.jsonKeys ?? ['password'];
+    this.#jsonKeys = props.jsonKeys === undefined ? ['password'] : props.jsonKeys;
     this.#callTimeoutMs = props.callTimeoutMs;
   }
 
@@ -94,7 +97,7 @@ export class CachedSecretSource implements SecretSource {
       const name = failureName(error, signal);
       throw new SecretError(arn, describeFailure(name), { cause: error });
     }
-    const value = secretValue(arn, text, this.#jsonKeys);
+    const value = this.#jsonKeys === null ? wholeValue(arn, text) : secretValue(arn, text, this.#jsonKeys);
     this.#cache.set(arn, { value, fetchedAt: this.#clock() });
     return value;
   }
@@ -113,6 +116,11 @@ function describeFailure(name: string): string {
     default:
       return `could not be read (${name})`;
   }
+}
+
+function wholeValue(arn: string, text: string | undefined): string {
+  if (text === undefined || text.trim() === '') throw new SecretError(arn, 'is empty');
+  return text;
 }
 
 /** The usable value of a SecretString: plain text, or the first of `jsonKeys` in a JSON object. */

@@ -1,7 +1,9 @@
-// AlertPublisher on Amazon SNS. One Publish per alert: the subject for email, the plain-text body as
-// the message, and every attribute as a String message attribute so subscriptions can filter (e.g.
-// email only `severity = critical`). Retries are the caller's (the poller's outbox): this class makes
-// one attempt and says whether another could succeed.
+// AlertPublisher on Amazon SNS. One Publish per alert: the subject for email, and every attribute as a
+// String message attribute so subscriptions can filter (e.g. email only `severity = critical`). An alert
+// with a structured notice is published with MessageStructure "json": SNS then delivers the readable
+// text to email (and to any protocol not named) and the notice's JSON to Lambda, SQS and HTTP/S
+// subscribers, so notifiers never parse text. Retries are the caller's (the poller's outbox): this class
+// makes one attempt and says whether another could succeed.
 
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SentinelWatchError } from '../core/errors';
@@ -80,7 +82,7 @@ export class SnsAlertPublisher implements AlertPublisher {
         new PublishCommand({
           TopicArn: this.#topicArn,
           Subject: message.subject,
-          Message: message.body,
+          ...snsMessage(message),
           MessageAttributes: attributes,
         }),
         signal ? { abortSignal: signal } : undefined,
@@ -90,4 +92,32 @@ export class SnsAlertPublisher implements AlertPublisher {
       throw new PublishError(name, !NOT_RETRYABLE.has(name), { cause: error });
     }
   }
+}
+
+/** Protocols that get the notice's JSON; everything else (email, SMS) gets the text. */
+const MACHINE_PROTOCOLS = ['lambda', 'sqs', 'http', 'https'] as const;
+
+/** The Message (and MessageStructure) of one Publish. */
+export function snsMessage(message: AlertMessage): { Message: string; MessageStructure?: 'json' } {
+  if (!message.notice) return { Message: message.body };
+  const json = JSON.stringify(message.notice);
+  return {
+    MessageStructure: 'json',
+    Message: JSON.stringify({
+      default: message.body,
+      email: message.body,
+      ...Object.fromEntries(MACHINE_PROTOCOLS.map((p) => [p, json])),
+    }),
+  };
+}
+
+/**
+ * What SNS delivers to a subscriber of this protocol for a Publish with this Message and
+ * MessageStructure: with "json", the protocol's own key, else `default`; without, the Message as is.
+ * (Local stand-ins of SNS and the demo deliver this way too.)
+ */
+export function deliveredMessage(protocol: string, message: string, structure: string | undefined): string {
+  if (structure !== 'json') return message;
+  const perProtocol = JSON.parse(message) as Record<string, string>;
+  return perProtocol[protocol] ?? perProtocol.default;
 }

@@ -1,6 +1,8 @@
 // Narrow interfaces for the outside world that handlers and orchestration depend on. Adapters in
 // lambdas/adapters implement them; unit tests hand in small fakes or aws-sdk-client-mock'd adapters.
 
+import type { Notice } from './notify/notice';
+
 /** One message for the alert topic. SNS message attributes let subscriptions filter (e.g. email only critical). */
 export interface AlertMessage {
   /** Shown by email clients; SNS allows at most 100 characters. */
@@ -10,6 +12,11 @@ export interface AlertMessage {
   readonly attributes: Readonly<Record<string, string>>;
   /** Idempotency key (e.g. `incidentId:type:at`) so a retried publish can be recognised downstream. */
   readonly dedupeKey: string;
+  /**
+   * The structured form notifiers render from (notify/notice.ts). When present, the publisher sends it
+   * to machine subscribers (Lambda, SQS, HTTP/S) and the text body to email.
+   */
+  readonly notice?: Notice;
 }
 
 export interface AlertPublisher {

@@ -66,7 +66,7 @@ export async function publishClaimed(
     while (attempts < retry.attempts && fits(0)) {
       attempts++;
       try {
-        await deps.publisher.publish(renderAlert(entry.notification));
+        await deps.publisher.publish(renderAlert(entry.notification, deps.presentation));
         sent = true;
         break;
       } catch (error) {

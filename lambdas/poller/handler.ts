@@ -15,6 +15,7 @@ import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { drillKeyFromEnv } from '../core/drill-lock';
 import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
+import { loadPresentation } from '../core/notify/presentation';
 import { runWindowMs } from './handover';
 import { type MetricsContext, pollMetricLines } from './metrics';
 import {
@@ -31,6 +32,8 @@ import { shardFromEvent } from './shard-event';
 import { urgentPolls } from './urgent-polls';
 
 const settings = loadPollerSettings(process.env);
+// Runbook and dashboard links and the team's time zone, for the alert text (set by the stack).
+const presentation = loadPresentation(process.env);
 
 const logger = new Logger({ serviceName: 'sentinel-watch-poller' });
 const detailedMetrics = new Set(settings.fleet.detailedMetrics);
@@ -67,6 +70,7 @@ export const defaultPollerDeps = (): PollerDeps => {
       warn: (message, data) => logger.warn(message, data ?? {}),
       error: (message, data) => logger.error(message, data ?? {}),
     },
+    presentation,
   };
 };
 

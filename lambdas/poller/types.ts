@@ -6,6 +6,7 @@
 import { AWS_LIMITS } from '../adapters/aws-clients';
 import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
+import type { Presentation } from '../core/notify/presentation';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { SnapshotRecord } from '../core/snapshot-record';
@@ -98,6 +99,8 @@ export interface PollerDeps {
    * it. None, or unreadable: every switch is paged.
    */
   readonly drillKey?: () => Promise<string | null>;
+  /** Runbook and dashboard links, and the time zone, of the alert text; none by default. */
+  readonly presentation?: Presentation;
 }
 
 export interface PublishRetry {

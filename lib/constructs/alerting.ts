@@ -1,23 +1,41 @@
 // The alert topic: everything the poller and the drill announce, and the watcher's own alarms.
 // Encrypted with a customer-managed key (rotated yearly) whose policy lets CloudWatch alarms publish,
 // HTTPS only, with email subscriptions that may keep to some severities.
+//
+// A second topic, for the notifiers' own alarms (lib/constructs/notifier.ts), reaches every email
+// address and nothing else: a notifier must never receive the alarm about itself (the loop). Email
+// deliveries SNS gives up on land in a dead-letter queue, whose alarm goes to the alert topic (the
+// notifiers then say that email is failing).
 
 import { Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Severity } from '../../lambdas/core/types';
 import type { AlertEmail } from '../stack-config';
+import { alarmOnAny, deadLetterQueue, queueDepth } from './dead-letters';
 
 export interface WatcherAlertingProps {
   readonly emails: readonly AlertEmail[];
+  /**
+   * False where no notifier is (a fleet's watcher stack in another account, whose topic only carries
+   * its own alarms): no notifier-alarm topic, so no second confirmation email per address.
+   */
+  readonly notifierAlarms?: boolean;
 }
 
 export class WatcherAlerting extends Construct {
   readonly topic: sns.Topic;
+  /** The notifiers' own alarms: email only (null with `notifierAlarms: false`). */
+  readonly notifierAlarmTopic: sns.Topic | null;
   readonly key: kms.Key;
+  /** Email deliveries SNS gave up on (both topics). */
+  readonly emailDeadLetters: sqs.Queue;
+  readonly emailUndelivered: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: WatcherAlertingProps) {
     super(scope, id);
@@ -43,29 +61,44 @@ export class WatcherAlerting extends Construct {
       }),
     );
 
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'sentinel-watch',
-      masterKey: this.key,
-      enforceSSL: true,
-    });
-    // The topic policy enforceSSL writes replaces SNS's default one, which let CloudWatch publish.
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: alarmSource,
-      }),
-    );
+    const topic = (id: string, displayName: string) => {
+      const t = new sns.Topic(this, id, { displayName, masterKey: this.key, enforceSSL: true });
+      // The topic policy enforceSSL writes replaces SNS's default one, which let CloudWatch publish.
+      t.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [t.topicArn],
+          conditions: alarmSource,
+        }),
+      );
+      return t;
+    };
+    this.topic = topic('Topic', 'sentinel-watch');
+    this.notifierAlarmTopic =
+      props.notifierAlarms === false ? null : topic('NotifierAlarmTopic', 'sentinel-watch notifier alarms');
 
+    this.emailDeadLetters = deadLetterQueue(this, 'EmailDeadLetters', "the email subscriptions'");
     for (const email of props.emails) {
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(email.address, {
           filterPolicy: email.severities ? severityFilter(email.severities) : undefined,
+          deadLetterQueue: this.emailDeadLetters,
         }),
       );
+      this.notifierAlarmTopic?.addSubscription(
+        new subscriptions.EmailSubscription(email.address, { deadLetterQueue: this.emailDeadLetters }),
+      );
     }
+    this.emailUndelivered = alarmOnAny(this, 'EmailUndelivered', {
+      alarmName: `${stack.stackName}-email-undelivered`,
+      description:
+        'SNS gave up delivering sentinel-watch alerts to an email address (the address bounces, or its ' +
+        'subscription was deleted): they are in the email dead-letter queue. Check the subscriptions.',
+      metric: queueDepth(this.emailDeadLetters),
+      topic: this.topic,
+    });
   }
 
   /** Publish to the topic (sns:Publish plus the key use SNS encryption needs), nothing else. */

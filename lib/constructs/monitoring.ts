@@ -1,6 +1,6 @@
 // Who watches the watcher: CloudWatch alarms that publish to the alert topic when the poller fails,
-// is throttled or stops running (as a whole, or one shard of it), when a drill or the Slack notifier
-// fails, when alerts had to be dropped, were rejected by SNS or stay undelivered; and a dashboard that
+// is throttled or stops running (as a whole, or one shard of it), when a drill fails, when alerts had
+// to be dropped, were rejected by SNS or stay undelivered; and a dashboard that
 // reads the same at 1 and at 1,000 deployments. CloudWatch publishes alarms itself, so they reach the
 // topic even when the poller's own publishing is what fails.
 //
@@ -31,7 +31,12 @@ export interface WatcherMonitoringProps {
   readonly poller: lambda.IFunction;
   readonly pollerLogGroup: logs.ILogGroup;
   readonly drill: lambda.IFunction;
-  readonly slack: lambda.IFunction | null;
+  /** The notifiers (Slack, PagerDuty, webhooks): graphed, and their alarms shown. */
+  readonly notifiers: readonly { readonly label: string; readonly function: lambda.IFunction }[];
+  /** Alarms made elsewhere (the notifiers' own, lib/constructs/notifier.ts), shown in the dashboard. */
+  readonly otherAlarms: readonly cloudwatch.IAlarm[];
+  /** Set by the stack so that the URL can be known before the dashboard exists (alert links). */
+  readonly dashboardName: string;
   readonly deployments: readonly DeploymentConfig[];
   /** How many deployments each shard holds (index = shard). */
   readonly shardSizes: readonly number[];
@@ -54,7 +59,6 @@ export class WatcherMonitoring extends Construct {
   readonly alertsRejected: cloudwatch.Alarm;
   readonly alertsUndelivered: cloudwatch.Alarm;
   readonly drillErrors: cloudwatch.Alarm;
-  readonly slackErrors: cloudwatch.Alarm | null;
   readonly rules: Record<'replicaLag' | 'openIncidents' | 'unreachable' | 'pollDuration', string>;
   readonly dashboard: cloudwatch.Dashboard;
   private readonly topic: sns.ITopic;
@@ -169,14 +173,6 @@ export class WatcherMonitoring extends Construct {
       'A sentinel-watch failover drill failed with an exception or a timeout: it may have stopped ' +
         'half-way. Check who is master now (sentinel-watch check) and read the drill log group.',
     );
-    this.slackErrors = props.slack
-      ? anyInFiveMinutes(
-          props.slack.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-          'slack-errors',
-          'The sentinel-watch Slack notifier failed to post an alert (after its retries, the alert does ' +
-            'not reach Slack). Check the webhook secret and the notifier log group.',
-        )
-      : null;
     for (const name of props.detailedMetrics) {
       anyInFiveMinutes(
         this.deploymentMetric('AlertsDropped', name, 'Sum', { period: fiveMinutes }),
@@ -288,6 +284,7 @@ export class WatcherMonitoring extends Construct {
     const shards = props.shardSizes.length;
 
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(6),
     });
     const detailed = props.detailedMetrics.length
@@ -307,11 +304,12 @@ export class WatcherMonitoring extends Construct {
         height: 3,
       }),
     );
-    for (let i = 0; i < this.alarms.length; i += ALARMS_PER_WIDGET) {
+    const shown: cloudwatch.IAlarm[] = [...this.alarms, ...props.otherAlarms];
+    for (let i = 0; i < shown.length; i += ALARMS_PER_WIDGET) {
       dashboard.addWidgets(
         new cloudwatch.AlarmStatusWidget({
           title: i === 0 ? 'Watcher alarms' : 'Watcher alarms (continued)',
-          alarms: this.alarms.slice(i, i + ALARMS_PER_WIDGET),
+          alarms: shown.slice(i, i + ALARMS_PER_WIDGET),
           width: 24,
           height: 3,
         }),
@@ -382,7 +380,7 @@ export class WatcherMonitoring extends Construct {
       graph('Functions: invocations, errors, throttles (5 min)', [
         ...fn(props.poller, 'poller'),
         ...fn(props.drill, 'drill'),
-        ...(props.slack ? fn(props.slack, 'slack') : []),
+        ...props.notifiers.flatMap((n) => fn(n.function, n.label)),
       ]),
     );
     dashboard.addWidgets(

@@ -131,6 +131,7 @@ export class OnCallAccess extends Construct {
     if (queues.length === 0) return;
     this.policy.addStatements(
       new iam.PolicyStatement({
+        sid: 'ReadDeadLetterQueues',
         actions: ['sqs:GetQueueAttributes'],
         resources: queues.map((q) => q.queueArn),
       }),

@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** The repository root (this file is lib/constructs/watcher-function.ts). */
@@ -39,6 +40,8 @@ export interface WatcherFunctionProps {
    * asset, so its hash, and a deploy changes code and files together.
    */
   readonly bundledFiles?: Readonly<Record<string, string>>;
+  /** Where an asynchronous event goes when every retry failed: its DLQ and on-failure destination. */
+  readonly deadLetters?: { readonly queue: sqs.IQueue; readonly onFailure: lambda.IDestination };
 }
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -111,6 +114,8 @@ export class WatcherFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: props.async?.retryAttempts,
       maxEventAge: props.async?.maxEventAge,
+      deadLetterQueue: props.deadLetters?.queue,
+      onFailure: props.deadLetters?.onFailure,
       ...(props.network
         ? {
             vpc: props.network.vpc,

@@ -4,6 +4,7 @@
 // layout; without, it is the single stack of parse.ts.
 //
 //   { "alerting": { "account"?, "region"?, "alertEmails", "emailSeverities", "slackWebhookSecretArn",
+//                   "slackMention", "pagerDuty", "webhooks", "alertTimeZone", "runbookBaseUrl",
 //                   "secretsKmsKeyArns", "tableEncryption", "logRetentionDays", "onCallRoleArns" },
 //     "watchers": [ { "name", "account"?, "region"?, ...every key of the single stack but alerting's } ],
 //     "tags"?: { ... } }
@@ -18,12 +19,14 @@ import { ConfigError } from '../../lambdas/core/errors';
 import { objectAt, rejectUnknownKeys } from '../../lambdas/core/fields';
 import { type AlertEmail, parseAlertingSection } from './alerting';
 import { parseLogRetentionDays, parseTableEncryption } from './limits';
+import { type NotificationsSection, parseNotificationsSection } from './notifications';
 import { parseOnCallSection } from './on-call';
 import { parseStackConfig, type StackConfig } from './parse';
 import { parseSecretsKmsKeyArns } from './secrets';
 import { parseTags } from './tags';
 
-export interface AlertingConfig {
+/** The notifiers and how every message reads (the runbook, the time zone) are the fleet's, one set. */
+export interface AlertingConfig extends NotificationsSection {
   /** Null: the account the CDK CLI deploys to. */
   readonly account: string | null;
   readonly region: string | null;
@@ -56,6 +59,11 @@ const ALERTING_ONLY_KEYS = [
   'alertEmails',
   'emailSeverities',
   'slackWebhookSecretArn',
+  'slackMention',
+  'pagerDuty',
+  'webhooks',
+  'alertTimeZone',
+  'runbookBaseUrl',
   'tableEncryption',
   'onCallRoleArns',
 ] as const;
@@ -115,6 +123,7 @@ function parseAlerting(value: unknown): AlertingConfig {
     account: optional(raw.account, 'alerting.account', ACCOUNT, 'a 12-digit AWS account id'),
     region: optional(raw.region, 'alerting.region', REGION, 'an AWS region (us-east-1)'),
     ...section,
+    ...under('alerting', () => parseNotificationsSection(raw)),
     secretsKmsKeyArns: under('alerting', () => parseSecretsKmsKeyArns(raw.secretsKmsKeyArns)),
     tableEncryption: parseTableEncryption(raw.tableEncryption, 'alerting.tableEncryption'),
     logRetentionDays: parseLogRetentionDays(raw.logRetentionDays, 'alerting.logRetentionDays'),

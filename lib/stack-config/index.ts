@@ -3,11 +3,11 @@
 // every error is a ConfigError naming the field, unknown keys are rejected, defaults live here.
 //
 // One file per section: deployments.ts (what to watch), network.ts (VPC, security group, ports,
-// endpoints), alerting.ts (email, Slack), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
-// timeouts, sizes, retention, alarm window), tags.ts (resource tags); parse.ts composes them,
-// fleet-layout.ts is the several-stack layout (one alerting stack, a watcher stack per VPC),
-// context.ts finds the file, example-guard.ts keeps config/example.json's placeholder ids out of a
-// deploy.
+// endpoints), alerting.ts (email, Slack), notifications.ts (PagerDuty, webhooks, how messages read),
+// secrets.ts (secret and KMS ARNs), limits.ts (schedule, timeouts, sizes, retention, alarm window),
+// tags.ts (resource tags); parse.ts composes them, fleet-layout.ts is the several-stack layout (one
+// alerting stack, a watcher stack per VPC), context.ts finds the file, example-guard.ts keeps
+// config/example.json's placeholder ids out of a deploy.
 
 export { type AlertEmail, SEVERITIES } from './alerting';
 export {
@@ -30,5 +30,11 @@ export {
 export { DEPLOY_ONLY_KEYS, ROOT_KEYS, WATCH_KEYS } from './keys';
 export { LOG_RETENTION_DAYS } from './limits';
 export type { VpcConfig } from './network';
+export {
+  DEFAULT_PAGERDUTY_SEVERITIES,
+  DEFAULT_RUNBOOK_BASE_URL,
+  type PagerDutyConfig,
+  type WebhookConfig,
+} from './notifications';
 export { parseStackConfig, type StackConfig } from './parse';
 export { MAX_TAGS, parseTags } from './tags';

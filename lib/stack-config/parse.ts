@@ -8,11 +8,12 @@ import { parseDeploymentsSection } from './deployments';
 import { ROOT_KEYS } from './keys';
 import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
+import { type NotificationsSection, parseNotificationsSection } from './notifications';
 import { parseOnCallSection } from './on-call';
 import { parseSecretsKmsKeyArns } from './secrets';
 import { parseTags } from './tags';
 
-export interface StackConfig {
+export interface StackConfig extends NotificationsSection {
   /** The deployments and poller settings the Lambdas get, parsed. */
   readonly watch: WatchConfig;
   readonly deployments: readonly DeploymentConfig[];
@@ -67,6 +68,7 @@ export function parseStackConfig(input: unknown): StackConfig {
   const network = parseNetworkSection(root, watch);
   const scheduleMinutes = parseScheduleMinutes(root, watch);
   const alerting = parseAlertingSection(root);
+  const notifications = parseNotificationsSection(root);
   const secretsKmsKeyArns = parseSecretsKmsKeyArns(root.secretsKmsKeyArns);
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
   const limits = parseLimitsSection(root, watch, scheduleMinutes, shards);
@@ -82,6 +84,7 @@ export function parseStackConfig(input: unknown): StackConfig {
     ...network,
     scheduleMinutes,
     ...alerting,
+    ...notifications,
     passwordSecretArns,
     passwordSecretGrants,
     secretsKmsKeyArns,

@@ -151,6 +151,8 @@ describe('Fleet: shards, monitoring and tags', () => {
         'AWS::KMS::Key',
         'AWS::SecretsManager::Secret',
         'AWS::SNS::Topic',
+        // The email subscriptions' dead-letter queue (lib/constructs/alerting.ts).
+        'AWS::SQS::Queue',
         'AWS::Logs::LogGroup',
         'AWS::IAM::Role',
         'AWS::Lambda::Function',

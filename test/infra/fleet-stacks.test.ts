@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildFleet } from '../../lib/fleet-stacks';
 import { parseFleetLayout } from '../../lib/stack-config';
 import { configErrorOf } from '../support/config-error';
@@ -13,7 +13,9 @@ import {
   ACCOUNT,
   deployment,
   explicitVpc,
+  HOOK_SECRET_ARN,
   type Json,
+  PD_SECRET_ARN,
   REGION,
   resourcesOf,
   SLACK_SECRET_ARN,
@@ -54,6 +56,19 @@ function build(config: Json) {
 }
 
 const layoutError = (config: Json) => configErrorOf(() => parseFleetLayout(config)).message;
+
+/** The findings of both rule packs bin/app.ts runs, on every stack of the app. */
+const nagViolations = (app: App) => [
+  ...new AwsSolutionsChecks(app).validateScope(app).violations,
+  ...new ServerlessChecks(app).validateScope(app).violations,
+];
+
+/** A function's environment variables, the function found by its logical id's start. */
+function envOf(template: Template, idStart: string): Json {
+  const fn = resourcesOf(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(idStart));
+  if (!fn) throw new Error(`no function ${idStart}*`);
+  return ((fn[1].Properties as Json).Environment as { Variables: Json }).Variables;
+}
 
 describe('Fleet layout: one alerting stack, one watcher stack per VPC (same account)', () => {
   const { app, stacks, template } = build(layout());
@@ -132,12 +147,107 @@ describe('Fleet layout: one alerting stack, one watcher stack per VPC (same acco
     ]);
   });
 
-  it('passes cdk-nag on every stack', () => {
-    // Act
-    const report = new AwsSolutionsChecks(app).validateScope(app);
+  it('passes cdk-nag (AWS Solutions and Serverless) on every stack', () => {
+    // Act / Assess
+    expect(nagViolations(app)).toEqual([]);
+  });
+});
 
+describe('Fleet layout: the notifiers in the alerting stack, the presentation in every stack', () => {
+  const config = layout({
+    alerting: {
+      ...(layout().alerting as Json),
+      pagerDuty: { routingKeySecretArn: PD_SECRET_ARN },
+      webhooks: [{ name: 'incident-io', secretArn: HOOK_SECRET_ARN, severities: ['critical'] }],
+      alertTimeZone: 'Europe/Berlin',
+      runbookBaseUrl: 'https://wiki.example.com/redis/{code}',
+    },
+  });
+  const { app, stacks, template } = build(config);
+  const alerting = template(stacks.alerting);
+  const watchers = stacks.watchers.map(template);
+
+  it('deploys every notifier once, in the alerting stack, with its queue, alarms and outputs', () => {
     // Assess
-    expect(report.violations).toEqual([]);
+    alerting.resourceCountIs('AWS::Lambda::Function', 3);
+    // Each notifier's queue and the email subscriptions' one.
+    alerting.resourceCountIs('AWS::SQS::Queue', 4);
+    const notifierTopic = resourcesOf(alerting, 'AWS::SNS::Topic').find(([id]) =>
+      id.startsWith('AlertingNotifierAlarmTopic'),
+    )?.[0];
+    for (const name of ['slack', 'pagerduty', 'webhook-incident-io']) {
+      for (const kind of ['errors', 'undelivered']) {
+        alerting.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `SentinelWatch-alerting-${name}-${kind}`,
+          // Never to the alert topic: a notifier must not receive the alarm about itself.
+          AlarmActions: [{ Ref: notifierTopic }],
+        });
+      }
+    }
+    alerting.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-alerting-email-undelivered',
+    });
+    expect(Object.keys(alerting.toJSON().Outputs).sort()).toEqual([
+      'AlertTopicArn',
+      'EmailDlqUrl',
+      'NotifierAlarmTopicArn',
+      'PagerDutyDlqUrl',
+      'PagerDutyFunctionName',
+      'SlackDlqUrl',
+      'SlackFunctionName',
+      'SnapshotTableName',
+      'WebhookincidentioDlqUrl',
+      'WebhookincidentioFunctionName',
+    ]);
+    // The on-call policy may read the depth of every dead-letter queue.
+    const policy = JSON.stringify(resourcesOf(alerting, 'AWS::IAM::ManagedPolicy')[0][1]);
+    expect(policy).toContain('ReadDeadLetterQueues');
+    for (const queue of [
+      'NotifiersSlackDeadLetters',
+      'NotifiersPagerDutyDeadLetters',
+      'AlertingEmailDeadLetters',
+    ])
+      expect(policy).toContain(queue);
+    for (const w of watchers) {
+      w.resourceCountIs('AWS::Lambda::Function', 2);
+      w.resourceCountIs('AWS::SQS::Queue', 0);
+    }
+  });
+
+  it("gives the notifiers the fleet's runbook and time zone, and no dashboard (the alerting stack has none)", () => {
+    // Assess
+    alerting.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    for (const id of ['NotifiersSlack', 'NotifiersPagerDuty', 'NotifiersWebhookincidentio']) {
+      const env = envOf(alerting, id);
+      expect(env).toMatchObject({
+        RUNBOOK_BASE_URL: 'https://wiki.example.com/redis/{code}',
+        ALERT_TIME_ZONE: 'Europe/Berlin',
+      });
+      expect(env.DASHBOARD_URL).toBeUndefined();
+    }
+  });
+
+  it("gives each watcher's poller and drill the runbook, the time zone and its own stack's dashboard", () => {
+    // Assess
+    stacks.watchers.forEach((stack, i) => {
+      const w = watchers[i];
+      const dashboardName = { 'Fn::Join': ['-', [stack.stackName, { Ref: 'AWS::Region' }]] };
+      w.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: dashboardName });
+      for (const fn of ['PollerFunction', 'DrillFunction']) {
+        const env = envOf(w, fn);
+        expect(env).toMatchObject({
+          RUNBOOK_BASE_URL: 'https://wiki.example.com/redis/{code}',
+          ALERT_TIME_ZONE: 'Europe/Berlin',
+          DASHBOARD_URL: { 'Fn::Join': ['', expect.arrayContaining(['#dashboards:name=', dashboardName])] },
+        });
+      }
+      expect(w.toJSON().Outputs.DashboardUrl.Value).toEqual(envOf(w, 'PollerFunction').DASHBOARD_URL);
+    });
+  });
+
+  it('passes cdk-nag (AWS Solutions and Serverless) on every stack', () => {
+    // Act / Assess
+    expect(nagViolations(app)).toEqual([]);
   });
 });
 
@@ -174,7 +284,9 @@ describe('Fleet layout: a watcher in another account', () => {
     // Assess
     partner.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SentinelWatch-partner-poller' });
     partner.hasResourceProperties('AWS::IAM::Role', { RoleName: 'SentinelWatch-partner-drill' });
+    // Its alarm topic only: no notifier is there, so no notifier-alarm topic (nor its subscriptions).
     partner.resourceCountIs('AWS::SNS::Topic', 1);
+    partner.resourceCountIs('AWS::SNS::Subscription', 1);
     partner.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'redis-team@example.com' });
     const local = resourcesOf(partner, 'AWS::SNS::Topic')[0][0];
     for (const [, alarm] of resourcesOf(partner, 'AWS::CloudWatch::Alarm')) {
@@ -183,13 +295,9 @@ describe('Fleet layout: a watcher in another account', () => {
     expect(stacks.watchers[1].account).toBe(OTHER_ACCOUNT);
   });
 
-  it('passes cdk-nag on every stack', () => {
-    // Act
-    const report = new AwsSolutionsChecks(app).validateScope(app);
-
-    // Assess
-    expect(report.violations).toEqual([]);
-    expect(report.success).toBe(true);
+  it('passes cdk-nag (AWS Solutions and Serverless) on every stack', () => {
+    // Act / Assess
+    expect(nagViolations(app)).toEqual([]);
   });
 });
 
@@ -214,6 +322,35 @@ describe('Fleet layout: references checked at synth, fields named', () => {
         { name: 'a', vpc: explicitVpc(), deployments: [deployment()], alertEmails: ['x@example.com'] },
       ]),
       /^watchers\[0\]\.alertEmails: belongs in "alerting"/,
+    ],
+    [
+      "a notifier in a watcher (the notifiers are the alerting stack's)",
+      layout({}, [
+        {
+          name: 'a',
+          vpc: explicitVpc(),
+          deployments: [deployment()],
+          pagerDuty: { routingKeySecretArn: PD_SECRET_ARN },
+        },
+      ]),
+      /^watchers\[0\]\.pagerDuty: belongs in "alerting"/,
+    ],
+    [
+      'the runbook in a watcher (one presentation for the fleet)',
+      layout({}, [
+        { name: 'a', vpc: explicitVpc(), deployments: [deployment()], runbookBaseUrl: 'https://x.example' },
+      ]),
+      /^watchers\[0\]\.runbookBaseUrl: belongs in "alerting"/,
+    ],
+    [
+      'a bad notifier in the alerting section, its field named',
+      layout({ alerting: { alertEmails: [], pagerDuty: { severities: ['critical'] } } }),
+      /^alerting\.pagerDuty\.routingKeySecretArn: is required$/,
+    ],
+    [
+      'a bad time zone in the alerting section, its field named',
+      layout({ alerting: { alertEmails: [], alertTimeZone: 'Europe/Berlln' } }),
+      /^alerting\.alertTimeZone: "Europe\/Berlln" is not an IANA time zone name/,
     ],
     [
       'a watcher in another account without the alerting account',
@@ -272,7 +409,6 @@ describe('Fleet layout: config/fleet-example.json', () => {
 
     // Act
     const { app, stacks } = build(example);
-    const report = new AwsSolutionsChecks(app).validateScope(app);
 
     // Assess
     expect([stacks.alerting, ...stacks.watchers].map((s) => s.stackName)).toEqual([
@@ -280,6 +416,6 @@ describe('Fleet layout: config/fleet-example.json', () => {
       'SentinelWatch-orders-vpc',
       'SentinelWatch-partner-vpc',
     ]);
-    expect(report.violations).toEqual([]);
+    expect(nagViolations(app)).toEqual([]);
   });
 });

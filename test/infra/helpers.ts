@@ -5,14 +5,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { ConfigError } from '../../lambdas/core/errors';
 import { SentinelWatchStack } from '../../lib/sentinel-watch-stack';
 import { parseStackConfig } from '../../lib/stack-config';
+import { configErrorOf } from '../support/config-error';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/orders-redis-AbC123`;
 export const SENTINEL_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/orders-sentinel-DeF456`;
 export const SLACK_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/slack-GhI789`;
+export const PD_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/pagerduty-JkL012`;
+export const HOOK_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/incident-io-MnO345`;
 export const VPC_ID = 'vpc-0123456789abcdef0';
 
 export type Json = Record<string, unknown>;
@@ -125,3 +129,6 @@ export const LOOKUP_ENV: Environment = { account: ACCOUNT, region: REGION };
 export function resourcesOf(template: Template, type: string): [string, Json][] {
   return Object.entries(template.findResources(type)) as [string, Json][];
 }
+
+/** The ConfigError a config throws (fails the test when it throws nothing or something else). */
+export const configError = (config: unknown): ConfigError => configErrorOf(() => parseStackConfig(config));

@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
   baseConfig,
   buildStack,
   deployment,
   fleet,
+  HOOK_SECRET_ARN,
   type Json,
   LOOKUP_ENV,
+  PD_SECRET_ARN,
   SENTINEL_SECRET_ARN,
   SLACK_SECRET_ARN,
   VPC_ID,
@@ -40,6 +42,11 @@ const variants: [string, Json, Parameters<typeof buildStack>[1]][] = [
         deployment({ name: 'sessions' }),
       ],
       slackWebhookSecretArn: SLACK_SECRET_ARN,
+      pagerDuty: { routingKeySecretArn: PD_SECRET_ARN, region: 'eu' },
+      webhooks: [
+        { name: 'incident-io', secretArn: HOOK_SECRET_ARN },
+        { name: 'teams', secretArn: HOOK_SECRET_ARN, severities: ['critical'] },
+      ],
       tableEncryption: 'customer-managed',
       secretsKmsKeyArns: ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
       alertEmails: [{ address: 'oncall@example.com', severities: ['critical'] }],
@@ -72,20 +79,24 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
   );
 }
 
-describe('cdk-nag: AwsSolutionsChecks', () => {
+describe('cdk-nag: AwsSolutionsChecks and ServerlessChecks', () => {
   it.each(variants)('finds no unacknowledged violation: %s', (_title, config, options) => {
     // Prepare
     const { app } = buildStack(config, options);
 
     // Act
-    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const reports = [new AwsSolutionsChecks(app), new ServerlessChecks(app)].map((pack) =>
+      pack.validateScope(app),
+    );
 
     // Assess
-    expect(report.violations).toEqual([]);
-    expect(report.success).toBe(true);
+    for (const report of reports) {
+      expect(report.violations).toEqual([]);
+      expect(report.success).toBe(true);
+    }
   });
 
-  it("acknowledges the drill key's rotation, the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
+  it("acknowledges only what cannot be fixed, where it applies, with a reason a reviewer can check (the drill key's rotation, the VPC functions' roles, the on-call policy's read-only wildcards, dead-letter queues, tracing, the schedule and the drill)", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -93,28 +104,60 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     const acks = acknowledgements(app);
 
     // Assess
-    // The on-call policy belongs to the alerting half (lib/compose.ts), built before the watcher half.
-    expect(acks.map((a) => [a.path, a.id])).toEqual([
-      ['SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]'],
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
       [
+        'SentinelWatch/DrillKey/Secret AwsSolutions-SMG4',
+        'SentinelWatch/Poller/Poller/Role AwsSolutions-IAM5[Resource::*]',
+        'SentinelWatch/Drill/Drill/Role AwsSolutions-IAM5[Resource::*]',
+        'SentinelWatch/OnCall/Policy AwsSolutions-IAM5[Resource::*]',
+        'SentinelWatch/OnCall/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
+        // Dead-letter queues need no dead-letter queue of their own.
+        'SentinelWatch/Alerting/EmailDeadLetters Serverless-SQSRedrivePolicy',
+        'SentinelWatch/Alerting/EmailDeadLetters AwsSolutions-SQS3',
+        'SentinelWatch/Notifiers/Slack/DeadLetters Serverless-SQSRedrivePolicy',
+        'SentinelWatch/Notifiers/Slack/DeadLetters AwsSolutions-SQS3',
+        // X-Ray is not used (it needs a Resource "*" grant).
+        'SentinelWatch/Poller/Poller/Function Serverless-LambdaTracing',
+        'SentinelWatch/Drill/Drill/Function Serverless-LambdaTracing',
+        'SentinelWatch/Notifiers/Slack/Function/Function Serverless-LambdaTracing',
+        // A schedule tick is not worth a DLQ; the drill is never invoked asynchronously.
+        'SentinelWatch/Poller/Poller/Function Serverless-LambdaDLQ',
+        'SentinelWatch/Poller/Poller/Function Serverless-LambdaAsyncFailureDestination',
+        'SentinelWatch/Poller/Schedule Serverless-EventBusDLQ',
+        'SentinelWatch/Drill/Drill/Function Serverless-LambdaDLQ',
+        'SentinelWatch/Drill/Drill/Function Serverless-LambdaAsyncFailureDestination',
+      ].sort(),
+    );
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
+    const reasonOf = (path: string, id: string) => acks.find((a) => a.path === path && a.id === id)?.reason;
+    for (const role of ['Poller/Poller', 'Drill/Drill']) {
+      expect(reasonOf(`SentinelWatch/${role}/Role`, 'AwsSolutions-IAM5[Resource::*]')).toMatch(
+        /ec2:DescribeNetworkInterfaces/,
+      );
+    }
+    expect(reasonOf('SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]')).toMatch(
+      /^Only cloudwatch:GetMetricData/,
+    );
+    expect(
+      reasonOf(
         'SentinelWatch/OnCall/Policy',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
-      ],
-      ['SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4'],
-      ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
-      ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
-    ]);
-    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
-    expect(acks[0].reason).toMatch(/^Only cloudwatch:GetMetricData/);
-    expect(acks[1].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
-    expect(acks[2].reason).toMatch(/HMAC key/);
-    for (const ack of acks.slice(3, 5)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
+      ),
+    ).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
+    // No notifier's delivery path is acknowledged: each one is fixed.
+    expect(
+      acks.filter(
+        (a) =>
+          a.path.includes('Notifiers') && /DLQ|Redrive|Failure/.test(a.id) && !a.path.endsWith('DeadLetters'),
+      ),
+    ).toEqual([]);
+    expect(reasonOf('SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4')).toMatch(/HMAC key/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {
     // Prepare
     const { app } = buildStack(example);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 
     // Act / Assess
     expect(() => app.synth()).not.toThrow();

@@ -57,8 +57,23 @@ describe('Stack: on-call outputs and access', () => {
         .filter((k) => k.endsWith(FUNCTION_OUTPUT_SUFFIX))
         .sort(),
     ).toEqual(['DrillFunctionName', 'PollerFunctionName', 'SlackFunctionName']);
-    // No dead-letter queue in this stack yet: the doctor says so instead of guessing one.
-    expect(Object.keys(outputs).filter((k) => k.endsWith(DLQ_OUTPUT_SUFFIX))).toEqual([]);
+    // Every dead-letter queue (the Slack notifier's, the email subscriptions'), and the doctor may read them.
+    expect(
+      Object.keys(outputs)
+        .filter((k) => k.endsWith(DLQ_OUTPUT_SUFFIX))
+        .sort(),
+    ).toEqual(['EmailDlqUrl', 'SlackDlqUrl']);
+    expect(outputs.SlackDlqUrl.Value).toEqual({ Ref: expect.stringMatching(/^NotifiersSlackDeadLetters/) });
+    expect(bySid(statements(template), 'ReadDeadLetterQueues')).toEqual({
+      Sid: 'ReadDeadLetterQueues',
+      Effect: 'Allow',
+      Action: 'sqs:GetQueueAttributes',
+      // (Sorted: cdk.json sets @aws-cdk/aws-iam:minimizePolicies.)
+      Resource: [
+        { 'Fn::GetAtt': [expect.stringMatching(/^AlertingEmailDeadLetters/), 'Arn'] },
+        { 'Fn::GetAtt': [expect.stringMatching(/^NotifiersSlackDeadLetters/), 'Arn'] },
+      ],
+    });
   });
 
   it('names every alarm with the prefix the doctor lists them by', () => {

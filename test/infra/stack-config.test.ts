@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseFleetConfig } from '../../lambdas/core/fleet-config';
 import { loadStackConfig, parseStackConfig, stackNameFrom } from '../../lib/stack-config';
-import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
+  configError,
   deployment,
   explicitVpc,
   type Json,
@@ -14,8 +14,6 @@ import {
   SENTINEL_SECRET_ARN,
   SLACK_SECRET_ARN,
 } from './helpers';
-
-const configError = (config: unknown) => configErrorOf(() => parseStackConfig(config));
 
 describe('Function: parseStackConfig', () => {
   describe('defaults', () => {

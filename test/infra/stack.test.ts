@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_KEYS } from '../../lambdas/adapters/dynamo-store';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../lib/stack-config';
 import { baseConfig, type Json, resourcesOf, SECRET_ARN, synth } from './helpers';
 
 /** The Lambda function whose entry is the given handler, found by its description. */
@@ -120,6 +121,9 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertingTopic/) },
         DRILL_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^DrillKeySecret/) },
+        // Links and times of the alert text (lambdas/core/notify/presentation.ts).
+        RUNBOOK_BASE_URL: DEFAULT_RUNBOOK_BASE_URL,
+        DASHBOARD_URL: { 'Fn::Join': ['', expect.arrayContaining(['#dashboards:name='])] },
       });
     });
 
@@ -390,8 +394,14 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         AlarmActions: [topicRef],
       });
       expect(alarm('alerts-undelivered').Dimensions).toBeUndefined();
+      // Emails SNS gave up on (lib/constructs/alerting.ts).
+      expect(alarm('email-undelivered')).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        AlarmActions: [topicRef],
+      });
       // One shard: no shard alarm (poller-not-running says it), no per-deployment alarm unless asked.
-      expect(alarms).toHaveLength(7);
+      expect(alarms).toHaveLength(8);
     });
 
     it("draws the poller's fleet metrics on a dashboard", () => {
@@ -420,6 +430,8 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DrillDryRunAliasArn',
         'DrillFunctionName',
         'DrillKeySecretArn',
+        'EmailDlqUrl',
+        'NotifierAlarmTopicArn',
         'OnCallPolicyArn',
         'PollerFunctionName',
         'PollerNoSuccessMinutes',

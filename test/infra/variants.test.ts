@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../lib/stack-config';
 import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
@@ -164,50 +165,71 @@ describe('Variant: Slack', () => {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
+          SLACK_MENTION: '@here',
+          RUNBOOK_BASE_URL: DEFAULT_RUNBOOK_BASE_URL,
           SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         },
+      },
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^NotifiersSlackDeadLetters/), 'Arn'] },
       },
     });
     expect(slack.VpcConfig).toBeUndefined();
     // Lambda's retries of a failed post are safe: the delivery record stops a second message.
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: Match.stringLikeRegexp('^SlackFunction') },
+      FunctionName: { Ref: Match.stringLikeRegexp('^NotifiersSlackFunction') },
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 3600,
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
-      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackFunction'), 'Arn'] },
       FilterPolicy: Match.absent(),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackDeadLetters'), 'Arn'] },
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'sns.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackFunction'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^NotifiersSlackFunction') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifiersSlackDeadLetters'), 'Arn'] },
+        },
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^SlackRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NotifiersSlackFunctionRole') }],
       PolicyDocument: {
-        Statement: [
-          Match.objectLike({ Sid: 'OwnLogGroup' }),
-          {
-            Sid: 'ReadConfiguredSecrets',
-            Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: SLACK_SECRET_ARN,
-          },
+        Statement: Match.arrayWith([
           {
             // Its delivery records only: items whose key starts DELIVERY#slack#, never a deployment's.
             // (Actions sorted: cdk.json sets @aws-cdk/aws-iam:minimizePolicies.)
-            Sid: 'SlackDeliveryRecords',
+            Sid: 'DeliveryRecords',
             Effect: 'Allow',
             Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTable'), 'Arn'] },
             Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DELIVERY#slack#*'] } },
           },
-        ],
+        ]),
       },
     });
+    const slackPolicy = JSON.stringify(
+      resourcesOf(template, 'AWS::IAM::Policy').find(([id]) =>
+        id.startsWith('NotifiersSlackFunctionRole'),
+      )?.[1],
+    );
+    expect(slackPolicy).toContain('"Sid":"ReadConfiguredSecrets"');
+    expect(slackPolicy).toContain(`"Resource":"${SLACK_SECRET_ARN}"`);
+    expect(slackPolicy).not.toContain(SECRET_ARN);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'SentinelWatch-slack-errors' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-slack-undelivered',
+    });
     // The poller cannot read the Slack secret.
     const pollerPolicy = JSON.stringify(
       resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('PollerRole'))?.[1],

@@ -12,6 +12,7 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CheckResult } from '../../cli/doctor/checks';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
+import { deliveredMessage } from '../../lambdas/adapters/sns-publisher';
 import { toSnapshotRecord } from '../../lambdas/core/snapshot-record';
 import type { Snapshot } from '../../lambdas/core/types';
 import {
@@ -32,19 +33,22 @@ const CFN_NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const SLACK_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf';
 
 process.env.SLACK_WEBHOOK_SECRET_ARN = SLACK_SECRET;
-// The Slack handler reads its settings when loaded; its delivery records (the table) are
-// slack-delivery.test.ts's subject: here it posts each message without them (ledger null), so it
-// never calls DynamoDB.
+// The Slack handler reads its settings when loaded.
 process.env.SNAPSHOT_TABLE_NAME = 'sentinel-watch-oncall-it';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_REGION = 'us-east-1';
 const { createSlackHandler } =
   require('../../lambdas/slack/handler') as typeof import('../../lambdas/slack/handler');
+// Without delivery records (ledger null): each test message is new and DynamoDB is never called
+// (slack-delivery.test.ts covers the records).
 const slackHandler = createSlackHandler({ ledger: null });
 
 interface Delivered {
   readonly subject: string;
+  /** What email shows. */
   readonly body: string;
+  /** What a Lambda subscriber gets. */
+  readonly lambdaBody: string;
   readonly attributes: Record<string, string>;
 }
 
@@ -90,7 +94,7 @@ function deliver(message: Delivered): void {
           MessageId: `m-${Date.now()}`,
           TopicArn: TOPIC,
           Subject: message.subject,
-          Message: message.body,
+          Message: message.lambdaBody,
           Timestamp: new Date().toISOString(),
           SignatureVersion: '1',
           Signature: 'x',
@@ -144,7 +148,15 @@ beforeAll(async () => {
         attributes[form.get(`MessageAttributes.entry.${i}.Name`) ?? ''] =
           form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
       }
-      deliver({ subject: form.get('Subject') ?? '', body: form.get('Message') ?? '', attributes });
+      // MessageStructure json: each protocol gets its own form (text for email, the notice for Lambda).
+      const raw = form.get('Message') ?? '';
+      const structure = form.get('MessageStructure') ?? undefined;
+      deliver({
+        subject: form.get('Subject') ?? '',
+        body: deliveredMessage('email', raw, structure),
+        lambdaBody: deliveredMessage('lambda', raw, structure),
+        attributes,
+      });
       return { body: queryResult(SNS_NS, 'Publish', `<MessageId>${Date.now()}</MessageId>`) };
     },
     ListSubscriptionsByTopic: () => ({
@@ -271,9 +283,13 @@ describe('sentinel-watch test-alert against local stand-ins', () => {
     );
     expect(opened.attributes.deployment).toBe('orders-cache');
     expect(/Incident: (.+)/.exec(opened.body)?.[1]).toBe(/Incident: (.+)/.exec(resolved.body)?.[1]);
-    expect(slackPosts.map((p) => [p.text.slice(0, 17), p.color])).toEqual([
-      ['[TEST] [CRITICAL]', '#D72B3F'],
-      ['[TEST] [RESOLVED]', '#2EB67D'],
+    // Marked as a test, and mentioning nobody: it must arrive, not wake the channel.
+    expect(slackPosts.map((p) => [p.text, p.color])).toEqual([
+      [':red_circle: *CRITICAL* [TEST] orders-cache: TEST_ALERT', '#D72B3F'],
+      [
+        expect.stringMatching(/^:large_green_circle: \*RESOLVED\* \[TEST\] orders-cache: TEST_ALERT/),
+        '#2EB67D',
+      ],
     ]);
   }, 60_000);
 });

@@ -4,8 +4,6 @@
 // XML out). Only the Lambda context is made up.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import Redis from 'ioredis';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
@@ -14,6 +12,7 @@ import type { DynamoStore } from '../../lambdas/adapters/dynamo-store';
 import { drillLockKey } from '../../lambdas/core/drill-context';
 import type { RunSummary } from '../../lambdas/poller/run';
 import type { PollerState } from '../../lambdas/poller/state';
+import { SnsStandIn } from '../helpers/sns-stand-in';
 import { drillLockNow } from './drill-helpers';
 
 const BASE = 7000;
@@ -21,21 +20,10 @@ const TABLE = 'sentinel-watch-poller-it';
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sentinel-watch-it';
 const DEPLOYMENT = 'it-poller';
 
-interface Published {
-  readonly at: number;
-  readonly subject: string;
-  readonly message: string;
-  readonly attributes: Record<string, string>;
-}
-
 let topo: LocalTopology;
 let dynamo: EmbeddedDynamo;
-let sns: Server;
+let sns: SnsStandIn;
 let store: DynamoStore;
-let published: Published[];
-/** The SNS stand-in answers this many Publish calls with a 500 before it accepts again. */
-let failNext = 0;
-let failedCalls = 0;
 let logs: string[];
 let spies: jest.SpyInstance[];
 
@@ -72,7 +60,7 @@ const context = (remainingMs = 30_000): Context => {
   } as unknown as Context;
 };
 
-const switches = () => published.filter((p) => p.attributes.code === 'MASTER_CHANGED');
+const switches = () => sns.published.filter((p) => p.attributes.code === 'MASTER_CHANGED');
 
 async function killMasterAndWaitForSwitch(): Promise<{ old: number; next: number; killedAt: number }> {
   const old = (await topo.currentMaster())!.port;
@@ -115,43 +103,7 @@ beforeAll(async () => {
 
   dynamo = await startEmbeddedDynamo(TABLE);
 
-  sns = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      const requestId = randomUUID();
-      if (form.get('Action') !== 'Publish' || form.get('TopicArn') !== TOPIC_ARN) {
-        res.writeHead(400, { 'content-type': 'text/xml' }).end(snsError('InvalidParameter', requestId));
-        return;
-      }
-      if (failNext > 0) {
-        failNext--;
-        failedCalls++;
-        res.writeHead(500, { 'content-type': 'text/xml' }).end(snsError('InternalError', requestId));
-        return;
-      }
-      const attributes: Record<string, string> = {};
-      for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
-        attributes[form.get(`MessageAttributes.entry.${i}.Name`)!] =
-          form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
-      }
-      published.push({
-        at: Date.now(),
-        subject: form.get('Subject') ?? '',
-        message: form.get('Message') ?? '',
-        attributes,
-      });
-      res
-        .writeHead(200, { 'content-type': 'text/xml' })
-        .end(
-          `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
-        );
-    });
-  });
-  await new Promise<void>((resolve) => sns.listen(0, '127.0.0.1', resolve));
+  sns = await SnsStandIn.start(TOPIC_ARN);
 
   Object.assign(process.env, {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -159,7 +111,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
     SNAPSHOT_TABLE_NAME: TABLE,
     ALERT_TOPIC_ARN: TOPIC_ARN,
     IT_POLLER_REDIS_PASSWORD: topo.password,
@@ -170,13 +122,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await topo?.down();
   await dynamo?.close();
-  await new Promise<void>((resolve) => (sns ? sns.close(() => resolve()) : resolve()));
+  await sns?.stop();
 });
 
 beforeEach(() => {
-  published = [];
-  failNext = 0;
-  failedCalls = 0;
+  sns.reset();
   logs = [];
   spies = [process.stdout, process.stderr].map((stream) =>
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -190,10 +140,6 @@ afterEach(() => {
   for (const spy of spies) spy.mockRestore();
 });
 
-function snsError(code: string, requestId: string): string {
-  return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Receiver</Type><Code>${code}</Code><Message>simulated</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-}
-
 describe('Function: handler (poller) against a real topology, dynalite and an SNS stand-in', () => {
   it('stays silent over several invocations of a healthy deployment, storing every poll', async () => {
     // Prepare
@@ -204,7 +150,7 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     for (let i = 0; i < 3; i++) await handler({}, context());
 
     // Assess
-    expect(published).toEqual([]);
+    expect(sns.published).toEqual([]);
     const history = await store.history(DEPLOYMENT, { from, to: new Date().toISOString() });
     expect(history).toHaveLength(3);
     expect(history.every((r) => r.master === `127.0.0.1:${BASE}` && r.findings.length === 0)).toBe(true);
@@ -221,13 +167,13 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     const { old, next } = await killMasterAndWaitForSwitch();
 
     // Act: SNS refuses the first invocation's every try; the next invocation sends what is pending.
-    failNext = 4;
+    sns.failNext = 4;
     const first = await handler({}, context());
     const second = await handler({}, context());
     const third = await handler({}, context());
 
     // Assess
-    expect(failedCalls).toBe(4);
+    expect(sns.failedCalls).toBe(4);
     expect(first.deployments[0]).toMatchObject({ published: 0, stopped: 'done' });
     expect(first.deployments[0].pending).toBeGreaterThanOrEqual(1);
     expect(second.deployments[0]).toMatchObject({ pending: 0, stopped: 'done' });
@@ -245,12 +191,18 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
       oldMaster: `127.0.0.1:${old}`,
       newMaster: `127.0.0.1:${next}`,
     });
-    expect(alert.message).toContain(`Old master:  127.0.0.1:${old}`);
-    expect(alert.message).toContain(`New master:  127.0.0.1:${next}`);
+    expect(alert.message).toContain(`Old master: 127.0.0.1:${old}`);
+    expect(alert.message).toContain(`New master: 127.0.0.1:${next}`);
+    // Notifiers get the structured notice, not the text.
+    expect(JSON.parse(alert.lambdaMessage)).toMatchObject({
+      schemaVersion: 1,
+      code: 'MASTER_CHANGED',
+      master: { previous: `127.0.0.1:${old}`, current: `127.0.0.1:${next}` },
+    });
     // Every alert went out exactly once (the third invocation only resolves the short failover).
-    const keys = published.map((p) => p.attributes.dedupeKey);
+    const keys = sns.published.map((p) => p.attributes.dedupeKey);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(published.length).toBe(first.deployments[0].pending + third.deployments[0].published);
+    expect(sns.published.length).toBe(first.deployments[0].pending + third.deployments[0].published);
     expect(logs.join('')).not.toContain(topo.password);
 
     await rejoin(old, next);
@@ -274,10 +226,10 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
       `[CRITICAL] ${DEPLOYMENT}: master switched 127.0.0.1:${old} → 127.0.0.1:${next}`,
     );
     expect(alert.at - killedAt).toBeLessThan(6_000);
-    expect(alert.message).toContain('Failover timeline (sentinel events, UTC):');
-    expect(alert.message).toMatch(/\+sdown +master mymaster 127\.0\.0\.1 \d+/);
+    expect(alert.message).toContain('Failover timeline, times UTC');
+    expect(alert.message).toMatch(/\+sdown master mymaster 127\.0\.0\.1 \d+/);
     expect(alert.message).toMatch(
-      new RegExp(`\\+switch-master +mymaster 127\\.0\\.0\\.1 ${old} 127\\.0\\.0\\.1 ${next}`),
+      new RegExp(`\\+switch-master mymaster 127\\.0\\.0\\.1 ${old} 127\\.0\\.0\\.1 ${next}`),
     );
 
     await rejoin(old, next);
@@ -306,7 +258,7 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     await handler({}, context());
     await handler({}, context());
-    published = [];
+    sns.reset();
     const old = (await topo.currentMaster())!.port;
     // The lock as a drill writes it right before SENTINEL FAILOVER, signed with the drill key the
     // poller reads (here from SENTINEL_WATCH_DRILL_KEY; in AWS from DRILL_KEY_SECRET_ARN)
@@ -350,7 +302,7 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
       /^\[INFO\] it-poller: master switched 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ \(drill\)$/,
     );
     expect(switches()[0].attributes).toMatchObject({ severity: 'info', drillId: 'drill-it' });
-    expect(published.filter((p) => p.attributes.severity === 'critical')).toEqual([]);
+    expect(sns.published.filter((p) => p.attributes.severity === 'critical')).toEqual([]);
     delete process.env.SENTINEL_WATCH_DRILL_KEY;
   });
 });

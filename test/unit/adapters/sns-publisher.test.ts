@@ -1,7 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { PublishError, SnsAlertPublisher } from '../../../lambdas/adapters/sns-publisher';
+import { deliveredMessage, PublishError, SnsAlertPublisher } from '../../../lambdas/adapters/sns-publisher';
+import { renderAlert } from '../../../lambdas/core/alert-text';
+import { laggingOpened, PRESENTATION } from '../../helpers/notify';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -48,6 +50,28 @@ describe('Class: SnsAlertPublisher', () => {
           dedupeKey: { DataType: 'String', StringValue: message.dedupeKey },
         },
       });
+    });
+
+    it('sends the text to email and the notice as JSON to Lambda, SQS and HTTP/S (MessageStructure json)', async () => {
+      // Prepare
+      sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+      const alert = renderAlert(laggingOpened, PRESENTATION);
+
+      // Act
+      await publisher.publish(alert);
+
+      // Assess
+      const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+      expect(input.MessageStructure).toBe('json');
+      const perProtocol = JSON.parse(input.Message ?? '') as Record<string, string>;
+      expect(perProtocol.default).toBe(alert.body);
+      expect(perProtocol.email).toBe(alert.body);
+      for (const protocol of ['lambda', 'sqs', 'http', 'https']) {
+        expect(JSON.parse(perProtocol[protocol])).toEqual(alert.notice);
+        expect(deliveredMessage(protocol, input.Message ?? '', 'json')).toBe(perProtocol[protocol]);
+      }
+      expect(deliveredMessage('email-json', input.Message ?? '', 'json')).toBe(alert.body);
+      expect(Buffer.byteLength(input.Message ?? '')).toBeLessThan(256 * 1024);
     });
 
     it.each([

@@ -8,7 +8,7 @@ import 'aws-sdk-client-mock-jest';
 import { describeStack } from '../../../cli/aws/stack';
 import { type TestAlertDeps, testAlertCommand } from '../../../cli/commands/test-alert';
 import { EXIT } from '../../../cli/io';
-import { SnsAlertPublisher } from '../../../lambdas/adapters/sns-publisher';
+import { deliveredMessage, SnsAlertPublisher } from '../../../lambdas/adapters/sns-publisher';
 import { UsageError } from '../../../lambdas/core/errors';
 import { isTestAlert, TEST_ALERT_CODE } from '../../../lambdas/core/test-alert';
 import { NOW } from '../helpers/snapshot-factory';
@@ -87,13 +87,21 @@ describe('Command: test-alert', () => {
     expect(calls.every((c) => c.TopicArn === TOPIC)).toBe(true);
     expect(calls[0].Subject).toBe('[TEST] [CRITICAL] orders-cache: TEST_ALERT');
     expect(calls[1].Subject).toBe('[TEST] [RESOLVED] orders-cache: TEST_ALERT (lasted 10s)');
-    expect(calls[0].Message).toMatch(
+    // What email shows (one SNS publish carries the text for email and the notice for the notifiers).
+    const emails = calls.map((c) => deliveredMessage('email', c.Message ?? '', c.MessageStructure));
+    expect(emails[0]).toMatch(
       /^TEST ALERT, nothing is wrong: alice@bastion ran "sentinel-watch test-alert --stack SentinelWatch"/,
     );
-    expect(calls[0].Message).toContain('Nothing: this tests the alert path');
     // Same incident: a receiver that deduplicates on it (PagerDuty's dedup_key) resolves what it opened.
     const incident = (m: string | undefined) => /Incident: (.+)/.exec(m ?? '')?.[1];
-    expect(incident(calls[0].Message)).toBe(incident(calls[1].Message));
+    expect(incident(emails[0])).toBe(incident(emails[1]));
+    const notices = calls.map((c) =>
+      JSON.parse(deliveredMessage('lambda', c.Message ?? '', c.MessageStructure)),
+    );
+    expect(notices.map((n) => [n.code, n.status, n.incidentKey === notices[0].incidentKey])).toEqual([
+      [TEST_ALERT_CODE, 'firing', true],
+      [TEST_ALERT_CODE, 'resolved', true],
+    ]);
     expect(slept).toEqual([10_000]);
   });
 

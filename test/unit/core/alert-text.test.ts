@@ -63,20 +63,18 @@ describe('Function: renderAlert', () => {
     );
     expect(rest.join('\n\n')).toBe(
       [
-        'Deployment:  prod-cache',
-        'About:       deployment',
-        'Alert:       MASTER_CHANGED (critical, event)',
-        'Old master:  10.0.1.61:6379',
-        'New master:  10.0.1.63:6379',
-        'When:        2026-05-01T10:00:00.000Z',
+        'Deployment: prod-cache',
+        'About: deployment',
+        'Alert: MASTER_CHANGED (critical, event)',
+        'Old master: 10.0.1.61:6379',
+        'New master: 10.0.1.63:6379',
+        'When: 2026-05-01 10:00:00 UTC',
         '',
-        'What to do:',
-        '  Check that clients reconnected to the new master (through Sentinel), find out why the old one failed, and check that it rejoins as a replica.',
-        '',
-        'Incident: prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
+        `Incident: ${alert.notice?.ref} (prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z)`,
         '-- sentinel-watch',
       ].join('\n'),
     );
+    expect(alert.notice?.ref).toMatch(/^[0-9a-f]{8}$/);
     expect(alert.dedupeKey).toBe(
       'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z|event|2026-05-01T10:00:00.000Z',
     );
@@ -106,11 +104,13 @@ describe('Function: renderAlert', () => {
     // Assess
     expect(alert.body).toContain(
       [
-        'Failover timeline (sentinel events, UTC):',
-        '  09:59:57.100  10.0.1.62:26379       +sdown             master mymaster 10.0.1.61 6379',
-        '  09:59:58.300  10.0.1.63:26379       +switch-master     epoch=2',
+        'Failover timeline, times UTC:',
+        '- +0.00 s · 09:59:57.100 · +sdown master mymaster 10.0.1.61 6379 · sentinel 10.0.1.62:26379',
+        '- +1.20 s · 09:59:58.300 · +switch-master epoch=2 · sentinel 10.0.1.63:26379',
       ].join('\n'),
     );
+    // Readable in a proportional font: no runs of spaces that only a monospace font would line up.
+    expect(alert.body).not.toMatch(/\S {2,}\S/);
   });
 
   it('renders a drill switch as info and says nothing needs doing', () => {
@@ -123,8 +123,8 @@ describe('Function: renderAlert', () => {
     // Assess
     expect(alert.subject).toBe('[INFO] prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379 (drill)');
     expect(alert.attributes).toMatchObject({ severity: 'info', drillId: 'drill-42' });
-    expect(alert.body).toContain('Drill:       drill-42');
-    expect(alert.body).toContain('Nothing: this is the planned failover of a drill');
+    expect(alert.body).toContain('Drill: drill-42');
+    expect(alert.body).toContain('Nothing to do: this is the planned failover of a drill');
   });
 
   it('names the server the alert is about, for Slack and for SNS filters too', () => {
@@ -132,7 +132,7 @@ describe('Function: renderAlert', () => {
     const alert = renderAlert(lagging({ details: { lagBytes: 3_355_443, serverVersion: 'valkey 8.0.1' } }));
 
     // Assess
-    expect(alert.body).toContain('About:       node 10.0.1.62:6379\nServer:      valkey 8.0.1\n');
+    expect(alert.body).toContain('About: node 10.0.1.62:6379\nServer: valkey 8.0.1\n');
     expect(alert.attributes.server).toBe('valkey 8.0.1');
     expect(renderAlert(lagging()).body).not.toContain('Server');
   });
@@ -143,9 +143,8 @@ describe('Function: renderAlert', () => {
 
     // Assess
     expect(alert.subject).toBe('[WARNING] prod-cache: REPLICA_LAGGING node 10.0.1.62:6379');
-    expect(alert.body).toContain('About:       node 10.0.1.62:6379');
-    expect(alert.body).toContain('Since:       2026-05-01T10:00:00.000Z\n');
-    expect(alert.body).toContain("Check the replica's CPU, disk and network");
+    expect(alert.body).toContain('About: node 10.0.1.62:6379');
+    expect(alert.body).toContain('Since: 2026-05-01 10:00:00 UTC\n');
   });
 
   it('renders a resolved incident with how long it lasted', () => {
@@ -163,13 +162,8 @@ describe('Function: renderAlert', () => {
     expect(alert.subject).toBe('[RESOLVED] prod-cache: REPLICA_LAGGING node 10.0.1.62:6379 (lasted 12m)');
     expect(alert.attributes).toMatchObject({ type: 'resolved', severity: 'warning', lasted: '12 min' });
     expect(alert.body).toContain(
-      [
-        'Opened:      2026-05-01T10:00:00.000Z',
-        'Resolved:    2026-05-01T10:13:00.000Z',
-        'Lasted:      12 min',
-      ].join('\n'),
+      ['Opened: 2026-05-01 10:00:00 UTC', 'Resolved: 2026-05-01 10:13:00 UTC', 'Lasted: 12 min'].join('\n'),
     );
-    expect(alert.body).toContain('Nothing now.');
   });
 
   it('renders reminders, and escalations with the severity they had', () => {
@@ -189,7 +183,7 @@ describe('Function: renderAlert', () => {
     // Assess
     expect(reminder.subject).toBe('[REMINDER] prod-cache: REPLICA_LAGGING node 10.0.1.62:6379 (open 65m)');
     expect(reminder.body).toContain('(warning, still open)');
-    expect(reminder.body).toContain('Since:       2026-05-01T10:00:00.000Z (open 65 min)');
+    expect(reminder.body).toContain('Since: 2026-05-01 10:00:00 UTC\nOpen for: 65 min');
     expect(escalated.subject).toBe('[CRITICAL] prod-cache: REPLICA_COUNT_LOW (was warning)');
     expect(escalated.body).toContain('(critical, now more severe, was warning)');
   });
@@ -232,5 +226,58 @@ describe('Function: compactDuration', () => {
     [3 * 86_400_000 + 4 * 3600_000, '3d4h'],
   ])('formats %d ms as %s', (ms, text) => {
     expect(compactDuration(ms)).toBe(text);
+  });
+});
+
+describe('Function: renderAlert, read at 3 am', () => {
+  const presentation = {
+    runbookBaseUrl: 'https://github.com/example/sentinel-watch/blob/main/docs/alert-catalogue.md',
+    dashboardUrl:
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/x',
+    timeZone: 'Europe/Berlin',
+  };
+
+  it('says what to do once: the advice is in the message, not repeated under it', () => {
+    // Act
+    const alert = renderAlert(masterChanged(), presentation);
+
+    // Assess
+    expect(alert.body.match(/Check that clients reconnected/g)).toHaveLength(1);
+    expect(alert.body).not.toContain('What to do');
+  });
+
+  it('shows local time beside UTC, and links the runbook section and the dashboard', () => {
+    // Act
+    const alert = renderAlert(lagging(), presentation);
+
+    // Assess
+    expect(alert.body).toContain('Since: 2026-05-01 12:00:00 Europe/Berlin (10:00:00 UTC)');
+    expect(alert.body).toContain(`Runbook: ${presentation.runbookBaseUrl}#replica-lagging`);
+    expect(alert.body).toContain(`Dashboard: ${presentation.dashboardUrl}`);
+  });
+
+  it('carries the structured notice the notifiers render from, with the same links and incident', () => {
+    // Act
+    const alert = renderAlert(masterChanged(), presentation);
+
+    // Assess
+    expect(alert.notice).toMatchObject({
+      schemaVersion: 1,
+      source: 'sentinel-watch',
+      kind: 'alert',
+      id: alert.dedupeKey,
+      incidentKey: 'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
+      type: 'event',
+      status: 'firing',
+      severity: 'critical',
+      code: 'MASTER_CHANGED',
+      title: 'prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379',
+      master: { previous: '10.0.1.61:6379', current: '10.0.1.63:6379' },
+      links: {
+        runbook: `${presentation.runbookBaseUrl}#master-changed`,
+        dashboard: presentation.dashboardUrl,
+      },
+    });
+    expect(JSON.parse(JSON.stringify(alert.notice))).toEqual(alert.notice);
   });
 });

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { deliveredMessage } from '../../../lambdas/adapters/sns-publisher';
 import { newSilence } from '../../../lambdas/core/silence';
 import type { Snapshot } from '../../../lambdas/core/types';
 import { fail, healthySnapshot, MINUTE, NOW, node } from '../helpers/snapshot-factory';
@@ -104,7 +105,7 @@ describe('Function: handler (poller) with a silence in its table', () => {
     expect(
       published.map((p) => [p.MessageAttributes?.type?.StringValue, p.MessageAttributes?.code?.StringValue]),
     ).toEqual([['opened', 'REPLICA_UNREACHABLE']]);
-    expect(published[0].Message).toMatch(
+    expect(deliveredMessage('email', published[0].Message ?? '', published[0].MessageStructure)).toMatch(
       /^Silence s-0123456789 \(REPLICA_UNREACHABLE of prod-cache: "disk swap on 10.0.1.63"\) ended \(1 alert held back\)/,
     );
   });

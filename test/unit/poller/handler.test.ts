@@ -196,7 +196,9 @@ describe('Function: handler (poller)', () => {
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
       Subject: SWITCH_SUBJECT,
-      Message: expect.stringContaining('Old master:  10.0.1.61:6379'),
+      // Text for email, the notice's JSON for the notifiers (Lambda, SQS, HTTP/S).
+      MessageStructure: 'json',
+      Message: expect.stringContaining('Old master: 10.0.1.61:6379'),
       MessageAttributes: expect.objectContaining({
         severity: { DataType: 'String', StringValue: 'critical' },
         code: { DataType: 'String', StringValue: 'MASTER_CHANGED' },
@@ -352,10 +354,13 @@ describe('Function: handler (poller)', () => {
     await invoke(switchedWithLock(value()));
 
     // Assess
-    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-      Subject: SWITCH_SUBJECT,
-      Message: expect.stringContaining('Not treated as a drill: drill lock "drill-42" is not trusted: '),
-    });
+    // The message is SNS MessageStructure json: its email form is what a person reads.
+    const [publish] = sns
+      .commandCalls(PublishCommand)
+      .filter((c) => c.args[0].input.Subject === SWITCH_SUBJECT);
+    expect(JSON.parse(publish.args[0].input.Message ?? '{}').email).toContain(
+      'Not treated as a drill: drill lock "drill-42" is not trusted: ',
+    );
     expect(storedState().state.drill).toBeNull();
   });
 

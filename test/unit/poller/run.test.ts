@@ -155,9 +155,9 @@ describe('Function: runPoller', () => {
     expect(published).toHaveLength(1);
     const [alert] = published;
     expect(alert.subject).toBe('[CRITICAL] prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379');
-    expect(alert.body).toContain('Failover timeline (sentinel events, UTC):');
+    expect(alert.body).toContain('Failover timeline, times UTC');
     expect(alert.body).toMatch(
-      /10:00:02\.100 {2}10\.0\.1\.62:26379 +\+sdown +master mymaster 10\.0\.1\.61 6379/,
+      /10:00:02\.100 · \+sdown master mymaster 10\.0\.1\.61 6379 · sentinel 10\.0\.1\.62:26379/,
     );
     expect(alert.body).toContain('+try-failover');
     expect(alert.body).not.toContain('__sentinel__');
