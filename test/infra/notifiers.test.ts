@@ -193,4 +193,42 @@ describe('Notifiers in the template', () => {
       WEBHOOK_SECRET_ARN: HOOK_SECRET_ARN,
     });
   });
+
+  it('lets each notifier touch only its own delivery records, and outputs what doctor reads of it', () => {
+    // Prepare
+    const template = synth(everyNotifier());
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    // Act
+    const prefixes = Object.fromEntries(
+      resourcesOf(template, 'AWS::IAM::Policy')
+        .filter(([id]) => id.startsWith('Notifiers'))
+        .map(([id, p]) => {
+          const statements = ((p.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement;
+          const records = statements.find((st) => st.Sid === 'DeliveryRecords') as Json;
+          const condition = records.Condition as Record<string, Record<string, string[]>>;
+          return [
+            id.replace(/FunctionRole.*$/, ''),
+            condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'],
+          ];
+        }),
+    );
+
+    // Assess
+    expect(prefixes).toEqual({
+      NotifiersSlack: ['DELIVERY#slack#*'],
+      NotifiersPagerDuty: ['DELIVERY#pagerduty#*'],
+      NotifiersWebhookincidentio: ['DELIVERY#webhook-incident-io#*'],
+    });
+    for (const [id, queue] of [
+      ['Slack', 'NotifiersSlackDeadLetters'],
+      ['PagerDuty', 'NotifiersPagerDutyDeadLetters'],
+      ['Webhookincidentio', 'NotifiersWebhookincidentioDeadLetters'],
+    ]) {
+      expect(outputs[`${id}FunctionName`].Value).toEqual({
+        Ref: expect.stringMatching(new RegExp(`^Notifiers${id}Function`)),
+      });
+      expect(outputs[`${id}DlqUrl`].Value).toEqual({ Ref: expect.stringMatching(new RegExp(`^${queue}`)) });
+    }
+  });
 });

@@ -154,6 +154,7 @@ describe('Function: handler (PagerDuty notifier) against a local Events API v2 t
 
   it.each([
     [{ status: 429, body: '{"status":"throttle event"}' }],
+    [{ status: 408, body: 'request timeout' }],
     [{ status: 500, body: 'internal error' }],
     [{ status: 503, body: '' }],
   ])('retries %j and then delivers', async (first) => {
