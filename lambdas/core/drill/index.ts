@@ -1,7 +1,11 @@
 // The failover drill's pure core: preflight and verification over snapshots, write analysis, the
 // report and its text. I/O and orchestration live in lambdas/drill/.
 
+export { legChart } from './chart';
 export { CredentialsUnavailableError, DrillError } from './errors';
+export { type Headline, headline, VERDICT_LABEL } from './headline';
+export { PAGE_WIDTH, renderDrillHtml } from './html';
+export { renderDrillMarkdown } from './markdown';
 export {
   type Preflight,
   type PreflightSettings,
@@ -19,6 +23,14 @@ export {
   isTimelineEvent,
   timelineEntry,
 } from './report';
+export {
+  bucketWrites,
+  MAX_WRITE_BUCKETS,
+  totalOf,
+  WRITE_BUCKET_MS,
+  type WriterBuckets,
+  type WriteSeries,
+} from './series';
 export { type Settled, settledState } from './settled';
 export type * from './types';
 export {

@@ -2,6 +2,7 @@
 // the Lambda, stored in DynamoDB and published as a notification unchanged.
 
 import type { Address } from '../types';
+import type { WriteSeries } from './series';
 
 /** Where in the drill a check or timeline entry belongs. */
 export type DrillPhase = 'preflight' | 'lock' | 'canary' | 'failover' | 'verify' | 'failback' | 'final';
@@ -110,6 +111,8 @@ export interface FailoverLeg {
   readonly abortReason: string | null;
   readonly clientWrites: ClientWriteSummary | null;
   readonly oldMasterWrites: SplitBrainSummary | null;
+  /** Both writers' writes per 100 ms, for the picture (series.ts); absent in reports made before it. */
+  readonly writeSeries?: WriteSeries | null;
 }
 
 /** Who is master when the drill ends, from a poll made after everything else. */
