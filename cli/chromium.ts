@@ -34,6 +34,8 @@ export interface RenderResult {
   readonly problems: readonly string[];
   /** Every URL the page requested, the document itself included. */
   readonly requests: readonly string[];
+  /** Requests Chromium refused to make, with its reason: `csp http://...`. */
+  readonly blocked: readonly string[];
 }
 
 interface Message {
@@ -98,9 +100,19 @@ export async function renderInChromium(request: RenderRequest): Promise<RenderRe
     );
   } finally {
     clearTimeout(timer);
-    if (child.exitCode === null && child.pid !== undefined) child.kill('SIGKILL');
-    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
-    rmSync(profile, { recursive: true, force: true });
+    // Browser.close (sent when done) lets Chromium end its helper processes; kill it if it lingers.
+    const exited = new Promise((resolve) =>
+      child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve(null),
+    );
+    const grace = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(grace);
+    // Its helpers may still be closing files in the profile for a moment.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // A leftover temporary profile is not worth failing a rendering that succeeded.
+    }
   }
 }
 
@@ -114,6 +126,8 @@ const lastLines = (text: string): string =>
 async function drive(cdp: CdpPipe, request: RenderRequest): Promise<RenderResult> {
   const problems: string[] = [];
   const requests: string[] = [];
+  const blocked: string[] = [];
+  const urls = new Map<string, string>();
   const { targetId } = (await cdp.send('Target.createTarget', { url: 'about:blank' })) as {
     targetId: string;
   };
@@ -133,7 +147,11 @@ async function drive(cdp: CdpPipe, request: RenderRequest): Promise<RenderResult
         problems.push(`${entry.level}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
       }
     } else if (m.method === 'Network.requestWillBeSent') {
-      requests.push(String((p.request as { url: string }).url));
+      const url = String((p.request as { url: string }).url);
+      urls.set(String(p.requestId), url);
+      requests.push(url);
+    } else if (m.method === 'Network.loadingFailed' && p.blockedReason) {
+      blocked.push(`${p.blockedReason} ${urls.get(String(p.requestId)) ?? '?'}`);
     }
   };
   for (const domain of ['Runtime', 'Log', 'Network', 'Page'])
@@ -167,7 +185,7 @@ async function drive(cdp: CdpPipe, request: RenderRequest): Promise<RenderResult
     sessionId,
   )) as { data: string };
   await cdp.send('Browser.close').catch(() => undefined);
-  return { png: Buffer.from(shot.data, 'base64'), problems, requests };
+  return { png: Buffer.from(shot.data, 'base64'), problems, requests, blocked };
 }
 
 /** The DevTools protocol over Chromium's pipe: requests by id, events to `onEvent` and waiters. */
