@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderInChromium } from '../../cli/chromium';
 import { type DrillReport, PAGE_WIDTH, renderDrillHtml } from '../../lambdas/core/drill';
-import { decodePng, type Image } from './png';
+import { countColour, decodePng, nonWhite } from './png';
 
 const report = JSON.parse(
   readFileSync(join(__dirname, '../fixtures/drill/report-redis-7.0.json'), 'utf8'),
@@ -25,36 +25,6 @@ const page = (name: string, html: string): string => {
   writeFileSync(file, html);
   return file;
 };
-
-const hex = (colour: string): [number, number, number] => [
-  Number.parseInt(colour.slice(1, 3), 16),
-  Number.parseInt(colour.slice(3, 5), 16),
-  Number.parseInt(colour.slice(5, 7), 16),
-];
-
-/** Pixels within a small distance of `colour` in rows [fromY, toY). */
-function countColour(image: Image, colour: string, fromY = 0, toY = image.height): number {
-  const [r, g, b] = hex(colour);
-  let n = 0;
-  for (let y = fromY; y < toY; y++) {
-    for (let x = 0; x < image.width; x++) {
-      const [pr, pg, pb] = image.pixel(x, y);
-      if (Math.abs(pr - r) + Math.abs(pg - g) + Math.abs(pb - b) < 30) n++;
-    }
-  }
-  return n;
-}
-
-function nonWhite(image: Image, fromY: number, toY: number): number {
-  let n = 0;
-  for (let y = fromY; y < toY; y++) {
-    for (let x = 0; x < image.width; x++) {
-      const [r, g, b] = image.pixel(x, y);
-      if (r + g + b < 720) n++;
-    }
-  }
-  return n / (image.width * (toY - fromY));
-}
 
 describe('Function: renderDrillHtml in headless Chromium', () => {
   it('loads with no request but its own file and no console error or warning', async () => {

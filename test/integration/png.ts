@@ -60,3 +60,34 @@ export function decodePng(png: Buffer): Image {
     },
   };
 }
+
+const hex = (colour: string): [number, number, number] => [
+  Number.parseInt(colour.slice(1, 3), 16),
+  Number.parseInt(colour.slice(3, 5), 16),
+  Number.parseInt(colour.slice(5, 7), 16),
+];
+
+/** Pixels within a small distance of `colour` (`#rrggbb`) in rows [fromY, toY). */
+export function countColour(image: Image, colour: string, fromY = 0, toY = image.height): number {
+  const [r, g, b] = hex(colour);
+  let n = 0;
+  for (let y = fromY; y < toY; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const [pr, pg, pb] = image.pixel(x, y);
+      if (Math.abs(pr - r) + Math.abs(pg - g) + Math.abs(pb - b) < 30) n++;
+    }
+  }
+  return n;
+}
+
+/** The share of pixels in rows [fromY, toY) that are not (near) white. */
+export function nonWhite(image: Image, fromY: number, toY: number): number {
+  let n = 0;
+  for (let y = fromY; y < toY; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const [r, g, b] = image.pixel(x, y);
+      if (r + g + b < 720) n++;
+    }
+  }
+  return n / (image.width * (toY - fromY));
+}
