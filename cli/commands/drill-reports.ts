@@ -23,6 +23,7 @@ import {
   reportFileOptionsHelp,
   writeReportFiles,
 } from '../report-files';
+import { required } from './history';
 
 const tableHelp = `  --table NAME                  DynamoDB table the drill Lambda stores reports in (the stack's table)
   --deployment NAME             deployment name, as in the drill's config`;
@@ -74,11 +75,6 @@ const defaultDeps: DrillReportsDeps = {
   reader: (tableName) => new DynamoDrillReports({ client: createDocumentClient(), tableName }),
   renderPng: chromiumPng,
 };
-
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} NAME is required`);
-  return value.trim();
-}
 
 function parseLimit(text: string | undefined): number {
   if (text === undefined) return 20;
