@@ -93,4 +93,22 @@ describe('Function: renderDrillHtml in headless Chromium', () => {
     expect(result.problems.join('\n')).toMatch(/boom/);
     expect(result.requests).toContain('http://sentinel-watch.invalid/a.png');
   });
+
+  it('fails with a clear error when there is no Chromium', async () => {
+    // Prepare
+    const file = page('nobrowser.html', renderDrillHtml(report));
+
+    // Act
+    const attempt = renderInChromium({
+      htmlFile: file,
+      selector: '#picture',
+      width: PAGE_WIDTH,
+      executable: join(dir, 'no-such-chromium'),
+    });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      /no-such-chromium\) failed: .*ENOENT.*\(install it: apt-get install chromium\)/,
+    );
+  });
 });
