@@ -54,3 +54,28 @@ export function headline(r: DrillReport): Headline[] {
     },
   ];
 }
+
+/** A pass criterion as the drill judged it (criteria.ts). */
+export interface CriterionRow {
+  readonly criterion: string;
+  readonly limit: number;
+  readonly measured: number | null;
+  readonly passed: boolean;
+  readonly detail: string;
+  readonly fix: string | null;
+}
+
+/** The report's judged criteria; none in reports stored before pass criteria existed. */
+export const criteriaOf = (r: DrillReport): readonly CriterionRow[] =>
+  (r as { readonly criteriaResults?: readonly CriterionRow[] }).criteriaResults ?? [];
+
+/** A criterion's limit or measurement in its unit: milliseconds for `...Ms`, else a count. */
+export const criterionValue = (criterion: string, n: number | null): string =>
+  criterion.endsWith('Ms') ? msText(n) : countText(n);
+
+/** What the drill was: a crash rehearsal or a planned switchover (older reports: the former). */
+export const drillKind = (r: DrillReport): string => {
+  const name =
+    (r as { readonly mode?: string }).mode === 'switchover' ? 'Planned switchover drill' : 'Failover drill';
+  return r.dryRun ? `${name} (dry run)` : name;
+};

@@ -1,7 +1,7 @@
 // Past drills as the CLI lists them: one row per stored report (verdict, switch, verify, lost writes),
 // and the port that reads them, so the command can be tested with a few lines of in-memory fake.
 
-import { countText, msText, VERDICT_LABEL } from './headline';
+import { countText, criteriaOf, msText, VERDICT_LABEL } from './headline';
 import type { DrillReport } from './types';
 
 export interface DrillReportReader {
@@ -23,6 +23,8 @@ export interface DrillHistoryRow {
   readonly clientWritesLost: number | null;
   readonly splitBrainWindowMs: number | null;
   readonly acknowledgedWritesLost: number | null;
+  /** The pass criteria the drill failed (none for reports made before criteria existed). */
+  readonly failedCriteria: readonly string[];
   readonly summary: string;
 }
 
@@ -38,6 +40,9 @@ export function drillHistoryRow(r: DrillReport): DrillHistoryRow {
     clientWritesLost: r.clientWritesLost ?? null,
     splitBrainWindowMs: r.splitBrainWindowMs ?? null,
     acknowledgedWritesLost: r.acknowledgedWritesLost ?? null,
+    failedCriteria: criteriaOf(r)
+      .filter((c) => !c.passed)
+      .map((c) => c.criterion),
     summary: r.summary,
   };
 }
@@ -52,6 +57,7 @@ export const DRILL_HISTORY_HEADERS = [
   'CLIENT LOST',
   'SPLIT-BRAIN',
   'OLD MASTER LOST',
+  'FAILED CRITERIA',
 ] as const;
 
 /** The row's cells for a table, in DRILL_HISTORY_HEADERS order. */
@@ -65,4 +71,5 @@ export const drillHistoryCells = (row: DrillHistoryRow): string[] => [
   countText(row.clientWritesLost),
   msText(row.splitBrainWindowMs),
   countText(row.acknowledgedWritesLost),
+  row.failedCriteria.length === 0 ? '-' : row.failedCriteria.join(','),
 ];

@@ -6,7 +6,7 @@
 
 import { type Address, formatAddress } from '../types';
 import { CHART_WIDTH, COLOURS, esc, legChart } from './chart';
-import { headline, msText, VERDICT_LABEL } from './headline';
+import { criteriaOf, criterionValue, drillKind, headline, msText, VERDICT_LABEL } from './headline';
 import { finalMasterText } from './report';
 import type { DrillReport, FailoverLeg } from './types';
 
@@ -50,6 +50,8 @@ svg .tick,svg .bar-label{font-size:11px;fill:#424242}
 svg .marker{font-size:11px;font-weight:600}
 svg .shade-label{font-size:11px;fill:#b71c1c}
 .none{color:#616161;font-style:italic}
+.criteria-failed{margin:0 0 12px;padding-left:20px;color:${COLOURS.lost};font-weight:600}
+.criteria-failed .fix{color:#424242;font-weight:400}
 `;
 
 const at = (a: Address | null): string => (a ? formatAddress(a) : '-');
@@ -61,9 +63,8 @@ function legTitle(leg: FailoverLeg): string {
 
 function pictureOf(r: DrillReport): string {
   const out: string[] = [];
-  const kind = r.dryRun ? 'Failover drill (dry run)' : 'Failover drill';
   out.push(
-    `<h1><span class="verdict" style="background:${VERDICT_COLOUR[r.outcome]}">${VERDICT_LABEL[r.outcome]}</span>${esc(`${kind} of ${r.deployment}`)}</h1>`,
+    `<h1><span class="verdict" style="background:${VERDICT_COLOUR[r.outcome]}">${VERDICT_LABEL[r.outcome]}</span>${esc(`${drillKind(r)} of ${r.deployment}`)}</h1>`,
     `<div class="meta">${esc(`master name "${r.masterName}" · started ${r.startedAt} · took ${msText(r.durationMs)} · id ${r.id}`)}</div>`,
     `<p class="summary">${esc(r.summary)}</p>`,
   );
@@ -76,6 +77,17 @@ function pictureOf(r: DrillReport): string {
       );
     }
     out.push('</div>');
+  }
+  // The criteria that failed belong in the picture: they are the verdict's reason.
+  const failedCriteria = criteriaOf(r).filter((c) => !c.passed);
+  if (failedCriteria.length > 0) {
+    out.push('<ul class="criteria-failed">');
+    for (const c of failedCriteria) {
+      out.push(
+        `<li>${esc(`${c.criterion}: measured ${criterionValue(c.criterion, c.measured)}, limit ${criterionValue(c.criterion, c.limit)}`)}${c.fix ? `<span class="fix">${esc(` Fix: ${c.fix}`)}</span>` : ''}</li>`,
+      );
+    }
+    out.push('</ul>');
   }
   const charts = r.legs
     .map((leg) => ({ leg, svg: legChart(leg, r.timeline) }))
@@ -101,6 +113,14 @@ function checksTable(r: DrillReport): string {
   return `<table><thead><tr><th>Phase</th><th>Check</th><th>Result</th><th>At</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function criteriaTable(r: DrillReport): string {
+  const rows = criteriaOf(r).map(
+    (c) =>
+      `<tr${c.passed ? '' : ' class="failed"'}><td class="mono">${esc(c.criterion)}</td><td>${esc(criterionValue(c.criterion, c.limit))}</td><td>${esc(criterionValue(c.criterion, c.measured))}</td><td${c.passed ? '' : ' class="failed"'}>${c.passed ? 'ok' : 'FAILED'}</td><td>${esc(c.detail)}${c.fix ? esc(`. Fix: ${c.fix}`) : ''}</td></tr>`,
+  );
+  return `<table><thead><tr><th>Criterion</th><th>Limit</th><th>Measured</th><th>Result</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function timelineTable(r: DrillReport): string {
   const rows = r.timeline.map(
     (e) =>
@@ -123,6 +143,7 @@ export function renderDrillHtml(r: DrillReport): string {
   if (r.plan.length > 0) {
     body.push('<h2>Plan</h2><ul>', ...r.plan.map((p) => `<li>${esc(p)}</li>`), '</ul>');
   }
+  if (criteriaOf(r).length > 0) body.push('<h2>Pass criteria</h2>', criteriaTable(r));
   body.push('<h2>Checks</h2>', checksTable(r));
   if (r.timeline.length > 0) body.push('<h2>Timeline (ms since the drill started)</h2>', timelineTable(r));
   return [

@@ -3,7 +3,7 @@
 // failed, the advice; every check and the key sentinel events folded away below.
 
 import { type Address, formatAddress } from '../types';
-import { headline, VERDICT_LABEL } from './headline';
+import { criteriaOf, criterionValue, drillKind, headline, VERDICT_LABEL } from './headline';
 import { finalMasterText } from './report';
 import type { DrillReport } from './types';
 
@@ -36,8 +36,10 @@ const KEY_EVENTS = new Set([
 
 export function renderDrillMarkdown(r: DrillReport): string {
   const out: string[] = [];
-  const kind = r.dryRun ? 'Failover drill (dry run)' : 'Failover drill';
-  out.push(`## ${ICON[r.outcome]} ${VERDICT_LABEL[r.outcome]}: ${cell(`${kind} of ${r.deployment}`)}`, '');
+  out.push(
+    `## ${ICON[r.outcome]} ${VERDICT_LABEL[r.outcome]}: ${cell(`${drillKind(r)} of ${r.deployment}`)}`,
+    '',
+  );
   out.push(cell(r.summary), '');
   out.push(
     `Master before \`${at(r.previousMaster)}\`${r.dryRun ? '' : `, switched to \`${at(r.newMaster)}\``}; at the end: ${cell(finalMasterText(r.finalState))}. ` +
@@ -50,6 +52,19 @@ export function renderDrillMarkdown(r: DrillReport): string {
     for (const n of numbers)
       out.push(`| ${cell(n.label)} | ${n.bad ? `**${cell(n.value)}**` : cell(n.value)} |`);
     out.push('');
+  }
+  const criteria = criteriaOf(r);
+  if (criteria.length > 0) {
+    out.push('| Pass criterion | Limit | Measured | Result |', '| --- | ---: | ---: | --- |');
+    for (const c of criteria) {
+      out.push(
+        `| \`${c.criterion}\` | ${criterionValue(c.criterion, c.limit)} | ${criterionValue(c.criterion, c.measured)} | ${c.passed ? 'ok' : '**FAILED**'} |`,
+      );
+    }
+    out.push('');
+    for (const c of criteria.filter((x) => !x.passed && x.fix))
+      out.push(`- \`${c.criterion}\`: ${cell(`${c.detail}. Fix: ${c.fix}`)}`);
+    if (criteria.some((x) => !x.passed && x.fix)) out.push('');
   }
   const failed = r.checks.filter((c) => !c.passed);
   if (failed.length > 0) {

@@ -24,7 +24,18 @@ const failed: DrillReport = {
   passed: false,
   outcome: 'failed',
   summary: 'FAILED: replicas-attached: 1/2',
-};
+  criteriaResults: [
+    {
+      criterion: 'maxSplitBrainMs',
+      limit: 5000,
+      measured: 10_071,
+      passed: false,
+      detail: 'the old master acknowledged writes for 10071 ms after +switch-master',
+      fix: 'set min-replicas-to-write 1',
+    },
+    { criterion: 'maxSwitchMs', limit: 10_000, measured: 1172, passed: true, detail: 'ok', fix: null },
+  ],
+} as DrillReport;
 
 const capture = () => {
   const out: string[] = [];
@@ -71,12 +82,12 @@ describe('Command: drill history', () => {
     expect(deps.asked).toEqual(['list t local-7.0 20']);
     const lines = out.join('\n').split('\n');
     expect(lines[0]).toMatch(
-      /^STARTED\s+ID\s+RESULT\s+SWITCH\s+VERIFIED\s+OUTAGE\s+CLIENT LOST\s+SPLIT-BRAIN\s+OLD MASTER LOST$/,
+      /^STARTED\s+ID\s+RESULT\s+SWITCH\s+VERIFIED\s+OUTAGE\s+CLIENT LOST\s+SPLIT-BRAIN\s+OLD MASTER LOST\s+FAILED CRITERIA$/,
     );
     expect(lines[1]).toMatch(
-      /^2026-12-01T08:00:00.000Z\s+drill-20261201T080000Z-aaaaaa\s+FAILED\s+1.2 s\s+21.8 s/,
+      /^2026-12-01T08:00:00.000Z\s+drill-20261201T080000Z-aaaaaa\s+FAILED\s+1.2 s\s+21.8 s.*\s+maxSplitBrainMs$/,
     );
-    expect(lines[2]).toMatch(/PASSED\s+1.2 s\s+21.8 s\s+183 ms\s+100\s+10.1 s\s+1057$/);
+    expect(lines[2]).toMatch(/PASSED\s+1.2 s\s+21.8 s\s+183 ms\s+100\s+10.1 s\s+1057\s+-$/);
   });
 
   it('prints one JSON object per drill with --json', async () => {
@@ -104,6 +115,7 @@ describe('Command: drill history', () => {
         clientWritesLost: 100,
         splitBrainWindowMs: real.splitBrainWindowMs,
         acknowledgedWritesLost: 1057,
+        failedCriteria: [],
         summary: real.summary,
       },
     ]);

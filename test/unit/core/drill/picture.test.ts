@@ -157,3 +157,64 @@ describe('Function: renderDrillMarkdown', () => {
     );
   });
 });
+
+describe('Pass criteria in the page and the summary', () => {
+  const judged = {
+    ...real,
+    passed: false,
+    outcome: 'failed',
+    mode: 'failover',
+    criteriaResults: [
+      {
+        criterion: 'maxSplitBrainMs',
+        limit: 5000,
+        measured: 10_071,
+        passed: false,
+        detail: 'the old master acknowledged writes for 10071 ms after +switch-master',
+        fix: 'set min-replicas-to-write 1 and min-replicas-max-lag 2',
+      },
+      {
+        criterion: 'maxLostAcknowledgedWrites.oldMaster',
+        limit: 500,
+        measured: 1057,
+        passed: false,
+        detail: '1057 lost',
+        fix: 'set min-replicas-to-write 1',
+      },
+      { criterion: 'maxSwitchMs', limit: 10_000, measured: 1172, passed: true, detail: 'ok', fix: null },
+    ],
+  } as DrillReport;
+
+  it('puts the failed criteria, with their fix, in the picture, and all of them in a table', () => {
+    // Act
+    const html = renderDrillHtml(judged);
+    const picture = html.slice(html.indexOf('<section id="picture">'), html.indexOf('</section>'));
+
+    // Assess
+    expect(picture).toContain('FAILED</span>');
+    expect(picture).toContain('maxSplitBrainMs: measured 10.1 s, limit 5.0 s');
+    expect(picture).toContain('maxLostAcknowledgedWrites.oldMaster: measured 1057, limit 500');
+    expect(picture).toContain('Fix: set min-replicas-to-write 1 and min-replicas-max-lag 2');
+    expect(picture).not.toContain('maxSwitchMs');
+    expect(html).toContain('<h2>Pass criteria</h2>');
+    expect(html).toMatch(/<td class="mono">maxSwitchMs<\/td><td>10.0 s<\/td><td>1.2 s<\/td><td>ok<\/td>/);
+  });
+
+  it('tables every criterion in the Markdown and says how to fix the failed ones', () => {
+    // Act
+    const md = renderDrillMarkdown(judged);
+
+    // Assess
+    expect(md.split('\n')[0]).toBe('## ❌ FAILED: Failover drill of local-7.0');
+    expect(md).toContain('| `maxSplitBrainMs` | 5.0 s | 10.1 s | **FAILED** |');
+    expect(md).toContain('| `maxSwitchMs` | 10.0 s | 1.2 s | ok |');
+    expect(md).toContain(
+      '- `maxSplitBrainMs`: the old master acknowledged writes for 10071 ms after +switch-master. Fix: set min-replicas-to-write 1 and min-replicas-max-lag 2',
+    );
+  });
+
+  it('names a planned switchover as such', () => {
+    const md = renderDrillMarkdown({ ...judged, mode: 'switchover' } as DrillReport);
+    expect(md.split('\n')[0]).toBe('## ❌ FAILED: Planned switchover drill of local-7.0');
+  });
+});
