@@ -31,6 +31,19 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       slowTestThreshold: 60,
     },
+    // Suites that need several server builds at once (a deployment on mixed versions): only
+    // `npm run test:versions` runs them, with the builds' folder in SENTINEL_WATCH_SERVERS.
+    ...(process.env.SENTINEL_WATCH_MIXED_VERSIONS === '1'
+      ? [
+          {
+            displayName: 'versions',
+            testEnvironment: 'node',
+            roots: ['<rootDir>/test/versions'],
+            ...esmPackages,
+            slowTestThreshold: 60,
+          },
+        ]
+      : []),
     {
       // CDK: Template assertions and cdk-nag on synthesized stacks, bundling skipped.
       displayName: 'infra',

@@ -7,7 +7,14 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { dataNodeConfig, LocalTopology, processOwnership, waitFor, withRedis } from '../cli/local/topology';
+import {
+  configFeatures,
+  dataNodeConfig,
+  LocalTopology,
+  processOwnership,
+  waitFor,
+  withRedis,
+} from '../cli/local/topology';
 import { runBatch } from '../lambdas/adapters/redis-batch';
 import { type Credentials, type DeploymentConfig, parseDeployment } from '../lambdas/core/config';
 import { preflight } from '../lambdas/core/drill';
@@ -35,6 +42,7 @@ interface ExtraProcess {
   readonly port: number;
   readonly pid: number;
   readonly config: string;
+  readonly dataDir: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,14 +123,21 @@ export class Lab {
         const config = path.join(dir, `redis-${port}.conf`);
         await writeFile(
           config,
-          dataNodeConfig({ port, password, replicaOf, dataDir, logFile: path.join(dir, `${port}.log`) }),
+          dataNodeConfig({
+            port,
+            password,
+            replicaOf,
+            dataDir,
+            logFile: path.join(dir, `${port}.log`),
+            features: this.topo.server && configFeatures(this.topo.server),
+          }),
           { mode: 0o600 },
         );
         const child = spawn(redisServer, [config], { detached: true, stdio: 'ignore', cwd: dataDir });
         child.on('error', () => undefined);
         child.unref();
         if (child.pid === undefined) throw new Error(`could not start ${redisServer} on port ${port}`);
-        this.extraProcesses.push({ port, pid: child.pid, config });
+        this.extraProcesses.push({ port, pid: child.pid, config, dataDir });
       }
       const masterName = `bench-extra-${i + 1}`;
       fresh.push({
@@ -199,7 +214,8 @@ export class Lab {
 
   private async stopExtraProcesses(): Promise<void> {
     const mine = this.extraProcesses.splice(0);
-    const ours = (p: ExtraProcess) => ['ours', 'frozen'].includes(processOwnership(p.pid, p.config));
+    const ours = (p: ExtraProcess) =>
+      ['ours', 'frozen'].includes(processOwnership(p.pid, p.config, p.dataDir));
     for (const p of mine) if (ours(p)) process.kill(p.pid, 'SIGTERM');
     const deadline = Date.now() + 3000;
     while (mine.some(ours) && Date.now() < deadline) await sleep(25);
@@ -266,11 +282,11 @@ export class Lab {
   /** Last resort (second Ctrl-C, process exit): SIGKILL every recorded process that is still ours. */
   killAllSync(): void {
     const records = [
-      ...this.topo.processes.map((p) => ({ pid: p.pid, config: p.config })),
+      ...this.topo.processes.map((p) => ({ pid: p.pid, config: p.config, dataDir: p.dataDir })),
       ...this.extraProcesses,
     ];
     for (const r of records) {
-      const o = processOwnership(r.pid, r.config);
+      const o = processOwnership(r.pid, r.config, r.dataDir);
       if (o === 'ours' || o === 'frozen') {
         try {
           process.kill(r.pid, 'SIGKILL');

@@ -114,10 +114,10 @@ function killStartingSync(): void {
   if (!startingDir) return;
   try {
     const state = JSON.parse(readFileSync(stateFilePath(startingDir), 'utf8')) as {
-      processes?: { pid: number; config: string }[];
+      processes?: { pid: number; config: string; dataDir?: string }[];
     };
     for (const p of state.processes ?? []) {
-      const o = processOwnership(p.pid, p.config);
+      const o = processOwnership(p.pid, p.config, p.dataDir);
       if (o === 'ours' || o === 'frozen') process.kill(p.pid, 'SIGKILL');
     }
   } catch {

@@ -1,5 +1,7 @@
 // Small numeric helpers for the benchmark: nearest-rank percentiles and fixed-width formatting.
 
+import { textTable } from '../lambdas/core/text-table';
+
 export interface Summary {
   readonly n: number;
   readonly min: number;
@@ -54,11 +56,5 @@ export function cell(x: number | null | undefined, digits = 1): string {
 
 /** Renders rows as a left-aligned first column and right-aligned others. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((c, i) => (i === 0 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
+  return textTable(header, rows, { indent: '  ', numeric: true }).join('\n');
 }

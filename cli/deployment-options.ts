@@ -25,6 +25,7 @@ export const deploymentOptions = {
   'timeout-ms': { type: 'string' },
   'expected-replicas': { type: 'string' },
   'expected-sentinels': { type: 'string' },
+  'no-write-probe': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const deploymentOptionsHelp = `Connection (either --config, or --sentinels with --master):
@@ -39,7 +40,9 @@ export const deploymentOptionsHelp = `Connection (either --config, or --sentinel
   --tls                         connect with TLS (trust extra CAs with NODE_EXTRA_CA_CERTS)
   --timeout-ms MS               deadline per server (default 1000); the poll's is 3x that + 500
   --expected-replicas N         default 2
-  --expected-sentinels N        default: the number of --sentinels`;
+  --expected-sentinels N        default: as many as the sentinels themselves know
+  --no-write-probe              do not SET sentinel-watch:probe:<name> on the master each poll (for a
+                                read-only ACL user; a master refusing writes is then seen only from INFO)`;
 
 type Values = {
   readonly [K in keyof typeof deploymentOptions]?: (typeof deploymentOptions)[K]['type'] extends 'boolean'
@@ -59,6 +62,7 @@ const CONNECTION_FLAGS = [
   'timeout-ms',
   'expected-replicas',
   'expected-sentinels',
+  'no-write-probe',
 ] as const;
 
 /** Builds the config from `--config` or from flags. Throws UsageError / ConfigError naming the flag. */
@@ -98,6 +102,7 @@ export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchCo
     ...numberFlag(values, 'timeout-ms', 'timeoutMs'),
     ...numberFlag(values, 'expected-replicas', 'expectedReplicas'),
     ...numberFlag(values, 'expected-sentinels', 'expectedSentinels'),
+    ...(values['no-write-probe'] ? { writeProbe: false } : {}),
   };
   try {
     return parseWatchConfig({ deployments: [deployment] });

@@ -5,7 +5,7 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, refused: 2, usage: 3 } as const;
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),

@@ -2,9 +2,12 @@
 
 import { ConfigError, RedisServerMissingError, SentinelWatchError, UsageError } from '../lambdas/core/errors';
 import { checkCommand } from './commands/check';
+import { doctorCommand } from './commands/doctor';
 import { drillCommand } from './commands/drill';
 import { historyCommand } from './commands/history';
 import { localCommand } from './commands/local';
+import { silenceCommand } from './commands/silence';
+import { testAlertCommand } from './commands/test-alert';
 import { watchCommand } from './commands/watch';
 import { type CliIo, EXIT } from './io';
 
@@ -16,6 +19,9 @@ Commands:
   drill     run a controlled failover and prove the deployment came back healthy (--dry-run, --failback)
   local     up | down | status | setup: a real 1 master + 2 replicas + 3 sentinels on loopback
   history   print a deployment's stored snapshots from the DynamoDB table (--table, --deployment)
+  silence   add | list | remove: hold a deployment's alerts back during planned work
+  test-alert  publish a marked test alert (opened, then resolved) through a deployed stack's topic
+  doctor    check a deployed stack: last polls, silences, subscriptions, notifier errors, DLQs, alarms
 
 Run "sentinel-watch <command> --help" for a command's options.`;
 
@@ -25,6 +31,9 @@ const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => 
   drill: drillCommand,
   local: localCommand,
   history: historyCommand,
+  silence: silenceCommand,
+  'test-alert': testAlertCommand,
+  doctor: doctorCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

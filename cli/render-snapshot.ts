@@ -1,5 +1,7 @@
 // Human-readable rendering of a snapshot: what an operator wants at a glance in a terminal.
 
+import { labelOf, type ReleaseGroup, releaseGroups } from '../lambdas/core/server-version';
+import { textTable } from '../lambdas/core/text-table';
 import {
   type Address,
   formatAddress,
@@ -7,16 +9,6 @@ import {
   type ProbeError,
   type Snapshot,
 } from '../lambdas/core/types';
-
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
 
 const dash = '-';
 const fmt = (n: number | null | undefined, suffix = ''): string =>
@@ -46,6 +38,8 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
         ? 'Master: unknown (no sentinel answered)'
         : `Master: unknown (sentinels are split: ${s.consensus.votes.map((v) => `${formatAddress(v.address)} x${v.sentinels.length}`).join(', ')})`,
   );
+  const servers = serversLine(releaseGroups(s));
+  if (servers) out.push(servers);
   if (s.status) out.push(`Status: ${s.status.toUpperCase()}`);
   if (s.truncated) out.push('Note: the poll deadline cut some reads short.');
 
@@ -61,7 +55,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
       `  ${formatAddress(n)}`,
       n.role ?? dash,
       n.reachable ? (n.error ? 'degraded' : 'ok') : 'DOWN',
-      n.server?.version ?? dash,
+      labelOf(n.server) ?? dash,
       following,
       link,
       fmt(offset),
@@ -72,7 +66,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     ];
   });
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'ROLE',
@@ -94,6 +88,7 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
   const sentinelRows = s.sentinels.map((x) => [
     `  ${formatAddress(x)}`,
     x.reachable ? (x.error ? 'degraded' : 'ok') : 'DOWN',
+    labelOf(x) ?? dash,
     x.masterAddress ? formatAddress(x.masterAddress) : dash,
     x.master ? x.master.flags.join(',') : dash,
     x.master ? `${x.master.quorum}` : dash,
@@ -105,10 +100,11 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     errorText(x.error),
   ]);
   out.push(
-    ...table(
+    ...textTable(
       [
         '  ADDRESS',
         'STATUS',
+        'VERSION',
         'MASTER',
         'FLAGS',
         'QUORUM',
@@ -130,5 +126,33 @@ export function renderSnapshot(s: Snapshot & { readonly status?: string }): stri
     for (const f of s.findings)
       out.push(`  [${f.severity.toUpperCase()}] ${f.code} ${f.subject}: ${f.message}`);
   }
+  // What this poll could not check, so "none" above is never read as more than it is.
+  if (s.unavailable && s.unavailable.length > 0) {
+    out.push('', 'Not checked');
+    for (const u of s.unavailable) out.push(`  ${u.check}: ${u.reason}`);
+  }
   return out.join('\n');
+}
+
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * `Servers: redis 7.0.15`, or every release with who runs it when they differ (a rolling upgrade, or
+ * one left half-done: detection says which when it is a risk). Null when no version is known.
+ */
+export function serversLine(groups: readonly ReleaseGroup[]): string | null {
+  if (groups.length === 0) return null;
+  if (groups.length === 1) return `Servers: ${groups[0].label}`;
+  const who = (g: ReleaseGroup): string =>
+    [
+      g.nodes.length === 1 ? `node ${g.nodes[0]}` : g.nodes.length > 1 ? count(g.nodes.length, 'node') : '',
+      g.sentinels.length === 1
+        ? `sentinel ${g.sentinels[0]}`
+        : g.sentinels.length > 1
+          ? count(g.sentinels.length, 'sentinel')
+          : '',
+    ]
+      .filter((x) => x !== '')
+      .join(', ');
+  return `Servers: MIXED ${groups.map((g) => `${g.label} (${who(g)})`).join(', ')}`;
 }

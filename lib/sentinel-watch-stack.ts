@@ -8,6 +8,7 @@ import { Drill } from './constructs/drill';
 import { DrillKey } from './constructs/drill-key';
 import { WatcherMonitoring } from './constructs/monitoring';
 import { WatcherNetwork } from './constructs/network';
+import { OnCallAccess } from './constructs/on-call-access';
 import { Poller } from './constructs/poller';
 import { SlackNotifier } from './constructs/slack-notifier';
 import { WatcherStorage } from './constructs/storage';
@@ -28,6 +29,7 @@ export class SentinelWatchStack extends Stack {
   readonly drillKey: DrillKey;
   readonly slack: SlackNotifier | null;
   readonly monitoring: WatcherMonitoring;
+  readonly onCall: OnCallAccess;
 
   constructor(scope: Construct, id: string, props: SentinelWatchStackProps) {
     super(scope, id, {
@@ -70,6 +72,7 @@ export class SentinelWatchStack extends Stack {
       ? new SlackNotifier(this, 'Slack', {
           webhookSecretArn: config.slackWebhookSecretArn,
           alerting: this.alerting,
+          storage: this.storage,
           logRetentionDays: config.logRetentionDays,
           secretsKmsKeyArns: config.secretsKmsKeyArns,
         })
@@ -86,6 +89,13 @@ export class SentinelWatchStack extends Stack {
       pollerTimeoutSeconds: config.pollerTimeoutSeconds,
     });
 
+    this.onCall = new OnCallAccess(this, 'OnCall', {
+      storage: this.storage,
+      alerting: this.alerting,
+      roleArns: config.onCallRoleArns,
+    });
+    this.addOnCallOutputs(config);
+
     new CfnOutput(this, 'AlertTopicArn', {
       description: 'SNS topic of every alert (subscribe more endpoints here)',
       value: this.alerting.topic.topicArn,
@@ -97,6 +107,11 @@ export class SentinelWatchStack extends Stack {
     new CfnOutput(this, 'DrillFunctionName', {
       description: 'The failover drill Lambda function (invoke-only)',
       value: this.drill.function.functionName,
+    });
+    new CfnOutput(this, 'DrillDryRunAliasArn', {
+      description:
+        "The drill function's dry-run alias: grant a pipeline lambda:InvokeFunction on this ARN only (see docs/drill.md)",
+      value: this.drill.dryRun.functionArn,
     });
     new CfnOutput(this, 'DrillKeySecretArn', {
       description:
@@ -128,9 +143,47 @@ export class SentinelWatchStack extends Stack {
         Aws.REGION,
         ' --function-name ',
         this.drill.function.functionName,
-        ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
+        ` --qualifier dry-run --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
         ` --payload '{"dryRun":true}' drill-report.json`,
       ]),
+    });
+  }
+
+  /**
+   * What `sentinel-watch doctor` and `test-alert` read of the stack (cli/aws/stack.ts): every
+   * `...FunctionName` output is a function whose errors the doctor counts, every `...DlqUrl` output a
+   * dead-letter queue whose depth it reads.
+   */
+  private addOnCallOutputs(config: StackConfig): void {
+    new CfnOutput(this, 'DeploymentNames', {
+      description: 'The deployments this stack watches, comma-separated (sentinel-watch doctor checks each)',
+      value: config.deployments.map((d) => d.name).join(','),
+    });
+    new CfnOutput(this, 'PollerFunctionName', {
+      description: 'The poller Lambda function',
+      value: this.poller.function.functionName,
+    });
+    if (this.slack) {
+      new CfnOutput(this, 'SlackFunctionName', {
+        description: 'The Slack notifier Lambda function',
+        value: this.slack.function.functionName,
+      });
+    }
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of the watcher',
+      value: this.monitoring.dashboard.dashboardName,
+    });
+    new CfnOutput(this, 'PollerNoSuccessMinutes', {
+      description: 'A deployment whose newest snapshot is older than this is not watched (doctor)',
+      value: String(config.noSuccessMinutes),
+    });
+    new CfnOutput(this, 'AlarmNamePrefix', {
+      description: 'Every alarm of the watcher is named with this prefix (doctor reads their state)',
+      value: this.onCall.alarmPrefix,
+    });
+    new CfnOutput(this, 'OnCallPolicyArn', {
+      description: 'Managed policy for on-call engineers: silence, history, test-alert, doctor (docs/aws.md)',
+      value: this.onCall.policy.managedPolicyArn,
     });
   }
 }

@@ -12,10 +12,11 @@ import {
   type DrillReportReader,
   drillHistoryCells,
   drillHistoryRow,
+  upgradeReport,
 } from '../../lambdas/core/drill/history';
 import { UsageError } from '../../lambdas/core/errors';
+import { textTable } from '../../lambdas/core/text-table';
 import { type CliIo, EXIT } from '../io';
-import { table } from '../render-snapshot';
 import {
   chromiumPng,
   type RenderPng,
@@ -62,8 +63,8 @@ ${reportFileOptionsHelp}
 
 ${awsHelp}
 
-Exit codes: 0 the report was found and the drill passed, 1 it failed or was refused (or DynamoDB
-failed, or no report has that id), 3 usage error.`;
+Exit codes, as the drill's own: 0 the drill passed, 1 it failed (also: DynamoDB failed, or no report
+has that id), 2 it was refused, 3 usage error.`;
 
 export interface DrillReportsDeps {
   readonly reader: (tableName: string) => DrillReportReader;
@@ -132,7 +133,7 @@ export async function drillHistoryCommand(
     io.err(`No drill reports of "${deployment}" in ${tableName}.`);
     return EXIT.ok;
   }
-  io.out(table([...DRILL_HISTORY_HEADERS], rows.map(drillHistoryCells)).join('\n'));
+  io.out(textTable(DRILL_HISTORY_HEADERS, rows.map(drillHistoryCells)).join('\n'));
   if (rows.length === limit) io.err(`Showing the newest ${limit} drills; raise --limit for more.`);
   return EXIT.ok;
 }
@@ -212,7 +213,10 @@ export async function drillShowCommand(
       return EXIT.failed;
     }
   }
+  // Stored reports live a year: one made by an older version gets today's fields before rendering.
+  report = upgradeReport(report);
   io.out(values.json ? JSON.stringify(report) : renderDrillReport(report));
   await writeReportFiles(report, values, io, deps.renderPng);
-  return report.passed ? EXIT.ok : EXIT.failed;
+  // The drill's own codes (drill.ts drillExitCode), so a pipeline reads a stored report like a run.
+  return report.passed ? EXIT.ok : report.outcome === 'refused' ? EXIT.refused : EXIT.failed;
 }

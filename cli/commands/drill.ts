@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import type { DeploymentConfig, WatchConfig } from '../../lambdas/core/config';
-import { renderDrillReport } from '../../lambdas/core/drill';
+import { type CriteriaOverrides, type DrillReport, renderDrillReport } from '../../lambdas/core/drill';
 import { DRILL_KEY_ENV, drillKeyFrom } from '../../lambdas/core/drill-lock';
 import { UsageError } from '../../lambdas/core/errors';
 import { type DrillDeps, redisKeyLock, runDrill } from '../../lambdas/drill/run';
@@ -36,6 +36,19 @@ Drill:
   --failback                    fail over again until the original master is master
   --dry-run                     preflight and lock check only; print what the drill would do
   --verify-timeout-ms MS        how long verification may take after the switch (default 60000)
+  --switchover                  a planned switchover, not a crash rehearsal: hold writes on the old
+                                master (CLIENT PAUSE WRITE, Redis 6.2+) until the replicas caught up
+                                and the switch is made, then demote it and release them (READONLY)
+
+Pass criteria (over the deployment's config "drill" and the defaults; see docs/drill.md):
+  --max-lost-writes N           acknowledged writes lost, client and old master alike
+  --max-lost-client-writes N    ... by the sentinel-aware client (default 150)
+  --max-lost-old-master-writes N  ... by the old master (default 500)
+  --max-split-brain-ms MS       the old master acknowledging after +switch-master (default 5000)
+  --max-write-outage-ms MS      the client without a completed write (default 15000)
+  --max-switch-ms MS            SENTINEL FAILOVER to +switch-master (default 10000)
+  --max-verify-ms MS            SENTINEL FAILOVER until every check passed (default 60000)
+  --require-all-replicas BOOL   preflight wants every expected replica ready (default true)
 
 Output:
   --json                        the report as one JSON object on stdout, nothing else
@@ -48,8 +61,61 @@ the master (SET NX, 15 s expiry, renewed every 5 s): a second drill is refused w
 ${DRILL_KEY_ENV} to the watchers' drill key to sign it: then \`watch\` and the poller report this
 drill's own switch as info. Without it the lock is unsigned and they page the switch as critical.
 
-Exit codes: 0 the drill passed (dry run: preflight passed), 1 a check failed or preflight refused,
-3 usage or configuration error.`;
+Exit codes: 0 the drill passed (dry run: preflight passed), 1 the drill ran and failed (a check or
+a pass criterion: the report names it, the measured value and the fix), 2 refused by preflight or the
+lock (nothing was changed), 3 usage or configuration error. --json prints the report (schemaVersion).`;
+
+/** The exit code a pipeline reads: passed, failed after changing something, or refused untouched. */
+export function drillExitCode(report: Pick<DrillReport, 'passed' | 'outcome'>): number {
+  if (report.passed) return EXIT.ok;
+  return report.outcome === 'refused' ? EXIT.refused : EXIT.failed;
+}
+
+const CRITERIA_FLAGS = {
+  'max-split-brain-ms': 'maxSplitBrainMs',
+  'max-write-outage-ms': 'maxWriteOutageMs',
+  'max-switch-ms': 'maxSwitchMs',
+  'max-verify-ms': 'maxVerifyMs',
+} as const;
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`--${flag}: "${text}" must be a whole number`);
+  }
+  return n;
+}
+
+/** The run's pass criteria from the flags; errors name the flag. */
+export function criteriaFromFlags(values: Readonly<Record<string, unknown>>): CriteriaOverrides {
+  const text = (flag: string): string | undefined =>
+    typeof values[flag] === 'string' ? (values[flag] as string) : undefined;
+  const out: { -readonly [K in keyof CriteriaOverrides]: CriteriaOverrides[K] } = {};
+  for (const [flag, key] of Object.entries(CRITERIA_FLAGS)) {
+    const t = text(flag);
+    if (t !== undefined) out[key] = wholeNumber(flag, t);
+  }
+  const both = text('max-lost-writes');
+  const client = text('max-lost-client-writes');
+  const oldMaster = text('max-lost-old-master-writes');
+  if (both !== undefined || client !== undefined || oldMaster !== undefined) {
+    const n = both === undefined ? undefined : wholeNumber('max-lost-writes', both);
+    const c = client === undefined ? n : wholeNumber('max-lost-client-writes', client);
+    const o = oldMaster === undefined ? n : wholeNumber('max-lost-old-master-writes', oldMaster);
+    out.maxLostAcknowledgedWrites = {
+      ...(c !== undefined ? { client: c } : {}),
+      ...(o !== undefined ? { oldMaster: o } : {}),
+    };
+  }
+  const all = text('require-all-replicas');
+  if (all !== undefined) {
+    if (all !== 'true' && all !== 'false') {
+      throw new UsageError(`--require-all-replicas: "${all}" must be true or false`);
+    }
+    out.requireAllReplicas = all === 'true';
+  }
+  return out;
+}
 
 /** Picks the deployment to drill: one of several only by name. */
 export function chooseDeployment(
@@ -106,6 +172,15 @@ export async function drillCommand(
       failback: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'verify-timeout-ms': { type: 'string' },
+      switchover: { type: 'boolean' },
+      'max-lost-writes': { type: 'string' },
+      'max-lost-client-writes': { type: 'string' },
+      'max-lost-old-master-writes': { type: 'string' },
+      'max-split-brain-ms': { type: 'string' },
+      'max-write-outage-ms': { type: 'string' },
+      'max-switch-ms': { type: 'string' },
+      'max-verify-ms': { type: 'string' },
+      'require-all-replicas': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -117,6 +192,7 @@ export async function drillCommand(
     return EXIT.ok;
   }
   const verifyTimeoutMs = positiveMs('verify-timeout-ms', values['verify-timeout-ms']);
+  const criteria = criteriaFromFlags(values);
   const config = watchConfigFrom(values, io.env);
   const { deployment, index } = chooseDeployment(config, values.deployment);
   const credentials = credentialsFromEnv(deployment, index, io.env);
@@ -128,6 +204,8 @@ export async function drillCommand(
     {
       dryRun: values['dry-run'] === true,
       failback: values.failback === true,
+      switchover: values.switchover === true,
+      criteria,
       ...(verifyTimeoutMs ? { verifyTimeoutMs } : {}),
     },
     { ...deps, lock, drillKey, ...(values.json ? {} : { progress: (line: string) => io.err(line) }) },
@@ -135,5 +213,5 @@ export async function drillCommand(
   // The report first: a file that cannot be written (no Chromium) must not swallow the verdict.
   io.out(values.json ? JSON.stringify(report) : renderDrillReport(report));
   await writeReportFiles(report, values, io);
-  return report.passed ? EXIT.ok : EXIT.failed;
+  return drillExitCode(report);
 }

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { AWS_LIMITS, clientConfig } from '../../lambdas/adapters/aws-clients';
 import { createDocumentClient, DynamoStore, StoreError } from '../../lambdas/adapters/dynamo-store';
 import { UsageError } from '../../lambdas/core/errors';
 import { maxLagBytes, type SnapshotRecord, worstSeverity } from '../../lambdas/core/snapshot-record';
 import type { SnapshotStore } from '../../lambdas/core/store-ports';
+import { textTable } from '../../lambdas/core/text-table';
 import { type CliIo, EXIT } from '../io';
-import { table } from '../render-snapshot';
 
 export const historyHelp = `Usage: sentinel-watch history --table NAME --deployment NAME [options]
 
@@ -22,6 +23,8 @@ Options:
 
 AWS region and credentials come from the usual AWS environment (AWS_REGION, AWS_PROFILE, ...);
 AWS_ENDPOINT_URL_DYNAMODB points the command at another endpoint (e.g. a local dynalite).
+Each DynamoDB request gives up after ${AWS_LIMITS.cliDynamodb.callTimeoutMs / 1000} s (retries included): an endpoint that never answers is an
+error, not a hang.
 
 Exit codes: 0 the query ran (even with no snapshots), 1 DynamoDB failed, 3 usage error.`;
 
@@ -126,7 +129,8 @@ const upOf = (items: readonly { readonly reachable: boolean }[]): string =>
 export function renderHistory(records: readonly SnapshotRecord[]): string {
   const rows = records.map((r) => {
     const worst = worstSeverity(r);
-    const codes = [...new Set(r.findings.map((f) => f.code))];
+    // A finding a silence covered is recorded all the same, marked: "REPLICA_LAGGING (silenced)".
+    const codes = [...new Set(r.findings.map((f) => `${f.code}${f.silencedBy ? ' (silenced)' : ''}`))];
     return [
       r.takenAt,
       `${r.master ?? 'unknown'}${r.unanimous ? '' : ' (split)'}`,
@@ -137,7 +141,9 @@ export function renderHistory(records: readonly SnapshotRecord[]): string {
       codes.length === 0 ? dash : codes.join(','),
     ];
   });
-  return table(['TIME', 'MASTER', 'STATUS', 'NODES', 'SENTINELS', 'MAX LAG', 'FINDINGS'], rows).join('\n');
+  return textTable(['TIME', 'MASTER', 'STATUS', 'NODES', 'SENTINELS', 'MAX LAG', 'FINDINGS'], rows).join(
+    '\n',
+  );
 }
 
 export interface HistoryDeps {
@@ -146,8 +152,14 @@ export interface HistoryDeps {
 }
 
 const defaultDeps: HistoryDeps = {
-  // Region, credentials and AWS_ENDPOINT_URL_DYNAMODB come from the SDK's default chain.
-  store: (tableName) => new DynamoStore({ client: createDocumentClient(), tableName }),
+  // Region, credentials and AWS_ENDPOINT_URL_DYNAMODB come from the SDK's default chain; every
+  // request has a deadline (the SDK has none by default).
+  store: (tableName) =>
+    new DynamoStore({
+      client: createDocumentClient(clientConfig(AWS_LIMITS.cliDynamodb)),
+      tableName,
+      callTimeoutMs: AWS_LIMITS.cliDynamodb.callTimeoutMs,
+    }),
   now: Date.now,
 };
 

@@ -3,7 +3,8 @@
 
 import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../../lambdas/core/errors';
-import { ensureRedisServer } from '../local/redis-server-binary';
+import { serverLabel } from '../../lambdas/core/server-version';
+import { ensureRedisServer, serverRelease } from '../local/redis-server-binary';
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_DOWN_AFTER_MS,
@@ -25,6 +26,7 @@ export interface CommandIo {
 const USAGE = `Usage: sentinel-watch local <command> [options]
 
 Runs a throwaway Redis Sentinel deployment on 127.0.0.1: 1 master, 2 replicas, 3 sentinels.
+REDIS_SERVER=/path/to/redis-server (or valkey-server) picks the binary: Redis 5.0 or newer, Valkey.
 
 Commands:
   setup    Find redis-server (install the Debian package when root on Debian/Ubuntu)
@@ -165,7 +167,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
     switch (sub) {
       case 'setup': {
         const bin = await ensureRedisServer({ install: true, log: (line) => io.out(`${line}\n`) });
-        io.out(`redis-server: ${bin}\n`);
+        io.out(`redis-server: ${bin} (${serverLabel(await serverRelease(bin))})\n`);
         return 0;
       }
       case 'up': {
@@ -177,7 +179,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
             : `REDIS_PASSWORD=${shellQuote(DEFAULT_LOCAL_PASSWORD)}`;
         const sentinels = topology.sentinelAddresses.join(',');
         io.out(
-          `Local Sentinel topology '${topology.masterName}' is up (state in ${topology.dir}).\n` +
+          `Local Sentinel topology '${topology.masterName}' is up${topology.server ? ` on ${serverLabel(topology.server)}` : ''} (state in ${topology.dir}).\n` +
             `  master    127.0.0.1:${topology.dataPorts[0]}\n` +
             `  replicas  ${topology.dataPorts
               .slice(1)

@@ -12,6 +12,10 @@ import {
   watchConfigFrom,
 } from '../deployment-options';
 import { type CliIo, EXIT } from '../io';
+import { type MetricsServer, parseMetricsListen, startMetricsServer } from '../metrics/server';
+import { WatchMetrics } from '../metrics/watch-metrics';
+import { silenceReaderFor } from '../silence-reader';
+import { silenceSourceFrom, silenceSourceHelp, silenceSourceOptions } from '../silence-source';
 
 export const watchHelp = `Usage: sentinel-watch watch [options]
 
@@ -26,6 +30,11 @@ Watch:
   --no-events                   poll only; do not subscribe to the sentinels' pub/sub
   --json                        one JSON notification per line on stdout
   --verbose                     also print each poll's status and each sentinel event on stderr
+  --metrics-listen HOST:PORT    serve Prometheus metrics (OpenMetrics) at http://HOST:PORT/metrics,
+                                e.g. 127.0.0.1:9464 (see docs/prometheus.md); off by default
+
+Silences (sentinel-watch silence add ...) are read before every poll:
+${silenceSourceHelp.split('\n').slice(1).join('\n')}
 
 Exit codes: 0 after Ctrl-C (SIGINT) or SIGTERM, 3 usage or configuration error.`;
 
@@ -91,6 +100,8 @@ export async function watchCommand(
       'no-events': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
+      'metrics-listen': { type: 'string' },
+      ...silenceSourceOptions,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -108,15 +119,25 @@ export async function watchCommand(
   }
   const config = watchConfigFrom(values, io.env);
   const drillKey = drillKeyFrom(io.env[DRILL_KEY_ENV], DRILL_KEY_ENV);
+  const listen = values['metrics-listen'] === undefined ? null : parseMetricsListen(values['metrics-listen']);
+  const silences = silenceReaderFor(silenceSourceFrom(values, io.env), io);
   const watchers = config.deployments.map(
     (d, i) =>
       new DeploymentWatcher(d, credentialsFromEnv(d, i, io.env), {
         runBatch,
         now: Date.now,
         drillKey,
+        silences,
         ...(values['no-events'] ? {} : { subscribe: subscribeSentinelEvents }),
       }),
   );
+  const metrics = new WatchMetrics(config.deployments, Date.now());
+  let server: MetricsServer | null = null;
+  if (listen) {
+    server = await startMetricsServer(listen, () => metrics.render());
+    const { host, port } = server.address;
+    io.err(`metrics at http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
+  }
   const names = config.deployments.map((d) => d.name).join(', ');
   io.err(
     `watching ${names} every ${intervalSeconds}s${values['no-events'] ? '' : ' and on sentinel events'}; Ctrl-C to stop`,
@@ -125,11 +146,15 @@ export async function watchCommand(
     w.run({
       intervalMs: intervalSeconds * 1000,
       onStep: (step) => {
+        metrics.record(config.deployments[i], step);
         if (values.verbose) {
           const status = step.findings.length === 0 ? 'ok' : step.findings.map((f) => f.code).join(',');
           io.err(
             `${step.snapshot.takenAt} ${config.deployments[i].name} poll (${step.trigger}) ${step.snapshot.durationMs} ms: ${status}`,
           );
+          for (const { notification: n, silenceId } of step.silenced ?? []) {
+            io.err(`${n.at} silenced by ${silenceId}: [${n.type}] ${n.deployment} ${n.code} ${n.subject}`);
+          }
         }
         for (const n of step.notifications) io.out(values.json ? JSON.stringify(n) : renderNotification(n));
       },
@@ -148,6 +173,7 @@ export async function watchCommand(
     await Promise.all(runs);
   } finally {
     signals?.dispose();
+    await server?.close();
   }
   return EXIT.ok;
 }

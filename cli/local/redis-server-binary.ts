@@ -2,11 +2,12 @@
 // Debian/Ubuntu machine where we are root (CI containers, the lab) it can install the package;
 // everywhere else it explains what to install instead of guessing at package managers.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RedisServerMissingError } from '../../lambdas/core/errors';
+import { releaseFromBanner, type ServerRelease } from '../../lambdas/core/server-version';
 
 export interface EnsureRedisServerOptions {
   /** Allow `apt-get install redis-server` on Debian as root. Default true. */
@@ -118,4 +119,23 @@ export async function ensureRedisServer(opts: EnsureRedisServerOptions = {}): Pr
       ? ' (not installing it automatically: not running as root)'
       : '';
   throw new RedisServerMissingError(`redis-server was not found on PATH${why}. ${INSTALL_HINT}`);
+}
+
+/**
+ * Flavour and version of a server binary, from `<binary> --version` (`Redis server v=5.0.14 ...`,
+ * `Valkey server v=8.0.1 ...`): the local topology writes only the config directives it knows.
+ */
+export function serverRelease(binary: string): Promise<ServerRelease> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, ['--version'], { timeout: 10_000 }, (err, stdout) => {
+      const release = err ? null : releaseFromBanner(stdout);
+      if (release !== null) resolve(release);
+      else {
+        const why = err ? err.message : `it printed ${JSON.stringify(stdout.slice(0, 200))}`;
+        reject(
+          new RedisServerMissingError(`${binary} --version did not name a Redis or Valkey server: ${why}`),
+        );
+      }
+    });
+  });
 }

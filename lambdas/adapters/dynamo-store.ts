@@ -35,6 +35,7 @@ import type {
   StoredState,
   TimeRange,
 } from '../core/store-ports';
+import { callSignal, failureName } from './aws-clients';
 
 /** The table's key schema and TTL attribute: the CDK stack creates the table from these. */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
@@ -49,15 +50,36 @@ export const SORT_KEYS = {
 /** History reads stop here unless the caller asks for fewer. */
 export const DEFAULT_HISTORY_LIMIT = 1000;
 
+/** Errors that the same request will meet again: a wrong table, key, permission or item. */
+const PERMANENT = new Set([
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'ItemCollectionSizeLimitExceededException',
+  'UnrecognizedClientException',
+  'SerializationException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSNotFoundException',
+  'KMSInvalidStateException',
+]);
+
 /** A DynamoDB call failed for a reason other than a condition: throttling, network, permissions. */
 export class StoreError extends SentinelWatchError {
+  /** The SDK error's name (TimeoutError when the call's deadline ended it); null for our own checks. */
+  readonly errorName: string | null;
+  /** Worth trying again: throttling, a server error, a timeout or the network (not a bad request). */
+  readonly retryable: boolean;
+
   constructor(
     readonly operation: string,
     readonly table: string,
     problem: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errorName?: string },
   ) {
     super(`DynamoDB ${operation} on table "${table}" failed: ${problem}`, options);
+    this.errorName = options?.errorName ?? null;
+    this.retryable = this.errorName !== null && !PERMANENT.has(this.errorName);
   }
 }
 
@@ -69,6 +91,8 @@ export interface DynamoStoreProps {
    * exist for tests of pagination.
    */
   readonly pageSize?: number;
+  /** Each call ends by then, SDK retries included (aws-clients.ts); none: the client's own limits. */
+  readonly callTimeoutMs?: number;
 }
 
 /** A document client that drops `undefined` attributes, for the CLI and the Lambdas to share. */
@@ -81,6 +105,8 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
 export const deploymentKey = (deployment: string): string => `DEPLOYMENT#${deployment}`;
 
 type Item = Record<string, unknown>;
+/** What every `send` gets: the call's deadline, when the store has one. */
+type SendOptions = { abortSignal: AbortSignal } | undefined;
 
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 const isConditionFailure = (error: unknown): boolean =>
@@ -97,16 +123,18 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #pageSize: number | undefined;
+  readonly #callTimeoutMs: number | undefined;
 
   constructor(props: DynamoStoreProps) {
     this.#client = props.client;
     this.#table = props.tableName;
     this.#pageSize = props.pageSize;
+    this.#callTimeoutMs = props.callTimeoutMs;
   }
 
   async putSnapshot(record: SnapshotRecord): Promise<void> {
     const takenAt = this.#iso(record.takenAt, 'putSnapshot', 'takenAt');
-    await this.#send('putSnapshot', 'Put', (c) =>
+    await this.#send('putSnapshot', 'Put', (c, o) =>
       c.send(
         new PutCommand({
           TableName: this.#table,
@@ -117,6 +145,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
             kind: 'snapshot',
           },
         }),
+        o,
       ),
     );
   }
@@ -139,7 +168,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
     let startKey: QueryCommandOutput['LastEvaluatedKey'];
     do {
       const remaining = limit - items.length;
-      const page: QueryCommandOutput = await this.#send('history', 'Query', (c) =>
+      const page: QueryCommandOutput = await this.#send('history', 'Query', (c, o) =>
         c.send(
           new QueryCommand({
             TableName: this.#table,
@@ -154,6 +183,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
             Limit: Math.min(remaining, this.#pageSize ?? remaining),
             ExclusiveStartKey: startKey,
           }),
+          o,
         ),
       );
       items.push(...(page.Items ?? []));
@@ -164,13 +194,14 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
   }
 
   async loadState<T>(deployment: string): Promise<StoredState<T> | null> {
-    const out = await this.#send('loadState', 'Get', (c) =>
+    const out = await this.#send('loadState', 'Get', (c, o) =>
       c.send(
         new GetCommand({
           TableName: this.#table,
           Key: { pk: deploymentKey(deployment), sk: SORT_KEYS.state },
           ConsistentRead: true,
         }),
+        o,
       ),
     );
     if (!out.Item) return null;
@@ -183,7 +214,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
       await this.#send(
         'saveState',
         'Put',
-        (c) =>
+        (c, o) =>
           c.send(
             new PutCommand({
               TableName: this.#table,
@@ -201,6 +232,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
                 : { '#version': 'version' },
               ExpressionAttributeValues: first ? undefined : { ':expected': expectedVersion },
             }),
+            o,
           ),
         { passConditionFailure: true },
       );
@@ -222,7 +254,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
         await this.#send(
           'acquireLock',
           'Put',
-          (c) =>
+          (c, o) =>
             c.send(
               new PutCommand({
                 TableName: this.#table,
@@ -245,6 +277,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
                 },
                 ExpressionAttributeValues: { ':now': now, ':owner': owner },
               }),
+              o,
             ),
           { passConditionFailure: true },
         );
@@ -252,8 +285,8 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      const held = await this.#send('acquireLock', 'Get', (c) =>
-        c.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+      const held = await this.#send('acquireLock', 'Get', (c, o) =>
+        c.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }), o),
       );
       const item = held.Item;
       if (item && Number(item.lockExpiresAtMs) >= now && item.owner !== owner) {
@@ -268,7 +301,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
       await this.#send(
         'releaseLock',
         'Delete',
-        (c) =>
+        (c, o) =>
           c.send(
             new DeleteCommand({
               TableName: this.#table,
@@ -277,6 +310,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
               ExpressionAttributeNames: { '#owner': 'owner' },
               ExpressionAttributeValues: { ':owner': owner },
             }),
+            o,
           ),
         { passConditionFailure: true },
       );
@@ -288,13 +322,14 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
   }
 
   async currentLock(deployment: string): Promise<LockInfo | null> {
-    const out = await this.#send('currentLock', 'Get', (c) =>
+    const out = await this.#send('currentLock', 'Get', (c, o) =>
       c.send(
         new GetCommand({
           TableName: this.#table,
           Key: { pk: deploymentKey(deployment), sk: SORT_KEYS.drillLock },
           ConsistentRead: true,
         }),
+        o,
       ),
     );
     const item = out.Item;
@@ -317,7 +352,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
     if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
       throw new StoreError('Put (putDrillReport)', this.#table, 'retentionDays must be a positive number');
     }
-    await this.#send('putDrillReport', 'Put', (c) =>
+    await this.#send('putDrillReport', 'Put', (c, o) =>
       c.send(
         new PutCommand({
           TableName: this.#table,
@@ -332,6 +367,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
             report: plain(report),
           },
         }),
+        o,
       ),
     );
   }
@@ -346,16 +382,17 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
   async #send<R>(
     operation: string,
     command: string,
-    call: (client: DynamoDBDocumentClient) => Promise<R>,
+    call: (client: DynamoDBDocumentClient, options: SendOptions) => Promise<R>,
     opts: { passConditionFailure?: boolean } = {},
   ): Promise<R> {
+    const signal = callSignal(this.#callTimeoutMs);
     try {
-      return await call(this.#client);
+      return await call(this.#client, signal ? { abortSignal: signal } : undefined);
     } catch (error) {
       if (opts.passConditionFailure && isConditionFailure(error)) throw error;
       // The error's name only: SDK messages may quote keys or values of the request.
-      const name = (error as Error | undefined)?.name ?? typeof error;
-      throw new StoreError(`${command} (${operation})`, this.#table, name, { cause: error });
+      const name = failureName(error, signal);
+      throw new StoreError(`${command} (${operation})`, this.#table, name, { cause: error, errorName: name });
     }
   }
 }

@@ -3,8 +3,16 @@
 
 import { performance } from 'node:perf_hooks';
 import Redis, { type RedisOptions } from 'ioredis';
-import type { BatchOutcome, BatchTarget, RedisCommand, Reply, RunBatch } from '../core/batch';
-import type { RawError } from '../core/probe-error';
+import {
+  type BatchOutcome,
+  type BatchTarget,
+  DEFAULT_BATCH_LIMITS,
+  type RedisCommand,
+  type Reply,
+  type RunBatch,
+} from '../core/batch';
+import { formatBytes } from '../core/detect/text';
+import { type RawError, REPLY_TOO_LARGE } from '../core/probe-error';
 
 class DeadlineError extends Error {
   constructor(ms: number) {
@@ -18,7 +26,9 @@ const toRawError = (error: unknown): RawError => {
   if (typeof error === 'object' && error !== null && 'message' in error) {
     const { message, name, code } = error as { message: unknown; name?: unknown; code?: unknown };
     return {
-      message: String(message),
+      // ioredis appends "Please report this." to its decoder's errors: garbage from a server is not a
+      // bug to report, and the advice would mislead an operator.
+      message: String(message).replace(/ Please report this\.$/, ''),
       ...(typeof name === 'string' ? { name } : {}),
       ...(typeof code === 'string' ? { code } : {}),
     };
@@ -55,8 +65,27 @@ export function createClient(target: BatchTarget, timeoutMs: number): Redis {
   });
 }
 
-export const runBatch: RunBatch = async (target, commands, timeoutMs) => {
+export const runBatch: RunBatch = async (target, commands, timeoutMs, limits = DEFAULT_BATCH_LIMITS) => {
   const client = createClient(target, timeoutMs);
+  // Count what the server sends, on the socket itself: ioredis buffers a reply until it is complete,
+  // so an endless bulk string (or a 50 MB INFO) would otherwise grow until the deadline. Past the
+  // budget the socket is destroyed; ioredis then fails the pending commands. The chunk that crosses
+  // the line has already reached ioredis' decoder (it listens first), so the excess is one chunk.
+  let bytesRead = 0;
+  let overflow: RawError | null = null;
+  client.once('connect', () => {
+    const stream = client.stream;
+    stream.on('data', (chunk: Buffer) => {
+      bytesRead += chunk.length;
+      if (bytesRead > limits.maxReplyBytes && !overflow) {
+        overflow = {
+          name: REPLY_TOO_LARGE,
+          message: `sent more than ${formatBytes(limits.maxReplyBytes)} (maxReplyBytes ${limits.maxReplyBytes}) in one poll: connection closed`,
+        };
+        stream.destroy();
+      }
+    });
+  });
   // ioredis rejects connect() with a bare "Connection is closed."; the socket's own error (with its
   // ECONNREFUSED / ENOTFOUND code) arrives as an 'error' event, which also must never go unhandled.
   let socketError: unknown = null;
@@ -104,7 +133,13 @@ export const runBatch: RunBatch = async (target, commands, timeoutMs) => {
   // bare "Connection is closed.": when nothing was answered, the socket's own error says why.
   const answered = [auth, ...replies].some((r) => r?.ok || r?.error.name === 'ReplyError');
   if (!error && !answered && socketError) error = toRawError(socketError);
-  return { connected, error, auth, replies, rttMs } satisfies BatchOutcome;
+  if (overflow) {
+    // Every command the cut cost fails with "Connection is closed."-like words: say why instead.
+    const cut = overflow;
+    const why = (r: Reply): Reply => (r.ok || r.error.name === 'ReplyError' ? r : { ok: false, error: cut });
+    return { connected, error: cut, auth: auth && why(auth), replies: replies.map(why), rttMs, bytesRead };
+  }
+  return { connected, error, auth, replies, rttMs, bytesRead } satisfies BatchOutcome;
 };
 
 export type { RedisCommand };

@@ -13,6 +13,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SentinelWatchError } from '../core/errors';
 import type { Clock, SecretSource } from '../core/ports';
+import { callSignal, failureName } from './aws-clients';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
 
@@ -34,6 +35,8 @@ export interface CachedSecretSourceProps {
   readonly ttlMs?: number;
   /** Keys read from a JSON secret, first present wins; default `['password']`. */
   readonly jsonKeys?: readonly string[];
+  /** Each read ends by then, SDK retries included (aws-clients.ts); none: the client's own limits. */
+  readonly callTimeoutMs?: number;
 }
 
 interface Cached {
@@ -46,6 +49,7 @@ export class CachedSecretSource implements SecretSource {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #jsonKeys: readonly string[];
+  readonly #callTimeoutMs: number | undefined;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<string>>();
 
@@ -54,6 +58,7 @@ export class CachedSecretSource implements SecretSource {
     this.#clock = props.clock ?? Date.now;
     this.#ttlMs = props.ttlMs ?? DEFAULT_SECRET_TTL_MS;
     this.#jsonKeys = props.jsonKeys ?? ['password'];
+    this.#callTimeoutMs = props.callTimeoutMs;
   }
 
   async getSecret(arn: string): Promise<string> {
@@ -74,15 +79,19 @@ export class CachedSecretSource implements SecretSource {
 
   async #fetch(arn: string): Promise<string> {
     let text: string | undefined;
+    const signal = callSignal(this.#callTimeoutMs);
     try {
-      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: arn }));
+      const out = await this.#client.send(
+        new GetSecretValueCommand({ SecretId: arn }),
+        signal ? { abortSignal: signal } : undefined,
+      );
       text = out.SecretString;
       if (text === undefined && out.SecretBinary !== undefined) {
         throw new SecretError(arn, 'is stored as binary; store the value as a string (SecretString)');
       }
     } catch (error) {
       if (error instanceof SecretError) throw error;
-      const name = (error as Error | undefined)?.name ?? typeof error;
+      const name = failureName(error, signal);
       throw new SecretError(arn, describeFailure(name), { cause: error });
     }
     const value = secretValue(arn, text, this.#jsonKeys);

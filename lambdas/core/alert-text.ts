@@ -52,6 +52,8 @@ const ACTIONS: Readonly<Record<string, string>> = {
   SENTINEL_TILT:
     'It leaves TILT 30 s after timing is normal again; if it recurs, check NTP, CPU steal and swap.',
   CONFIG_RISK: "Apply the command each risk's text gives, on every server concerned.",
+  TEST_ALERT:
+    'Nothing: this tests the alert path (sentinel-watch test-alert). Check that its RESOLVED reaches you too.',
 };
 
 const TAGS = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
@@ -72,6 +74,7 @@ export function renderAlert(n: Notification): AlertMessage {
         ? { lasted: formatDuration(n.durationMs) }
         : {}),
       ...(drillId(n) ? { drillId: drillId(n) as string } : {}),
+      ...(servers(n) ? { server: servers(n) as string } : {}),
     },
     dedupeKey: dedupeKey(n),
   };
@@ -126,6 +129,8 @@ function renderBody(n: Notification, switched: Switch | null): string {
   const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(13)}${value}`);
   field('Deployment', n.deployment);
   field('About', n.subject);
+  const server = servers(n);
+  if (server) field(typeof n.details?.serverVersions === 'string' ? 'Servers' : 'Server', server);
   field('Alert', `${n.code} (${n.severity}, ${describeType(n)})`);
   if (switched) {
     field('Old master', switched.from);
@@ -180,6 +185,12 @@ function whatToDo(n: Notification): string {
     return 'Nothing: this is the planned failover of a drill (the drill report says whether it passed).';
   }
   return ACTIONS[n.code] ?? 'See docs/alert-catalogue.md for this code.';
+}
+
+/** The release of the server a finding is about (`valkey 8.0.1`), or the deployment's (versions.ts). */
+function servers(n: Notification): string | null {
+  const value = n.details?.serverVersion ?? n.details?.serverVersions;
+  return typeof value === 'string' && value !== '' ? oneLine(value).slice(0, 200) : null;
 }
 
 interface Switch {

@@ -3,6 +3,7 @@
 // unknown keys are rejected (a typo must not silently fall back to a default), and defaults live here.
 
 import { describe, parseAddress } from './address';
+import { type CriteriaOverrides, parseCriteria } from './drill/criteria';
 import { ConfigError } from './errors';
 import {
   boolean,
@@ -14,7 +15,15 @@ import {
   rejectUnknownKeys,
   requiredString,
 } from './fields';
-import type { Address } from './types';
+import {
+  DEFAULT_MAX_REPLY_BYTES,
+  MAX_DEPLOYMENTS,
+  MAX_MAX_REPLY_BYTES,
+  MAX_NODES,
+  MAX_SENTINELS,
+  MIN_MAX_REPLY_BYTES,
+} from './limits';
+import { type Address, formatAddress } from './types';
 
 export interface DeploymentConfig {
   /** Used in alerts, metrics and storage keys. Defaults to `masterName`. */
@@ -31,7 +40,11 @@ export interface DeploymentConfig {
   readonly sentinelPasswordSecretArn: string | null;
   readonly tls: boolean;
   readonly expectedReplicas: number;
-  readonly expectedSentinels: number;
+  /**
+   * How many sentinels the deployment has. Null (the default): what the sentinels themselves report,
+   * so listing one sentinel address is enough and never makes a healthy deployment look short.
+   */
+  readonly expectedSentinels: number | null;
   readonly maxLagBytes: number;
   readonly maxLagSeconds: number;
   readonly reminderMinutes: number;
@@ -43,6 +56,20 @@ export interface DeploymentConfig {
   readonly timeoutMs: number;
   /** Deadline for one whole poll of the deployment. */
   readonly pollTimeoutMs: number;
+  /**
+   * Each poll SETs `sentinel-watch:probe:<name>` (60 s TTL) on the master and reports a master that
+   * refuses it. Off for watchers whose ACL may not write; `check` then says the probe is off.
+   */
+  readonly writeProbe: boolean;
+  /**
+   * `watch` and the poller (with pollEverySeconds) read the master's INFO replication this often
+   * between polls and poll at once when a replica looks behind. 0 turns it off.
+   */
+  readonly lagCheckMs: number;
+  /** Bytes one server may send in one poll before it is cut off as `reply-too-large`. */
+  readonly maxReplyBytes: number;
+  /** The drill's pass criteria for this deployment (drill/criteria.ts); the rest keep their defaults. */
+  readonly drill?: CriteriaOverrides;
 }
 
 export interface WatchConfig {
@@ -73,6 +100,7 @@ export const DEFAULTS = {
   minDownAfterMs: 1500,
   timeoutMs: 1000,
   retentionDays: 30,
+  lagCheckMs: 1000,
 } as const;
 
 const ROOT_KEYS = ['deployments', 'pollEverySeconds', 'retentionDays'] as const;
@@ -98,6 +126,10 @@ const DEPLOYMENT_KEYS = [
   'flapWindowMs',
   'timeoutMs',
   'pollTimeoutMs',
+  'writeProbe',
+  'lagCheckMs',
+  'maxReplyBytes',
+  'drill',
 ] as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -111,6 +143,9 @@ export function parseWatchConfig(input: unknown): WatchConfig {
   const list = root.deployments;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ConfigError('deployments', `must be a non-empty array, got ${describe(list)}`);
+  }
+  if (list.length > MAX_DEPLOYMENTS) {
+    throw new ConfigError('deployments', `lists ${list.length}: at most ${MAX_DEPLOYMENTS} per config`);
   }
   const deployments = list.map((item, i) => parseDeployment(item, `deployments[${i}]`));
   const seen = new Set<string>();
@@ -139,12 +174,20 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
 
   const masterName = requiredString(raw.masterName, at('masterName'));
   if (/\s/.test(masterName)) throw new ConfigError(at('masterName'), 'must not contain white space');
-  const name = optionalString(raw.name, at('name')) ?? masterName;
+  const givenName = optionalString(raw.name, at('name'));
+  const name = givenName ?? masterName;
   if (!NAME.test(name)) {
-    throw new ConfigError(at('name'), `"${name}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    // Without a `name`, the master name is the deployment name: the error must point at the field the
+    // file has.
+    throw givenName
+      ? new ConfigError(at('name'), `"${name}" must be 1-64 letters, digits, ".", "_" or "-"`)
+      : new ConfigError(
+          at('masterName'),
+          `"${name}" is also the deployment name when there is no "name", and that must be 1-64 letters, digits, ".", "_" or "-": add a "name"`,
+        );
   }
-  const sentinels = addressList(raw.sentinels, at('sentinels'), true);
-  const nodes = raw.nodes === undefined ? [] : addressList(raw.nodes, at('nodes'), false);
+  const sentinels = addressList(raw.sentinels, at('sentinels'), true, MAX_SENTINELS);
+  const nodes = raw.nodes === undefined ? [] : addressList(raw.nodes, at('nodes'), false, MAX_NODES);
 
   const passwordEnv = envName(raw.passwordEnv, at('passwordEnv'));
   const passwordSecretArn = secretArn(raw.passwordSecretArn, at('passwordSecretArn'));
@@ -187,9 +230,12 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
       at('expectedReplicas'),
       DEFAULTS.expectedReplicas,
       0,
-      100,
+      MAX_NODES - 1,
     ),
-    expectedSentinels: integer(raw.expectedSentinels, at('expectedSentinels'), sentinels.length, 1, 100),
+    expectedSentinels:
+      raw.expectedSentinels === undefined || raw.expectedSentinels === null
+        ? null
+        : integer(raw.expectedSentinels, at('expectedSentinels'), 0, 1, MAX_SENTINELS),
     maxLagBytes: integer(
       raw.maxLagBytes,
       at('maxLagBytes'),
@@ -206,7 +252,23 @@ export function parseDeployment(input: unknown, path: string): DeploymentConfig 
         : integer(raw.flapWindowMs, at('flapWindowMs'), 0, 1000, 86_400_000),
     timeoutMs,
     pollTimeoutMs,
+    writeProbe: boolean(raw.writeProbe, at('writeProbe'), true),
+    lagCheckMs: optionalRange(raw.lagCheckMs, at('lagCheckMs'), DEFAULTS.lagCheckMs, 200, 60_000),
+    maxReplyBytes: integer(
+      raw.maxReplyBytes,
+      at('maxReplyBytes'),
+      DEFAULT_MAX_REPLY_BYTES,
+      MIN_MAX_REPLY_BYTES,
+      MAX_MAX_REPLY_BYTES,
+    ),
+    ...(raw.drill !== undefined ? { drill: parseCriteria(raw.drill, at('drill')) } : {}),
   };
+}
+
+/** An integer in [min, max], or 0 meaning "off". */
+function optionalRange(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (value === 0) return 0;
+  return integer(value, field, fallback, min, max);
 }
 
 function envName(value: unknown, field: string): string | null {
@@ -225,18 +287,22 @@ function secretArn(value: unknown, field: string): string | null {
   return text;
 }
 
-function addressList(value: unknown, field: string, required: boolean): Address[] {
+function addressList(value: unknown, field: string, required: boolean, max: number): Address[] {
   if (!Array.isArray(value) || (required && value.length === 0)) {
     throw new ConfigError(
       field,
       `must be a${required ? ' non-empty' : 'n'} array of "host:port", got ${describe(value)}`,
     );
   }
-  const list = value.map((entry, i) => parseAddress(entry, `${field}[${i}]`));
-  list.forEach((a, i) => {
-    if (list.findIndex((b) => b.host === a.host && b.port === a.port) !== i) {
-      throw new ConfigError(`${field}[${i}]`, `${a.host}:${a.port} is listed twice`);
-    }
+  // Before reading any entry: a huge list is refused at once, whatever it holds.
+  if (value.length > max) throw new ConfigError(field, `lists ${value.length} addresses: at most ${max}`);
+  const seen = new Set<string>();
+  return value.map((entry, i) => {
+    // Addresses are canonical (see canonicalHost): "localhost:26379" and "127.0.0.1:26379" collide.
+    const address = parseAddress(entry, `${field}[${i}]`);
+    const key = formatAddress(address);
+    if (seen.has(key)) throw new ConfigError(`${field}[${i}]`, `${key} is listed twice`);
+    seen.add(key);
+    return address;
   });
-  return list;
 }

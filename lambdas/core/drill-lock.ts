@@ -40,6 +40,12 @@ export const MAX_DRILL_LOCK_TTL_MS = 60_000;
 export const DRILL_CLOCK_SKEW_MS = 5_000;
 /** A drill key shorter than this is refused: it could be guessed. */
 export const MIN_DRILL_KEY_LENGTH = 32;
+/**
+ * The longest lock value kept from a server: a signed lock is ~400 characters with a long host name
+ * (base64 claims + signature), far above the probe's usual 256-character cut, which would break the
+ * signature. Longer values are cut and fail verification like any forged one.
+ */
+export const MAX_DRILL_LOCK_LENGTH = 2048;
 
 /** The environment variable that holds the drill key for the CLI (`watch`, `check`, `drill`). */
 export const DRILL_KEY_ENV = 'SENTINEL_WATCH_DRILL_KEY';

@@ -1,12 +1,13 @@
 // Field readers for hand-written JSON config: each checks one value and throws a ConfigError that names
-// the field. Shared by the deployment schema (config.ts) and the CDK stack's schema (lib/stack-config.ts).
+// the field. Shared by the deployment schema (config.ts) and the CDK stack's schema (lib/stack-config/).
 
 import { describe } from './address';
 import { ConfigError } from './errors';
 
 export function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    // Editors on Windows start UTF-8 files with a byte order mark, which JSON.parse rejects.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`);
   }

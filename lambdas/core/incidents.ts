@@ -12,12 +12,18 @@
 //   repeated switches raise MASTER_FLAPPING, which is a condition like any other.
 // - Incidents are keyed by code + subject.
 //
+// - An event about a server that has an open condition incident (NODE_RESTARTED of a node that was
+//   REPLICA_UNREACHABLE) is told in that incident's `resolved`, not paged on its own, unless it is
+//   critical (a master back without a failover): one cause, one page.
+//
 // Flapping (a finding that comes and goes) must not page more than once per reminder period. Design:
 //   1. Hysteresis: an incident resolves only after RESOLVE_AFTER_POLLS (2) polls in a row without it,
 //      so a single poll that misses it (a timeout, a read cut short) neither resolves nor reopens.
 //   2. Cool-down: a resolved incident is kept for one reminder period. If the finding comes back in
-//      that time the same incident reopens silently, unless the last page (opened or reminder) is a
-//      reminder period old, in which case a `reminder` goes out. So pages stay at most one per period.
+//      that time the same incident reopens silently at first, and is announced again (a `reminder`,
+//      "back again") once it has lasted its confirmation time (incident-policy.ts: its grace period,
+//      at least 20 s and two polls): a blip that resolved never hides a real problem that follows it.
+//      A return that clears before that stays silent, so a fast flap still pages at most once.
 //   3. Hold-down: an incident that has reopened once is flapping; it then resolves only after being
 //      absent for a whole reminder period, so a flapping problem is not "resolved" every cycle.
 // Chosen over "absent for N polls" alone, because a flap slower than N polls would still page every
@@ -26,7 +32,10 @@
 
 import { isEventCode } from './detect/codes';
 import { formatDuration, maxSeverity, severityRank } from './detect/text';
+import { confirmReturnMs, defaultGraceMs, foldsInto } from './incident-policy';
 import type { Finding, Severity } from './types';
+
+export { defaultGraceMs, GRACE_MS } from './incident-policy';
 
 export const RESOLVE_AFTER_POLLS = 2;
 const FORGET_EVENTS_AFTER_MS = 24 * 3600 * 1000;
@@ -75,6 +84,13 @@ export interface Incident {
   /** How many times it came back after missing at least one poll (resolved or not), for the text. */
   readonly returns: number;
   readonly resolvedAt: number | null;
+  /** Set when a resolved incident came back and has not been announced again yet: since when, and polls. */
+  readonly returnedAt?: number | null;
+  /** When the last `resolved` went out: until a page follows it, the user believes it is over. */
+  readonly resolvedNoticeAt?: number | null;
+  readonly returnPolls?: number;
+  /** Events folded into this incident (a restart of its server), told when it resolves. */
+  readonly folded?: readonly string[];
 }
 
 export interface EventRecord {
@@ -96,24 +112,6 @@ export const incidentKey = (code: string, subject: string): string => `${code} $
 
 /** Events reported every time, whatever the throttle. */
 const UNTHROTTLED_EVENTS: readonly string[] = ['MASTER_CHANGED'];
-
-/**
- * Grace periods: conditions that every normal failover causes for a few seconds page only if they
- * outlast this; gone sooner, they are never announced (the MASTER_CHANGED event and its timeline tell
- * the story). Measured on loopback with down-after-milliseconds 1500: the failover finishes ~3 s after
- * the kill, a killed old master restarted with its config is converted ~10-11 s later, replicas resync
- * in under a second. A stuck failover (critical FAILOVER_IN_PROGRESS) and everything else page at once.
- */
-export const GRACE_MS: Readonly<Record<string, number>> = {
-  MASTER_UNREACHABLE: 10_000,
-  FAILOVER_IN_PROGRESS: 30_000,
-  MULTIPLE_MASTERS: 20_000,
-  SENTINELS_DISAGREE: 15_000,
-  REPLICA_LINK_DOWN: 15_000,
-};
-
-export const defaultGraceMs = (f: Pick<Finding, 'code' | 'severity'>): number =>
-  f.code === 'FAILOVER_IN_PROGRESS' && f.severity === 'critical' ? 0 : (GRACE_MS[f.code] ?? 0);
 
 export interface AdvanceInput {
   readonly incidents: IncidentState;
@@ -162,6 +160,14 @@ export function advanceIncidents(input: AdvanceInput): {
   for (const f of strongestPerKey(input.findings)) {
     const key = incidentKey(f.code, f.subject);
     if (isEventCode(f.code)) {
+      const host = foldsInto(f, Object.values(incidents));
+      if (host) {
+        incidents[incidentKey(host.code, host.subject)] = {
+          ...host,
+          folded: [...(host.folded ?? []), f.message].slice(-5),
+        };
+        continue;
+      }
       const last = events[key];
       if (last && now - last.lastAt < reminderMs && !UNTHROTTLED_EVENTS.includes(f.code)) {
         events[key] = { ...last, suppressed: last.suppressed + 1 };
@@ -236,6 +242,15 @@ export function advanceIncidents(input: AdvanceInput): {
     const escalated = severityRank(f.severity) > severityRank(old.notifiedSeverity);
     const due = now - old.lastPagedAt >= reminderMs;
     const { details: _previousDetails, ...kept } = old;
+    // A return after the user was told `resolved` (and told nothing since) is announced once it has
+    // lasted its confirmation time: on the first return, or on a later one during the hold-down.
+    // (A state stored before resolvedNoticeAt existed: a resolved incident was announced resolved.)
+    const noticeAt = old.resolvedNoticeAt ?? (reopened ? old.resolvedAt : null);
+    const unannounced = (noticeAt ?? Number.NEGATIVE_INFINITY) > old.lastPagedAt;
+    const returning = (reopened || old.absentPolls > 0) && unannounced;
+    const returnedAt = returning ? now : (old.returnedAt ?? null);
+    const returnPolls = returning ? 1 : returnedAt !== null ? (old.returnPolls ?? 1) + 1 : 0;
+    const confirmed = returnedAt !== null && returnPolls >= 2 && now - returnedAt >= confirmReturnMs(grace);
     const inc: Incident = {
       ...kept,
       ...latest,
@@ -243,8 +258,10 @@ export function advanceIncidents(input: AdvanceInput): {
       resolvedAt: null,
       reopens: old.reopens + (reopened ? 1 : 0),
       returns: old.returns + (old.absentPolls > 0 || reopened ? 1 : 0),
+      returnedAt,
+      returnPolls,
     };
-    if (!escalated && !due) {
+    if (!escalated && !due && !confirmed) {
       incidents[key] = inc;
       continue;
     }
@@ -252,14 +269,18 @@ export function advanceIncidents(input: AdvanceInput): {
       ...inc,
       lastPagedAt: now,
       notifiedSeverity: maxSeverity(old.notifiedSeverity, f.severity),
+      returnedAt: null,
+      returnPolls: 0,
     };
     incidents[key] = paged;
     const open = formatDuration(now - inc.openedAt);
     const prefix = escalated
       ? `Now ${f.severity} (was ${old.notifiedSeverity}), open for ${open}`
-      : reopened || inc.reopens > 0
-        ? `Back again, open for ${open} and flapping (came back ${inc.returns} time${inc.returns === 1 ? '' : 's'} after clearing)`
-        : `Still open after ${open}`;
+      : confirmed && !due
+        ? `Back again for ${formatDuration(now - (returnedAt ?? now))} after it had cleared${inc.returns > 1 ? ` (came back ${inc.returns} times)` : ''}`
+        : reopened || inc.reopens > 0
+          ? `Back again, open for ${open} and flapping (came back ${inc.returns} time${inc.returns === 1 ? '' : 's'} after clearing)`
+          : `Still open after ${open}`;
     notify('reminder', paged, {
       message: `${prefix}: ${f.message}`,
       durationMs: now - inc.openedAt,
@@ -286,20 +307,31 @@ export function advanceIncidents(input: AdvanceInput): {
     const absentPolls = inc.absentPolls + 1;
     const stable =
       absentPolls >= RESOLVE_AFTER_POLLS && (inc.reopens === 0 || now - absentSince >= reminderMs);
+    // A return that clears before it is confirmed was a blip: the next return starts over.
+    const cleared: Incident = { ...inc, returnedAt: null, returnPolls: 0 };
     if (!stable) {
-      incidents[key] = { ...inc, absentSince, absentPolls };
+      incidents[key] = { ...cleared, absentSince, absentPolls };
       continue;
     }
-    const resolved: Incident = { ...inc, absentSince, absentPolls, status: 'resolved', resolvedAt: now };
+    const resolved: Incident = {
+      ...cleared,
+      absentSince,
+      absentPolls,
+      status: 'resolved',
+      resolvedAt: now,
+      resolvedNoticeAt: now,
+      folded: [],
+    };
     incidents[key] = resolved;
     const lasted = absentSince - inc.openedAt;
     const flapping =
       inc.reopens > 0
         ? ` It came back ${inc.returns} times after clearing; quiet for ${formatDuration(now - absentSince)} now.`
         : '';
+    const also = inc.folded?.length ? ` Meanwhile: ${inc.folded.join(' ')}` : '';
     notify('resolved', resolved, {
       severity: inc.notifiedSeverity,
-      message: `Resolved after ${formatDuration(lasted)}: ${inc.code} on ${inc.subject} is no longer reported.${flapping} It was: ${inc.message}`,
+      message: `Resolved after ${formatDuration(lasted)}: ${inc.code} on ${inc.subject} is no longer reported.${flapping} It was: ${inc.message}${also}`,
       durationMs: lasted,
       details: { ...inc.details, returns: inc.returns, lastSeenAt: iso(inc.lastSeenAt) },
     });

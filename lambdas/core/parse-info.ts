@@ -5,7 +5,8 @@
 
 import { BadReplyError } from './errors';
 import { toFlag, toInt } from './parse-number';
-import type { AttachedReplica, NodeRole, ReplicationInfo, ServerInfo } from './types';
+import { releaseFromInfo } from './server-version';
+import type { AttachedReplica, ClientInfo, NodeRole, NodeStats, ReplicationInfo, ServerInfo } from './types';
 
 export type InfoFields = Readonly<Record<string, string>>;
 
@@ -39,13 +40,19 @@ const int = (fields: InfoFields, ...names: string[]): number | null => toInt(tex
 const flag = (fields: InfoFields, ...names: string[]): boolean | null => toFlag(text(fields, ...names));
 
 /** The `INFO server` fields the watcher uses; absent fields are null. */
-export const parseServerInfo = (fields: InfoFields): ServerInfo => ({
-  version: text(fields, 'redis_version'),
-  runId: text(fields, 'run_id'),
-  uptimeSeconds: int(fields, 'uptime_in_seconds'),
-  mode: text(fields, 'redis_mode'),
-  tcpPort: int(fields, 'tcp_port'),
-});
+export const parseServerInfo = (fields: InfoFields): ServerInfo => {
+  const release = releaseFromInfo(fields);
+  return {
+    version: release?.version ?? null,
+    flavour: release?.flavour ?? null,
+    redisVersion: text(fields, 'redis_version'),
+    runId: text(fields, 'run_id'),
+    uptimeSeconds: int(fields, 'uptime_in_seconds'),
+    // Valkey 8 renamed redis_mode to server_mode.
+    mode: text(fields, 'redis_mode', 'server_mode'),
+    tcpPort: int(fields, 'tcp_port'),
+  };
+};
 
 const ROLES: Readonly<Record<string, NodeRole>> = { master: 'master', slave: 'replica', replica: 'replica' };
 
@@ -114,3 +121,58 @@ export const parseSentinelInfo = (fields: InfoFields): { tilt: boolean | null; m
   tilt: flag(fields, 'sentinel_tilt'),
   masters: int(fields, 'sentinel_masters'),
 });
+
+/** `errorstat_READONLY:count=12` lines → `{ READONLY: 12 }`. */
+export const parseErrorCounts = (fields: InfoFields): Record<string, number> => {
+  const counts: Record<string, number> = Object.create(null);
+  for (const [key, value] of Object.entries(fields)) {
+    if (!key.startsWith('errorstat_')) continue;
+    const count = toInt(/(?:^|,)count=(\d+)/.exec(value)?.[1]);
+    if (count !== null) counts[key.slice('errorstat_'.length)] = count;
+  }
+  return counts;
+};
+
+/**
+ * The write-health facts of a node from its `INFO persistence`, `memory`, `stats` and `clients`
+ * sections (any subset: absent fields are null) and the text of `INFO errorstats`. A server without
+ * that section (Redis before 6.2) answers with an empty text; one with it prints at least its
+ * `# Errorstats` header, so an empty section is "no errors", not "unknown".
+ */
+export const parseNodeStats = (fields: InfoFields, errorstatsText: string | null): NodeStats => {
+  const status = (name: string): boolean | null => {
+    const value = text(fields, name);
+    return value === 'ok' ? true : value === 'err' ? false : null;
+  };
+  const hasErrorstats = errorstatsText !== null && /^# ?Errorstats/im.test(errorstatsText);
+  return {
+    rdbLastBgsaveOk: status('rdb_last_bgsave_status'),
+    aofEnabled: flag(fields, 'aof_enabled'),
+    aofLastWriteOk: status('aof_last_write_status'),
+    changesSinceLastSave: int(fields, 'rdb_changes_since_last_save'),
+    loading: flag(fields, 'loading'),
+    usedMemory: int(fields, 'used_memory'),
+    maxMemory: int(fields, 'maxmemory'),
+    maxMemoryPolicy: text(fields, 'maxmemory_policy'),
+    rejectedConnections: int(fields, 'rejected_connections'),
+    connectedClients: int(fields, 'connected_clients'),
+    maxClients: int(fields, 'maxclients'),
+    errorCounts: hasErrorstats ? parseErrorCounts(parseInfo(errorstatsText)) : null,
+  };
+};
+
+/** `CLIENT LIST` text → one entry per line (addr, name, last command). Malformed lines are skipped. */
+export const parseClientList = (text: string): ClientInfo[] => {
+  if (typeof text !== 'string') throw new BadReplyError('CLIENT LIST', `expected text, got ${typeof text}`);
+  const clients: ClientInfo[] = [];
+  for (const line of text.split('\n')) {
+    const fields: Record<string, string> = Object.create(null);
+    for (const part of line.trim().split(' ')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) fields[part.slice(0, eq)] = part.slice(eq + 1);
+    }
+    if (fields.addr)
+      clients.push({ addr: fields.addr, name: fields.name ?? '', lastCommand: fields.cmd ?? '' });
+  }
+  return clients;
+};

@@ -4,7 +4,14 @@
 
 import { BadReplyError } from './errors';
 import { toInt } from './parse-number';
-import type { Address, CkQuorum, SentinelMasterView, SentinelPeerView, SentinelReplicaView } from './types';
+import type {
+  Address,
+  CkQuorum,
+  SentinelConfigView,
+  SentinelMasterView,
+  SentinelPeerView,
+  SentinelReplicaView,
+} from './types';
 
 export type FieldMap = Readonly<Record<string, string>>;
 
@@ -94,9 +101,18 @@ export const parseSentinelMaster = (reply: unknown): SentinelMasterView => {
     configEpoch: optionalInt(fields, 'config-epoch'),
     failoverState: failoverState === 'none' ? null : failoverState,
     roleReported: optionalText(fields, 'role-reported'),
-    lastOkPingReplyMs: optionalInt(fields, 'last-ok-ping-reply'),
+    ...pingHistory(fields),
+    sDownTimeMs: optionalInt(fields, 's-down-time'),
+    oDownTimeMs: optionalInt(fields, 'o-down-time'),
+    infoRefreshMs: optionalInt(fields, 'info-refresh'),
   };
 };
+
+/** The sentinel's PING history with an instance: when it last got an acceptable reply, and any reply. */
+const pingHistory = (fields: FieldMap) => ({
+  lastOkPingReplyMs: optionalInt(fields, 'last-ok-ping-reply'),
+  lastPingReplyMs: optionalInt(fields, 'last-ping-reply'),
+});
 
 /** `SENTINEL REPLICAS <name>` (Redis 5+: `SENTINEL SLAVES <name>`, same shape). */
 export const parseSentinelReplicas = (reply: unknown): SentinelReplicaView[] => {
@@ -114,6 +130,9 @@ export const parseSentinelReplicas = (reply: unknown): SentinelReplicaView[] => 
       masterPort: optionalInt(fields, 'master-port'),
       replicaPriority: optionalInt(fields, 'slave-priority', 'replica-priority'),
       replOffset: optionalInt(fields, 'slave-repl-offset', 'replica-repl-offset'),
+      ...pingHistory(fields),
+      masterLinkDownTimeMs: optionalInt(fields, 'master-link-down-time'),
+      infoRefreshMs: optionalInt(fields, 'info-refresh'),
     };
   });
 };
@@ -129,6 +148,9 @@ export const parseSentinelPeers = (reply: unknown): SentinelPeerView[] => {
       runId: optionalText(fields, 'runid'),
       flags: parseFlags(requireText(fields, 'flags', command)),
       lastHelloMessageMs: optionalInt(fields, 'last-hello-message'),
+      ...pingHistory(fields),
+      votedLeader: optionalText(fields, 'voted-leader'),
+      votedLeaderEpoch: optionalInt(fields, 'voted-leader-epoch'),
     };
   });
 };
@@ -164,4 +186,22 @@ export const parseCkQuorum = (text: string): CkQuorum => {
   if (message === 'OK' || message.startsWith('OK ')) return { ok: true, message, usableSentinels: null };
   if (message.startsWith('NOQUORUM')) return { ok: false, message, usableSentinels: null };
   throw new BadReplyError(command, 'expected OK ... or NOQUORUM ...');
+};
+
+/**
+ * `SENTINEL CONFIG GET *` (Redis 6.2+): the announce address and whether sentinel-to-sentinel
+ * credentials are set. The reply carries `sentinel-pass` in clear text: it is reduced to set/unset
+ * here, and nothing else of the reply is kept.
+ */
+export const parseSentinelConfig = (reply: unknown): SentinelConfigView => {
+  const fields = toFieldMap(reply, 'SENTINEL CONFIG GET');
+  const setOrUnset = (name: string): 'set' | 'unset' | null =>
+    fields[name] === undefined ? null : fields[name] === '' ? 'unset' : 'set';
+  const port = optionalInt(fields, 'announce-port');
+  return {
+    announceIp: optionalText(fields, 'announce-ip'),
+    announcePort: port === 0 ? null : port,
+    sentinelUser: setOrUnset('sentinel-user'),
+    sentinelPass: setOrUnset('sentinel-pass'),
+  };
 };

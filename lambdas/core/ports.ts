@@ -13,6 +13,10 @@ export interface AlertMessage {
 }
 
 export interface AlertPublisher {
+  /**
+   * Rejects with an error that may say more: `retryable: false` when trying the same call again
+   * cannot help, `rejected: true` when the message itself was refused (others may still pass).
+   */
   publish(message: AlertMessage): Promise<void>;
 }
 

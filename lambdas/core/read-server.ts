@@ -4,17 +4,34 @@
 import type { BatchOutcome, RedisCommand, Reply } from './batch';
 import { drillLockKey } from './drill-context';
 import { BadReplyError } from './errors';
-import { parseInfo, parseReplicationInfo, parseSentinelInfo, parseServerInfo } from './parse-info';
+import {
+  parseClientList,
+  parseInfo,
+  parseNodeStats,
+  parseReplicationInfo,
+  parseSentinelInfo,
+  parseServerInfo,
+} from './parse-info';
 import { parseRoleReply } from './parse-role';
 import {
   parseCkQuorum,
   parseMasterAddr,
+  parseSentinelConfig,
   parseSentinelMaster,
   parseSentinelPeers,
   parseSentinelReplicas,
 } from './parse-sentinel';
-import { classifyError, type RawError, toProbeError } from './probe-error';
-import type { Address, NodeSnapshot, ProbeError, SentinelSnapshot } from './types';
+import { classifyError, type RawError, redact, toProbeError } from './probe-error';
+import type {
+  Address,
+  ClientInfo,
+  CommandCheck,
+  NodeSnapshot,
+  NodeStats,
+  ProbeError,
+  SentinelSnapshot,
+} from './types';
+import { isWriteCommand } from './write-commands';
 
 export const sentinelCommands = (masterName: string): RedisCommand[] => [
   ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName],
@@ -23,14 +40,43 @@ export const sentinelCommands = (masterName: string): RedisCommand[] => [
   ['SENTINEL', 'SENTINELS', masterName],
   ['SENTINEL', 'CKQUORUM', masterName],
   ['INFO'],
+  // Redis 6.2+: announce address and sentinel-to-sentinel credentials (read quietly: older sentinels
+  // refuse it, and that is no fault of theirs).
+  ['SENTINEL', 'CONFIG', 'GET', '*'],
+  // Redis 6.2+: the id its peers list it under (not INFO's run_id, which changes on every restart).
+  ['SENTINEL', 'MYID'],
 ];
 
 /** Redis before 5.0 knows only `SENTINEL SLAVES`; the probe retries with it when REPLICAS is refused. */
 export const legacyReplicasCommand = (masterName: string): RedisCommand => ['SENTINEL', 'SLAVES', masterName];
 
+/** The key the write probe sets on the master, and how long it lives. */
+export const writeProbeKey = (deployment: string): string => `sentinel-watch:probe:${deployment}`;
+export const WRITE_PROBE_TTL_MS = 60_000;
+
+/** Where each fact sits in a node's batch (the write probe, when asked, comes last). */
+const NODE = {
+  replication: 0,
+  server: 1,
+  role: 2,
+  lockOwner: 3,
+  lockTtl: 4,
+  config: [5, 6, 7, 8, 9],
+  ping: 10,
+  stats: [11, 12, 13, 14],
+  errorstats: 15,
+  writeProbe: 16,
+} as const;
+
+export interface NodeCommandOptions {
+  /** Set the write probe key (only on the node the sentinels name master); the value is the poll time. */
+  readonly writeProbe?: { readonly value: string } | null;
+}
+
 // Separate INFO sections and one CONFIG parameter per call: Redis 5 accepts only one of each. The
-// drill lock key tells a drill's own failover from an unplanned one (see drill-context.ts).
-export const nodeCommands = (deployment: string): RedisCommand[] => [
+// drill lock key tells a drill's own failover from an unplanned one (see drill-context.ts). PING and
+// the write-health sections say whether the node takes writes, whatever INFO replication claims.
+export const nodeCommands = (deployment: string, options: NodeCommandOptions = {}): RedisCommand[] => [
   ['INFO', 'replication'],
   ['INFO', 'server'],
   ['ROLE'],
@@ -40,7 +86,20 @@ export const nodeCommands = (deployment: string): RedisCommand[] => [
   ['CONFIG', 'GET', 'min-replicas-to-write'],
   ['CONFIG', 'GET', 'masterauth'],
   ['CONFIG', 'GET', 'requirepass'],
+  ['CONFIG', 'GET', 'min-replicas-max-lag'],
+  ['PING'],
+  ['INFO', 'persistence'],
+  ['INFO', 'memory'],
+  ['INFO', 'stats'],
+  ['INFO', 'clients'],
+  ['INFO', 'errorstats'],
+  ...(options.writeProbe
+    ? [['SET', writeProbeKey(deployment), options.writeProbe.value, 'PX', String(WRITE_PROBE_TTL_MS)]]
+    : []),
 ];
+
+/** Asked of a replica whose READONLY errors grew: who is still writing to it. */
+export const writingClientsCommand: RedisCommand = ['CLIENT', 'LIST', 'TYPE', 'normal'];
 
 const commandName = (command: RedisCommand): string =>
   command.slice(0, command[0] === 'SENTINEL' ? 2 : 1).join(' ');
@@ -122,6 +181,8 @@ export function readSentinel(
       : read(collector, ck, commands[4], (v) => parseCkQuorum(String(v)));
   const info = read(collector, r[5], commands[5], (v) => parseInfo(asText(v, 'INFO')));
   const server = info ? parseServerInfo(info) : null;
+  const config = quiet(r[6], parseSentinelConfig);
+  const myId = quiet(r[7], (v) => (typeof v === 'string' && /^[0-9a-f]{40}$/.test(v) ? v : null));
   return {
     host: address.host,
     port: address.port,
@@ -130,6 +191,7 @@ export function readSentinel(
     error: collector.error,
     rttMs: outcome.rttMs,
     version: server?.version ?? null,
+    flavour: server?.flavour ?? null,
     runId: server?.runId ?? null,
     tilt: info ? parseSentinelInfo(info).tilt : null,
     masterAddress,
@@ -137,6 +199,8 @@ export function readSentinel(
     replicas: replicas ?? [],
     sentinels: sentinels ?? [],
     ckquorum,
+    config,
+    myId,
   };
 }
 
@@ -159,7 +223,7 @@ export function readNode(
     : null;
   const serverFields = read(collector, r[1], commands[1], (v) => parseInfo(asText(v, 'INFO server')));
   const roleReply = read(collector, r[2], commands[2], parseRoleReply);
-  const config = readConfig(r.slice(5));
+  const config = readConfig(NODE.config.map((i) => r[i]).filter((x): x is Reply => x !== undefined));
   const role = roleReply ? roleReply.role : (replication?.role ?? null);
   return {
     host: address.host,
@@ -173,8 +237,56 @@ export function readNode(
     replication,
     roleReply,
     config,
-    drillLock: readDrillLock(r[3], r[4]),
+    drillLock: readDrillLock(r[NODE.lockOwner], r[NODE.lockTtl]),
+    ping: commandCheck(r[NODE.ping], secrets),
+    stats: readStats(r),
+    writeProbe: commands.length > NODE.writeProbe ? commandCheck(r[NODE.writeProbe], secrets) : null,
   };
+}
+
+/** A reply whose failure is a fact about the server (PING refused, a write refused), not a probe error. */
+function commandCheck(
+  reply: Reply | undefined,
+  secrets: readonly (string | undefined)[],
+): CommandCheck | null {
+  if (!reply) return null;
+  if (reply.ok) return { ok: true };
+  // Only the server's own error replies are facts; a dropped connection says nothing about writes.
+  if (reply.error.name !== 'ReplyError') return null;
+  const message = redact(reply.error.message, secrets).slice(0, 200);
+  return { ok: false, errorCode: /^[A-Z]+/.exec(message)?.[0] ?? 'ERR', message };
+}
+
+/** The write-health sections, read quietly: a server that refuses them is judged without them. */
+function readStats(r: readonly Reply[]): NodeStats | null {
+  const fields: Record<string, string> = {};
+  let any = false;
+  for (const i of NODE.stats) {
+    const parsed = quiet(r[i], (v) => parseInfo(asText(v, 'INFO')));
+    if (parsed) {
+      Object.assign(fields, parsed);
+      any = true;
+    }
+  }
+  const errorstats = quiet(r[NODE.errorstats], (v) => asText(v, 'INFO errorstats'));
+  if (!any && errorstats === null) return null;
+  return parseNodeStats(fields, errorstats);
+}
+
+/** Parses a reply that is optional for the watcher: any failure gives null and no error. */
+function quiet<T>(reply: Reply | undefined, parse: (v: unknown) => T): T | null {
+  if (!reply?.ok) return null;
+  try {
+    return parse(reply.value);
+  } catch {
+    return null;
+  }
+}
+
+/** `CLIENT LIST` of a replica: the clients whose last command was a write (they got READONLY). */
+export function readWritingClients(reply: Reply | undefined): ClientInfo[] | null {
+  const clients = quiet(reply, (v) => parseClientList(asText(v, 'CLIENT LIST')));
+  return clients === null ? null : clients.filter((c) => isWriteCommand(c.lastCommand)).slice(0, 20);
 }
 
 /** Read quietly: an ACL that denies GET on the key costs the drill hint, not an error on the node. */

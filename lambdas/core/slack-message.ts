@@ -52,6 +52,7 @@ export function slackMessage(input: SlackAlertInput): SlackPayload {
   const fields: [string, string | undefined][] = [
     ['Deployment', a.deployment],
     ['Subject', a.subject],
+    ['Server', a.server],
     ['Severity', a.severity],
     ['Alert', a.code ? `${a.code} (${a.type ?? 'alert'})` : undefined],
     ['Old master', a.oldMaster],

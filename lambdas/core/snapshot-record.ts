@@ -3,6 +3,7 @@
 // uncomfortably close to DynamoDB's 400 KB item limit. A record keeps what an operator asks of the
 // past (who was master, who was up, how far behind, what was wrong) in a few kilobytes.
 
+import { labelOf } from './server-version';
 import {
   type Address,
   formatAddress,
@@ -21,6 +22,8 @@ export interface NodeRecord {
   readonly reachable: boolean;
   /** The error class only: messages are long and may quote server text. */
   readonly error: ProbeErrorClass | null;
+  /** `redis 7.0.15`, `valkey 8.0.1`; null when unknown (absent in records written before it was kept). */
+  readonly version?: string | null;
   /** A master's `master_repl_offset`, a replica's own `slave_repl_offset`. */
   readonly offset: number | null;
   /** Replicas: bytes behind the master they follow (never negative); null when either offset is unknown. */
@@ -37,6 +40,8 @@ export interface SentinelRecord {
   readonly address: string;
   readonly reachable: boolean;
   readonly error: ProbeErrorClass | null;
+  /** `redis 7.0.15`, `valkey 8.0.1`; null when unknown (absent in records written before it was kept). */
+  readonly version?: string | null;
   /** Whom this sentinel names as master, `host:port`. */
   readonly master: string | null;
   /** The master's flags as this sentinel sees them (`master`, `s_down`, `o_down`, ...). */
@@ -49,6 +54,8 @@ export interface FindingRecord {
   readonly code: string;
   readonly severity: Severity;
   readonly subject: string;
+  /** The silence that covered it at this poll (recorded all the same; see silence-policy.ts). */
+  readonly silencedBy?: string;
 }
 
 export interface SnapshotRecord {
@@ -66,6 +73,8 @@ export interface SnapshotRecord {
   readonly nodes: readonly NodeRecord[];
   readonly sentinels: readonly SentinelRecord[];
   readonly findings: readonly FindingRecord[];
+  /** The checks the poll could not make (`write-probe`, `acl-users`, ...); absent when none. */
+  readonly unavailable?: readonly string[];
 }
 
 const DAY_SECONDS = 86_400;
@@ -104,6 +113,7 @@ function nodeRecord(node: NodeSnapshot, snapshot: Snapshot): NodeRecord {
     role: node.role,
     reachable: node.reachable,
     error: node.error?.class ?? null,
+    version: labelOf(node.server),
   };
   if (!isReplica) {
     return {
@@ -151,12 +161,14 @@ export function toSnapshotRecord(
       address: formatAddress(s),
       reachable: s.reachable,
       error: s.error?.class ?? null,
+      version: labelOf(s),
       master: s.masterAddress ? formatAddress(s.masterAddress) : null,
       flags: s.master ? [...s.master.flags] : null,
       ckquorumOk: s.ckquorum?.ok ?? null,
       tilt: s.tilt,
     })),
     findings: snapshot.findings.map((f) => ({ code: f.code, severity: f.severity, subject: f.subject })),
+    ...(snapshot.unavailable?.length ? { unavailable: snapshot.unavailable.map((u) => u.check) } : {}),
   };
 }
 

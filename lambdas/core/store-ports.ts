@@ -2,6 +2,7 @@
 // DynamoDB adapter (lambdas/adapters/dynamo-store.ts) implements all of them; callers depend only on
 // the one they use, and unit tests can hand them a few lines of in-memory fake.
 
+import type { Silence } from './silence';
 import type { SnapshotRecord } from './snapshot-record';
 
 /** An inclusive time range of ISO-8601 instants. */
@@ -96,4 +97,26 @@ export interface LockReader {
 
 export interface DrillReportStore {
   putDrillReport(deployment: string, report: object, startedAt: string, retentionDays: number): Promise<void>;
+}
+
+/** What the poller and `watch` read of silences (silence.ts): the ones a step must honour. */
+export interface SilenceReader {
+  /** The deployment's silences that have not ended by `now` (in force or scheduled). */
+  silencesFor(deployment: string, now: number): Promise<Silence[]>;
+}
+
+/** What `sentinel-watch silence` writes: the DynamoDB table, or the CLI's local file. */
+export interface SilenceStore extends SilenceReader {
+  /** Stores a new silence; its id must be new (a collision is an error, never an overwrite). */
+  putSilence(silence: Silence): Promise<void>;
+  /** Every deployment's silences (or one's), ended ones only when asked; oldest start first. */
+  listSilences(
+    options: { readonly deployment?: string; readonly includeEnded?: boolean },
+    now: number,
+  ): Promise<Silence[]>;
+  /**
+   * Ends a silence now (its `endsAt` becomes `now`, `endedBy` is recorded): the watchers announce what
+   * it held at their next poll. Null when there is no such silence or it had already ended.
+   */
+  endSilence(id: string, endedBy: string, now: number): Promise<Silence | null>;
 }

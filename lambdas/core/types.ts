@@ -21,6 +21,8 @@ export interface Address {
  * - `tls`: the TLS handshake failed (untrusted or expired certificate, wrong host name, TLS to a plain port)
  * - `protocol`: the peer does not speak RESP (or sent a reply the client could not parse)
  * - `bad-reply`: a well-formed reply that does not have the expected shape
+ * - `reply-too-large`: the server sent more than the per-server byte budget of a poll
+ *   (`maxReplyBytes`): the connection was closed there, replies after that point are missing
  * - `command-failed`: any other error reply
  */
 export type ProbeErrorClass =
@@ -36,6 +38,7 @@ export type ProbeErrorClass =
   | 'tls'
   | 'protocol'
   | 'bad-reply'
+  | 'reply-too-large'
   | 'command-failed';
 
 export interface ProbeError {
@@ -85,7 +88,12 @@ export interface ReplicationInfo {
 
 /** The `INFO server` fields the watcher uses. */
 export interface ServerInfo {
+  /** The server's own version: `valkey_version` on Valkey, `redis_version` on Redis. */
   readonly version: string | null;
+  /** `redis` or `valkey` (what `server_name` says); null when INFO names no version. */
+  readonly flavour?: string | null;
+  /** `redis_version` as reported: on Valkey, the Redis version it is compatible with (8.0.1 says 7.2.4). */
+  readonly redisVersion?: string | null;
   readonly runId: string | null;
   readonly uptimeSeconds: number | null;
   readonly mode: string | null;
@@ -110,8 +118,11 @@ export type RoleReply =
   | { readonly role: 'sentinel'; readonly masterNames: readonly string[] };
 
 export interface NodeSnapshot extends Address {
-  /** How the watcher learned of this node: config, a sentinel, or a master's replica list. */
-  readonly discoveredBy: readonly ('config' | 'sentinel' | 'master-info')[];
+  /**
+   * How the watcher learned of this node: config, a sentinel, a master's replica list
+   * (`master-info`), or only as the node some replica follows (`upstream`).
+   */
+  readonly discoveredBy: readonly ('config' | 'sentinel' | 'master-info' | 'upstream')[];
   readonly reachable: boolean;
   /** The first error that stopped or spoiled the read; null when everything answered. */
   readonly error: ProbeError | null;
@@ -129,6 +140,13 @@ export interface NodeSnapshot extends Address {
    * no expiry).
    */
   readonly drillLock?: { readonly owner: string; readonly ttlMs: number } | null;
+  /** The watcher's own PING: a node can answer INFO yet refuse PING (MISCONF, renamed PING). */
+  readonly ping?: CommandCheck | null;
+  readonly stats?: NodeStats | null;
+  /** The write probe (a SET of the watcher's own key), on the node the sentinels name master only. */
+  readonly writeProbe?: CommandCheck | null;
+  /** Clients that ran a write command on this replica (asked only after READONLY errors grew). */
+  readonly writingClients?: readonly ClientInfo[] | null;
 }
 
 /** A sentinel's `SENTINEL MASTER <name>` reply, typed. */
@@ -149,7 +167,19 @@ export interface SentinelMasterView {
   /** `failover-state` when a failover is under way (absent on an idle master). */
   readonly failoverState: string | null;
   readonly roleReported: string | null;
+  /** Ms since the sentinel last got an acceptable PING reply (PONG, LOADING, MASTERDOWN). */
   readonly lastOkPingReplyMs: number | null;
+  /**
+   * Ms since the sentinel last got any PING reply, errors included. Recent while `lastOkPingReplyMs`
+   * is old: the node answers the sentinel with errors (NOAUTH from a wrong auth-pass, MISCONF, a
+   * renamed PING). Absent on stored snapshots older than this field.
+   */
+  readonly lastPingReplyMs?: number | null;
+  /** Ms the master has been subjectively / objectively down for this sentinel (present while flagged). */
+  readonly sDownTimeMs?: number | null;
+  readonly oDownTimeMs?: number | null;
+  /** Ms since the sentinel last refreshed the master's INFO (every 10 s when healthy). */
+  readonly infoRefreshMs?: number | null;
 }
 
 /** One entry of `SENTINEL REPLICAS <name>`. */
@@ -163,6 +193,12 @@ export interface SentinelReplicaView {
   readonly masterPort: number | null;
   readonly replicaPriority: number | null;
   readonly replOffset: number | null;
+  /** See SentinelMasterView: the sentinel's own PING history with this replica. */
+  readonly lastOkPingReplyMs?: number | null;
+  readonly lastPingReplyMs?: number | null;
+  /** Ms the replica's link to its master has been down, as the sentinel last read it (0 when up). */
+  readonly masterLinkDownTimeMs?: number | null;
+  readonly infoRefreshMs?: number | null;
 }
 
 /** One entry of `SENTINEL SENTINELS <name>`: another sentinel this one knows. */
@@ -172,6 +208,62 @@ export interface SentinelPeerView {
   readonly runId: string | null;
   readonly flags: readonly string[];
   readonly lastHelloMessageMs: number | null;
+  readonly lastOkPingReplyMs?: number | null;
+  readonly lastPingReplyMs?: number | null;
+  /** The run id this peer last voted for as failover leader (`?` when none), and in which epoch. */
+  readonly votedLeader?: string | null;
+  readonly votedLeaderEpoch?: number | null;
+}
+
+/**
+ * What `SENTINEL CONFIG GET *` says (Redis 6.2+; null before or when refused). Passwords are reduced
+ * to set/unset before anything is stored.
+ */
+export interface SentinelConfigView {
+  readonly announceIp: string | null;
+  readonly announcePort: number | null;
+  readonly sentinelUser: 'set' | 'unset' | null;
+  readonly sentinelPass: 'set' | 'unset' | null;
+}
+
+/** The reply to the watcher's own PING, or to its write probe: `ok`, or the error's first word. */
+export interface CommandCheck {
+  readonly ok: boolean;
+  /** The error reply's first word (`MISCONF`, `NOREPLICAS`, `OOM`, `READONLY`, `BUSY`, `NOPERM`, `ERR`, ...). */
+  readonly errorCode?: string;
+  /** The error reply, secrets redacted, shortened. */
+  readonly message?: string;
+}
+
+/**
+ * Server-side facts that say whether a node can take writes, and will keep taking them: `INFO
+ * persistence`, `memory`, `stats`, `clients` and `errorstats`. Each part is null when the server did
+ * not answer it; `errorstats` is also null on servers without that section (Redis before 6.2).
+ */
+export interface NodeStats {
+  readonly rdbLastBgsaveOk: boolean | null;
+  readonly aofEnabled: boolean | null;
+  readonly aofLastWriteOk: boolean | null;
+  /** `rdb_changes_since_last_save`: every write counts, with or without persistence configured. */
+  readonly changesSinceLastSave: number | null;
+  readonly loading: boolean | null;
+  readonly usedMemory: number | null;
+  /** 0 when unlimited. */
+  readonly maxMemory: number | null;
+  readonly maxMemoryPolicy: string | null;
+  readonly rejectedConnections: number | null;
+  readonly connectedClients: number | null;
+  readonly maxClients: number | null;
+  /** `errorstat_<CODE>:count=N` → `{ CODE: N }`; null when the server has no errorstats section. */
+  readonly errorCounts: Readonly<Record<string, number>> | null;
+}
+
+/** A client connection as `CLIENT LIST` shows it (only the fields alerts use). */
+export interface ClientInfo {
+  readonly addr: string;
+  readonly name: string;
+  /** The last command it ran (`set`, `incr`, ...). */
+  readonly lastCommand: string;
 }
 
 export interface CkQuorum {
@@ -186,7 +278,10 @@ export interface SentinelSnapshot extends Address {
   readonly reachable: boolean;
   readonly error: ProbeError | null;
   readonly rttMs: number | null;
+  /** The sentinel's own version (`valkey_version` on Valkey). */
   readonly version: string | null;
+  /** `redis` or `valkey`; null (or absent, in snapshots stored before it was read) when unknown. */
+  readonly flavour?: string | null;
   readonly runId: string | null;
   readonly tilt: boolean | null;
   /** The answer to `SENTINEL GET-MASTER-ADDR-BY-NAME`: whom this sentinel calls master. */
@@ -195,6 +290,9 @@ export interface SentinelSnapshot extends Address {
   readonly replicas: readonly SentinelReplicaView[];
   readonly sentinels: readonly SentinelPeerView[];
   readonly ckquorum: CkQuorum | null;
+  readonly config?: SentinelConfigView | null;
+  /** `SENTINEL MYID` (6.2+): the id peers list this sentinel under in SENTINEL SENTINELS. */
+  readonly myId?: string | null;
 }
 
 /** How the sentinels voted on who the master is. */
@@ -231,6 +329,24 @@ export interface Snapshot {
   readonly findings: readonly Finding[];
   /** True when the poll's overall deadline cut some reads short. */
   readonly truncated: boolean;
+  /** Checks this poll could not make, and why (a server version without the feature, a setting). */
+  readonly unavailable?: readonly UnavailableCheck[];
+  /**
+   * Servers that were named (by sentinels or a master) but not probed because the deployment's caps
+   * (MAX_SENTINELS, MAX_NODES in limits.ts) were reached, with up to five of their addresses. Absent
+   * when none were left out.
+   */
+  readonly unprobed?: {
+    readonly sentinels: number;
+    readonly nodes: number;
+    readonly examples: readonly string[];
+  };
+}
+
+export interface UnavailableCheck {
+  /** A stable name, e.g. `write-probe`, `clients-writing-to-replicas`. */
+  readonly check: string;
+  readonly reason: string;
 }
 
 export const formatAddress = (a: Address): string =>

@@ -11,7 +11,13 @@ import {
 } from './detect';
 import { advanceIncidents, emptyIncidentState, type IncidentState, type Notification } from './incidents';
 import type { SentinelEvent } from './sentinel-event';
+import { releaseDetails } from './server-version';
+import type { Silence } from './silence';
+import { applySilences, type SilencedNotification, type SilenceState } from './silence-policy';
+import { buildTimeline } from './timeline';
 import type { Finding, Snapshot } from './types';
+
+export { buildTimeline, type FailoverTimeline, TIMELINE_NOISE, type TimelineEntry } from './timeline';
 
 export interface WatchState {
   readonly previous: Snapshot | null;
@@ -19,6 +25,8 @@ export interface WatchState {
   readonly incidents: IncidentState;
   /** Sentinel events not yet attached to a switch, oldest first (bounded). */
   readonly events: readonly SentinelEvent[];
+  /** Incidents a silence holds back (silence-policy.ts); absent in states made before silences. */
+  readonly silence?: SilenceState;
 }
 
 export const emptyWatchState = (): WatchState => ({
@@ -27,25 +35,6 @@ export const emptyWatchState = (): WatchState => ({
   incidents: emptyIncidentState(),
   events: [],
 });
-
-/** One entry of a failover timeline, relative times in ms from its first event. */
-export interface TimelineEntry {
-  readonly at: string;
-  readonly offsetMs: number;
-  readonly sentinel: string;
-  readonly type: string;
-  readonly detail: string;
-}
-
-export interface FailoverTimeline {
-  readonly entries: readonly TimelineEntry[];
-  /** The sentinel that led the failover (published `+elected-leader` / `+failover-state-select-slave`). */
-  readonly leader: string | null;
-  /** ISO time of the first `+switch-master` heard. */
-  readonly switchSeenAt: string | null;
-  /** Why Sentinel gave up, e.g. `-failover-abort-no-good-slave`. */
-  readonly aborted: string | null;
-}
 
 export interface WatchStepInput {
   readonly state: WatchState;
@@ -56,12 +45,16 @@ export interface WatchStepInput {
   readonly now: number;
   readonly events?: readonly SentinelEvent[];
   readonly context?: DetectContext;
+  /** The deployment's silences; null: they could not be read (the last ones read still hold). */
+  readonly silences?: readonly Silence[] | null;
 }
 
 export interface WatchStepResult {
   readonly state: WatchState;
   readonly findings: readonly Finding[];
   readonly notifications: readonly Notification[];
+  /** Notifications a silence held back (the findings are in `findings` all the same). */
+  readonly silenced?: readonly SilencedNotification[];
 }
 
 /** Events kept for the next timeline: enough for a failover with its retries, never unbounded. */
@@ -79,6 +72,7 @@ export function advanceWatch(input: WatchStepInput): WatchStepResult {
     state: state.detection,
     settings: input.settings,
     now,
+    events: heard,
     ...(input.context ? { context: input.context } : {}),
   });
   const advanced = advanceIncidents({
@@ -90,65 +84,34 @@ export function advanceWatch(input: WatchStepInput): WatchStepResult {
   });
   const switched = advanced.notifications.some((n) => n.code === 'MASTER_CHANGED');
   const timeline = switched ? buildTimeline(heard) : null;
-  const notifications = advanced.notifications.map((n) =>
-    n.code === 'MASTER_CHANGED' && timeline ? { ...n, details: { ...n.details, timeline } } : n,
-  );
+  // Alerts name the server they are about (its release), and a switch carries its timeline.
+  const timed = advanced.notifications.map((n) => ({
+    ...n,
+    details: {
+      ...n.details,
+      ...releaseDetails(n.subject, snapshot, state.previous),
+      ...(n.code === 'MASTER_CHANGED' && timeline ? { timeline } : {}),
+    },
+  }));
+  const quiet = applySilences({
+    deployment: snapshot.deployment,
+    notifications: timed,
+    incidents: advanced.incidents,
+    silences: input.silences === undefined ? [] : input.silences,
+    state: state.silence,
+    now,
+  });
   return {
     // A switch consumes the events that explain it; otherwise they wait for the switch they may precede.
     state: {
       previous: snapshot,
       detection: detected.state,
-      incidents: advanced.incidents,
+      incidents: quiet.incidents,
       events: switched ? [] : heard,
+      silence: quiet.state,
     },
     findings: detected.findings,
-    notifications,
-  };
-}
-
-const LEADER_EVENTS = ['+elected-leader', '+failover-state-select-slave'];
-/** How far before the switch a timeline reaches: down-after-milliseconds plus the election, generously. */
-const TIMELINE_LOOKBACK_MS = 120_000;
-const TIMELINE_MAX_ENTRIES = 60;
-/** Bookkeeping between sentinels, left out of a timeline a person reads. */
-export const TIMELINE_NOISE: readonly string[] = [
-  '+new-epoch',
-  '+vote-for-leader',
-  '+slave',
-  '+sentinel',
-  '-dup-sentinel',
-];
-/** What starts a failover story: the master seen down, or a failover attempt (SENTINEL FAILOVER). */
-const isFailoverStart = (e: SentinelEvent): boolean =>
-  ((e.type === '+sdown' || e.type === '+odown') && e.instance?.role === 'master') ||
-  e.type === '+try-failover' ||
-  LEADER_EVENTS.includes(e.type);
-
-/**
- * The sentinels' events of the latest failover, from the master being seen down (or the failover
- * being tried) to the end: earlier, unrelated events (a replica that blinked minutes ago) stay out.
- */
-export function buildTimeline(events: readonly SentinelEvent[]): FailoverTimeline {
-  const byTime = [...events].sort((a, b) => a.at - b.at);
-  const end = byTime.find((e) => e.type === '+switch-master')?.at ?? byTime.at(-1)?.at ?? 0;
-  const window = byTime.filter((e) => e.at >= end - TIMELINE_LOOKBACK_MS);
-  const start = window.find((e) => isFailoverStart(e) && e.at <= end)?.at ?? window[0]?.at ?? 0;
-  const story = window
-    .filter((e) => e.at >= start && !TIMELINE_NOISE.includes(e.type))
-    .slice(0, TIMELINE_MAX_ENTRIES);
-  const first = story[0]?.at ?? 0;
-  const switchEvent = story.find((e) => e.type === '+switch-master');
-  const abort = story.find((e) => e.type.startsWith('-failover-abort'));
-  return {
-    entries: story.map((e) => ({
-      at: new Date(e.at).toISOString(),
-      offsetMs: e.at - first,
-      sentinel: e.sentinel,
-      type: e.type,
-      detail: e.payload,
-    })),
-    leader: window.find((e) => LEADER_EVENTS.includes(e.type))?.sentinel ?? null,
-    switchSeenAt: switchEvent ? new Date(switchEvent.at).toISOString() : null,
-    aborted: abort ? abort.type : null,
+    notifications: quiet.notifications,
+    silenced: quiet.silenced,
   };
 }

@@ -12,6 +12,8 @@ import {
   type DrillReport,
   type FailoverLeg,
   type FinalState,
+  type PassCriteria,
+  resolveCriteria,
   type TimelineEntry,
 } from '../core/drill';
 import { encodeDrillLock } from '../core/drill-lock';
@@ -69,6 +71,13 @@ export class DrillRun {
   /** The heartbeat: stopped just before the lock is released. */
   stopHeartbeat: (() => Promise<void>) | null = null;
   readonly beats = { ok: 0, failed: 0, lastOkAt: 0, longestGapMs: 0 };
+  /** The defaults, then the deployment's config `drill`, then this run's overrides. */
+  readonly criteria: PassCriteria;
+  /**
+   * Replicas that must follow the new master (verification) and acknowledge the lock: expectedReplicas,
+   * or with requireAllReplicas false the replicas ready at preflight.
+   */
+  replicasExpected: number;
 
   constructor(d: DeploymentConfig, c: Credentials, o: DrillOptions, deps: DrillDeps) {
     this.d = d;
@@ -77,6 +86,8 @@ export class DrillRun {
     this.deps = deps;
     this.startedAt = deps.now();
     this.id = deps.newId?.() ?? newDrillId(this.startedAt);
+    this.criteria = resolveCriteria(d.drill, o.criteria);
+    this.replicasExpected = d.expectedReplicas;
   }
 
   elapsed(): number {
@@ -188,6 +199,8 @@ export class DrillRun {
       error: this.error,
       canary: this.canary,
       plan: this.plan,
+      criteria: this.criteria,
+      mode: this.o.switchover ? 'switchover' : 'failover',
     });
   }
 }

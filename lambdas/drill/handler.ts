@@ -1,6 +1,11 @@
 // The drill Lambda: middy wiring only. Settings are validated and AWS clients created once, at cold
 // start; run.ts does the drill. Invoked on demand (console, CLI, a pipeline step) with
-// `{ "deployment": "orders-cache", "dryRun": true, "failback": true }`.
+// `{ "deployment": "orders-cache", "dryRun": true }`, or for a real failover
+// `{ "deployment": "orders-cache", "confirm": "orders-cache", "criteria": { ... } }`.
+//
+// Guarded: a real failover needs `confirm` equal to the deployment's name (an empty or copied event
+// must not fail over production), and the `dry-run` alias of the function only ever runs dry runs, so
+// IAM can let a pipeline invoke that alias and nothing else (docs/drill.md "Who may fail over").
 //
 // The handler throws only before a drill starts (bad event, unreadable password, too little time):
 // such an invocation may be retried safely. Once the drill has run, it always returns the report,
@@ -9,17 +14,21 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
+import { AWS_LIMITS } from '../adapters/aws-clients';
 import { runBatch } from '../adapters/redis-batch';
-import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
-import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
-import { CredentialsUnavailableError, DrillError, type DrillReport, renderDrillReport } from '../core/drill';
+import {
+  CredentialsUnavailableError,
+  type CriteriaOverrides,
+  DrillError,
+  type DrillReport,
+  parseCriteria,
+  renderDrillReport,
+} from '../core/drill';
 import { drillKeyFromEnv } from '../core/drill-lock';
 import { ConfigError } from '../core/errors';
 import type { AlertMessage, AlertPublisher, SecretSource } from '../core/ports';
@@ -33,7 +42,17 @@ export interface DrillEvent {
   readonly deployment?: string;
   readonly dryRun?: boolean;
   readonly failback?: boolean;
+  /** A real failover only: the deployment's name again. */
+  readonly confirm?: string;
+  /** Planned switchover (writes held, Redis 6.2+) instead of a crash rehearsal. */
+  readonly switchover?: boolean;
+  /** This run's pass criteria (over the deployment's config `drill` and the defaults). */
+  readonly criteria?: CriteriaOverrides;
 }
+
+/** The alias whose invocations may only dry-run: IAM grants a pipeline this qualified ARN alone. */
+export const DRY_RUN_ALIAS = 'dry-run';
+const EVENT_KEYS = ['deployment', 'dryRun', 'failback', 'confirm', 'switchover', 'criteria'];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,18 +96,23 @@ export interface DrillRequest {
   readonly index: number;
   readonly dryRun: boolean;
   readonly failback: boolean;
+  readonly switchover: boolean;
+  readonly criteria: CriteriaOverrides;
 }
 
-/** Validates the invocation event against the config. Unknown keys are rejected (typos must not run a drill). */
-export function parseDrillEvent(event: unknown, config: WatchConfig): DrillRequest {
+/**
+ * Validates the invocation event against the config. Unknown keys are rejected (typos must not run a
+ * drill). `invokedFunctionArn`: through the dry-run alias, only a dry run is accepted.
+ */
+export function parseDrillEvent(event: unknown, config: WatchConfig, invokedFunctionArn = ''): DrillRequest {
   const raw = (event ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('event', 'must be an object');
   for (const key of Object.keys(raw)) {
-    if (!['deployment', 'dryRun', 'failback'].includes(key)) {
-      throw new ConfigError(`event.${key}`, 'unknown key (expected deployment, dryRun, failback)');
+    if (!EVENT_KEYS.includes(key)) {
+      throw new ConfigError(`event.${key}`, `unknown key (expected ${EVENT_KEYS.join(', ')})`);
     }
   }
-  for (const key of ['dryRun', 'failback'] as const) {
+  for (const key of ['dryRun', 'failback', 'switchover'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') {
       throw new ConfigError(`event.${key}`, `must be true or false, got ${JSON.stringify(raw[key])}`);
     }
@@ -107,11 +131,35 @@ export function parseDrillEvent(event: unknown, config: WatchConfig): DrillReque
       );
     }
   }
+  const deployment = config.deployments[index];
+  const dryRun = raw.dryRun === true;
+  if (raw.confirm !== undefined && typeof raw.confirm !== 'string') {
+    throw new ConfigError(
+      'event.confirm',
+      `must be the deployment's name, got ${JSON.stringify(raw.confirm)}`,
+    );
+  }
+  if (!dryRun && invokedFunctionArn.endsWith(`:${DRY_RUN_ALIAS}`)) {
+    throw new ConfigError(
+      'event.dryRun',
+      `must be true when invoked through the ${DRY_RUN_ALIAS} alias: it runs dry runs only (invoke the function without the alias, with confirm, to fail over)`,
+    );
+  }
+  if (!dryRun && raw.confirm !== deployment.name) {
+    throw new ConfigError(
+      'event.confirm',
+      raw.confirm === undefined
+        ? `a real failover of ${deployment.name} needs "confirm": "${deployment.name}" in the event (or "dryRun": true)`
+        : `"${raw.confirm}" is not the deployment's name: a real failover of ${deployment.name} needs "confirm": "${deployment.name}"`,
+    );
+  }
   return {
-    deployment: config.deployments[index],
+    deployment,
     index,
-    dryRun: raw.dryRun === true,
+    dryRun,
     failback: raw.failback === true,
+    switchover: raw.switchover === true,
+    criteria: parseCriteria(raw.criteria, 'event.criteria'),
   };
 }
 
@@ -205,8 +253,9 @@ export async function handleDrill(
   event: unknown,
   deps: DrillHandlerDeps,
   remainingMs: () => number,
+  invokedFunctionArn = '',
 ): Promise<DrillReport> {
-  const request = parseDrillEvent(event, deps.settings.config);
+  const request = parseDrillEvent(event, deps.settings.config, invokedFunctionArn);
   const { deployment: d } = request;
   const needed = request.dryRun
     ? MIN_REMAINING_MS.dryRun
@@ -235,7 +284,12 @@ export async function handleDrill(
   const report = await runDrill(
     d,
     credentials,
-    { dryRun: request.dryRun, failback: request.failback },
+    {
+      dryRun: request.dryRun,
+      failback: request.failback,
+      switchover: request.switchover,
+      criteria: request.criteria,
+    },
     { ...deps.drill, lock, drillKey, progress: (line) => deps.log.info(line, { deployment: d.name }) },
   );
   const summary = {
@@ -243,6 +297,7 @@ export async function handleDrill(
     drillId: report.id,
     outcome: report.outcome,
     passed: report.passed,
+    failedCriteria: report.criteriaResults.filter((c) => !c.passed).map((c) => c.criterion),
     timeToSwitchMs: report.timeToSwitchMs,
     timeToVerifiedMs: report.timeToVerifiedMs,
     writeOutageMs: report.writeOutageMs,
@@ -274,18 +329,13 @@ export async function handleDrill(
 
 const settings = loadDrillSettings(process.env);
 const logger = new Logger({ serviceName: 'sentinel-watch-drill' });
-// Every AWS call has a deadline too (the SDK has none by default).
-const requestHandler = { requestTimeout: 5_000, connectionTimeout: 2_000 };
-const sns = new SNSClient({ requestHandler });
-const secretsManager = new SecretsManagerClient({ requestHandler });
-const documentClient = createDocumentClient({ requestHandler });
+// Every AWS call has a deadline too (the SDK has none by default): see aws-clients.ts.
+const clients = watcherClients(AWS_LIMITS.publish);
 
 export const defaultDrillDeps = (): DrillHandlerDeps => {
   return {
     settings,
-    store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-    publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-    secrets: new CachedSecretSource({ client: secretsManager }),
+    ...watcherPorts(clients, settings),
     env: process.env,
     drill: {
       runBatch,
@@ -307,8 +357,14 @@ export function createDrillHandler(overrides: Partial<DrillHandlerDeps> = {}) {
   return middy<DrillEvent, DrillReport, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) =>
-      handleDrill(event, deps, () =>
-        typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 900_000,
+      handleDrill(
+        event,
+        deps,
+        () =>
+          typeof context.getRemainingTimeInMillis === 'function'
+            ? context.getRemainingTimeInMillis()
+            : 900_000,
+        context.invokedFunctionArn ?? '',
       ),
     );
 }

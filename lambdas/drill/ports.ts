@@ -3,6 +3,7 @@
 import type { EventSubscription, SubscribeOptions } from '../adapters/sentinel-events';
 import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
+import type { CriteriaOverrides } from '../core/drill';
 import { drillLockKey } from '../core/drill-context';
 import { DRILL_HEARTBEAT } from '../core/drill-lock';
 import type { Clock } from '../core/ports';
@@ -85,6 +86,13 @@ export interface DrillOptions {
   readonly heartbeatMs?: number;
   /** Failovers tried to get the original master back; default 3. */
   readonly maxFailbackAttempts?: number;
+  /** This run's pass criteria, over the deployment's (config `drill`) and the defaults. */
+  readonly criteria?: CriteriaOverrides;
+  /**
+   * A planned switchover instead of a crash rehearsal: writes are held on the old master (CLIENT PAUSE
+   * WRITE) until the replicas caught up and the switch is made (phases/switchover.ts). Redis 6.2+.
+   */
+  readonly switchover?: boolean;
 }
 
 export const DRILL_DEFAULTS = {

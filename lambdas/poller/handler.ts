@@ -5,15 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, DynamoStore } from '../adapters/dynamo-store';
+import { AWS_LIMITS } from '../adapters/aws-clients';
+import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
-import { CachedSecretSource } from '../adapters/secrets';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
-import { SnsAlertPublisher } from '../adapters/sns-publisher';
+import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { drillKeyFromEnv } from '../core/drill-lock';
 import { type PollerDeps, type PollReport, probeWith, type RunSummary, runPoller, sleep } from './run';
 import { loadPollerSettings } from './settings';
@@ -25,13 +23,9 @@ const metrics = new Metrics({ namespace: 'SentinelWatch', serviceName: 'sentinel
 // One dimension, `deployment`: alarms address a metric by its exact dimension set.
 metrics.clearDefaultDimensions();
 
-// The outbox retries publishes itself (with backoff, and across invocations): one SDK attempt each.
-const sns = new SNSClient({
-  maxAttempts: 1,
-  requestHandler: { requestTimeout: 3_000, connectionTimeout: 2_000 },
-});
-const secretsManager = new SecretsManagerClient({});
-const documentClient = createDocumentClient();
+// Every AWS call has a deadline (aws-clients.ts). The outbox retries publishes itself (with backoff,
+// and across invocations): one SDK attempt each.
+const clients = watcherClients(AWS_LIMITS.outboxPublish);
 
 export function publishPollMetrics(report: PollReport): void {
   metrics.addDimension('deployment', report.deployment);
@@ -48,19 +42,24 @@ export function publishPollMetrics(report: PollReport): void {
   metrics.addMetric('AlertsPublished', MetricUnit.Count, report.published);
   metrics.addMetric('AlertsPending', MetricUnit.Count, report.pending);
   if (report.dropped > 0) metrics.addMetric('AlertsDropped', MetricUnit.Count, report.dropped);
+  if (report.rejected > 0) metrics.addMetric('AlertsRejected', MetricUnit.Count, report.rejected);
   // Deployments poll in parallel, but this runs synchronously: one EMF line per deployment and poll.
   metrics.publishStoredMetrics();
 }
 
 export const defaultPollerDeps = (): PollerDeps => {
-  const secrets = new CachedSecretSource({ client: secretsManager });
+  const ports = watcherPorts(clients, settings);
   return {
     probe: probeWith(runBatch, Date.now),
-    store: new DynamoStore({ client: documentClient, tableName: settings.tableName }),
-    publisher: new SnsAlertPublisher({ client: sns, topicArn: settings.topicArn }),
-    secrets,
+    ...ports,
     // The drill key signs drill locks: only a drill's own, signed switch is reported as info.
-    drillKey: () => drillKeyFromEnv(process.env, secrets),
+    drillKey: () => drillKeyFromEnv(process.env, ports.secrets),
+    silences: new DynamoSilenceStore({
+      client: clients.documentClient,
+      tableName: settings.tableName,
+      callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+      onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+    }),
     clock: Date.now,
     sleep,
     env: process.env,

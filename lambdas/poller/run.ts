@@ -3,132 +3,42 @@
 // With `pollEverySeconds` it keeps polling within the scheduled minute and, between polls, listens to
 // the sentinels' pub/sub so that a failover is polled at once instead of at the next tick. It stops
 // early enough to save and publish before the next scheduled invocation and before its own timeout.
+//
+// This file is the invocation loop; one poll and its state load-save are in poll-once.ts, publishing
+// the outbox in deliver.ts, the shared types and defaults in types.ts.
 
-import { renderAlert } from '../core/alert-text';
-import type { BatchTarget, RunBatch } from '../core/batch';
+import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
-import { detect, detectionSettings } from '../core/detect';
-import { drillContextOf, drillLockFromSnapshot } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
-import { advanceIncidents, type Notification } from '../core/incidents';
-import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
+import type { Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
-import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
-import type { SnapshotStore, StateStore } from '../core/store-ports';
-import type { Snapshot } from '../core/types';
-import { buildTimeline, TIMELINE_NOISE } from '../core/watch-cycle';
+import { TIMELINE_NOISE } from '../core/watch-cycle';
 import { pollDeployment } from '../probe/poll-deployment';
+import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
 import {
-  claim,
-  compactSnapshot,
-  enqueue,
-  loadPollerState,
-  type OutboxEntry,
-  type PollerState,
-  type PublishOutcome,
-  pendingCount,
-  settle,
-} from './state';
+  type Budget,
+  errorText,
+  type PollerDeps,
+  type PollerLog,
+  type Probe,
+  RUN_DEFAULTS,
+  type RunOptions,
+  type Sleep,
+  silentLog,
+} from './types';
 
-/** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
-export interface PollerLog {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
-}
-
-export type Probe = (deployment: DeploymentConfig, credentials: Credentials) => Promise<Snapshot>;
-
-/** Sleeps `ms`; resolves early (never rejects) when `signal` aborts. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export interface SubscribeRequest {
-  readonly deployment: string;
-  readonly masterName: string;
-  readonly sentinels: readonly BatchTarget[];
-  readonly timeoutMs: number;
-  readonly onEvent: (event: SentinelEvent) => void;
-}
-
-export type Subscribe = (request: SubscribeRequest) => Promise<{ close(): Promise<void> }>;
-
-/** What one poll of one deployment measured: the handler turns it into metrics. */
-export interface PollReport {
-  readonly deployment: string;
-  readonly takenAt: string;
-  readonly pollDurationMs: number;
-  readonly reachableNodes: number;
-  readonly reachableSentinels: number;
-  readonly maxReplicaLagBytes: number | null;
-  readonly maxReplicaLagSeconds: number | null;
-  readonly openIncidents: number;
-  readonly findings: number;
-  readonly notifications: number;
-  readonly published: number;
-  /** Alerts still waiting after this poll (publish failed or time ran out). */
-  readonly pending: number;
-  readonly dropped: number;
-}
-
-export interface PollerDeps {
-  readonly probe: Probe;
-  readonly store: SnapshotStore & StateStore;
-  readonly publisher: AlertPublisher;
-  readonly secrets: SecretSource;
-  readonly clock: Clock;
-  readonly sleep: Sleep;
-  /** Environment for `passwordEnv` (local runs). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Sentinel pub/sub between polls (only with pollEverySeconds); none: wait for the next tick only. */
-  readonly subscribe?: Subscribe;
-  readonly log?: PollerLog;
-  readonly onPoll?: (report: PollReport) => void;
-  /** [0, 1) for backoff jitter; default Math.random. */
-  readonly random?: () => number;
-  /**
-   * The drill key (Secrets Manager in AWS): a drill's switch is `info` only under a lock signed with
-   * it. None, or unreadable: every switch is paged.
-   */
-  readonly drillKey?: () => Promise<string | null>;
-}
-
-export interface PublishRetry {
-  /** Tries per alert within one poll (default 4). */
-  readonly attempts: number;
-  /** First backoff; doubles per try, with jitter (default 200 ms). */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-export interface RunOptions {
-  /** Unique per invocation (request id + random): it owns the outbox entries it claims. */
-  readonly owner: string;
-  /** The Lambda's `context.getRemainingTimeInMillis`. */
-  readonly remainingMs: () => number;
-  /** The schedule period: no poll starts so late that it would overlap the next invocation (60 s). */
-  readonly windowMs?: number;
-  /** Kept free at the end for saving and publishing after the last poll (default 5 s). */
-  readonly reserveMs?: number;
-  readonly publish?: Partial<PublishRetry>;
-  /** Event-triggered polls wait this long for the rest of a burst (default 300 ms)... */
-  readonly debounceMs?: number;
-  /** ...and never start less than this after the previous poll (default 1 s). */
-  readonly minGapMs?: number;
-}
-
-export const RUN_DEFAULTS = {
-  windowMs: 60_000,
-  reserveMs: 5_000,
-  debounceMs: 300,
-  minGapMs: 1_000,
-  publish: { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 } satisfies PublishRetry,
-} as const;
-
-/** Events remembered for a failover timeline. */
-const TIMELINE_WINDOW_MS = 10 * 60_000;
-/** Codes whose alert carries the sentinels' recent events. */
-const TIMELINE_CODES: readonly string[] = ['MASTER_CHANGED', 'FAILOVER_IN_PROGRESS'];
-const MARK_ATTEMPTS = 5;
+export type {
+  PollerDeps,
+  PollerLog,
+  PollReport,
+  Probe,
+  PublishRetry,
+  RunOptions,
+  Sleep,
+  Subscribe,
+  SubscribeRequest,
+} from './types';
+export { RUN_DEFAULTS } from './types';
 
 export interface DeploymentSummary {
   readonly deployment: string;
@@ -241,15 +151,6 @@ export async function runPoller(
   return { deployments: summaries };
 }
 
-interface Budget {
-  readonly startedAt: number;
-  /** The Lambda is killed here. */
-  readonly hardEnd: number;
-  /** End of the scheduled window (or of the remaining time, if sooner). */
-  readonly stopAt: number;
-  readonly reserveMs: number;
-}
-
 async function watchDeployment(
   config: WatchConfig,
   d: DeploymentConfig,
@@ -357,128 +258,6 @@ async function watchDeployment(
   }
 }
 
-interface PollResult {
-  readonly status: 'ok' | 'conflict';
-  /** A MASTER_CHANGED was queued. */
-  readonly switched?: boolean;
-  readonly published: number;
-  readonly pending: number;
-}
-
-async function pollOnce(
-  config: WatchConfig,
-  d: DeploymentConfig,
-  credentials: Credentials,
-  deps: PollerDeps,
-  options: RunOptions,
-  budget: Budget,
-  events: readonly SentinelEvent[],
-  drillKey: () => Promise<string | null>,
-): Promise<PollResult> {
-  const log = deps.log ?? silentLog;
-  const loaded = await deps.store.loadState<unknown>(d.name);
-  const state = loadPollerState(loaded?.state);
-
-  const now = deps.clock();
-  const snapshot = await deps.probe(d, credentials);
-  // Every drill (CLI or Lambda) holds a signed lock on the master; the DynamoDB lock item only keeps
-  // two drill Lambdas apart (it says nothing about which switch is the drill's).
-  const drill = drillContextOf(snapshot, {
-    deployment: d.name,
-    key: drillLockFromSnapshot(snapshot) ? await drillKey() : null,
-    now,
-    remembered: state.drill,
-    events,
-  });
-  const detection = detect({
-    current: snapshot,
-    previous: state.lastSnapshot,
-    state: state.detection,
-    settings: detectionSettings(d),
-    now,
-    ...(drill.context ? { context: drill.context } : {}),
-  });
-  const polled: Snapshot = { ...snapshot, findings: detection.findings };
-  const advanced = advanceIncidents({
-    incidents: state.incidents,
-    findings: detection.findings,
-    deployment: d.name,
-    now,
-    reminderMinutes: d.reminderMinutes,
-  });
-  const notifications = advanced.notifications.map((n) => withTimeline(n, events, now));
-
-  // Step 2 of the outbox: queue, claim, and save conditionally. Losing this race means another
-  // invocation polled this deployment from the same state: its notifications stand, ours are dropped.
-  const queued = enqueue(state.outbox, notifications, now);
-  if (queued.dropped.length > 0) {
-    log.error('outbox full: oldest pending alerts dropped', {
-      deployment: d.name,
-      dropped: queued.dropped.map((e) => e.key),
-    });
-  }
-  const leaseUntil = budget.hardEnd + 5_000;
-  const claimed = claim(queued.outbox, options.owner, leaseUntil, now);
-  const next: PollerState = {
-    version: 1,
-    detection: detection.state,
-    incidents: advanced.incidents,
-    outbox: claimed.outbox,
-    lastSnapshot: compactSnapshot(polled),
-    drill: drill.remember,
-  };
-  const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
-  if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
-  const version = (loaded?.version ?? 0) + 1;
-
-  const record = toSnapshotRecord(polled, { retentionDays: config.retentionDays });
-  const [outcomes] = await Promise.all([
-    publishClaimed(claimed.claimed, deps, options, budget, d.name),
-    deps.store.putSnapshot(record).catch((error: unknown) => {
-      // History is nice to have; alerts are not: a failed snapshot write does not stop publishing.
-      log.warn('could not store the snapshot', { deployment: d.name, error: errorText(error) });
-    }),
-  ]);
-  const finalOutbox =
-    claimed.claimed.length > 0
-      ? await recordOutcomes(d.name, next, version, outcomes, deps, options)
-      : next.outbox;
-
-  const sent = outcomes.filter((o) => o.sent).length;
-  const report: PollReport = {
-    deployment: d.name,
-    takenAt: polled.takenAt,
-    pollDurationMs: polled.durationMs,
-    reachableNodes: polled.nodes.filter((n) => n.reachable).length,
-    reachableSentinels: polled.sentinels.filter((s) => s.reachable).length,
-    maxReplicaLagBytes: maxLagBytes(record),
-    maxReplicaLagSeconds: maxOf(record.nodes.map((n) => n.ackAgeSeconds)),
-    openIncidents: Object.values(advanced.incidents.incidents).filter((i) => i.status === 'open').length,
-    findings: polled.findings.length,
-    notifications: notifications.length,
-    published: sent,
-    pending: pendingCount(finalOutbox),
-    dropped: queued.dropped.length,
-  };
-  log.info('polled', {
-    deployment: d.name,
-    master: record.master,
-    durationMs: polled.durationMs,
-    findings: polled.findings.map((f) => `${f.severity} ${f.code} ${f.subject}`),
-    notifications: notifications.map((n) => `${n.type} ${n.code} ${n.subject}`),
-    published: sent,
-    pending: report.pending,
-    drill: drill.context?.drill?.id ?? null,
-  });
-  deps.onPoll?.(report);
-  return {
-    status: 'ok',
-    published: sent,
-    pending: report.pending,
-    switched: notifications.some((n) => n.code === 'MASTER_CHANGED'),
-  };
-}
-
 /** The drill key, once per invocation; unreadable means none: drills are paged, polls go on. */
 async function readDrillKey(deps: PollerDeps, deployment: string, log: PollerLog): Promise<string | null> {
   try {
@@ -491,110 +270,3 @@ async function readDrillKey(deps: PollerDeps, deployment: string, log: PollerLog
     return null;
   }
 }
-
-/** Adds the sentinels' recent events to the alerts of a switch or a failover. */
-function withTimeline(n: Notification, events: readonly SentinelEvent[], now: number): Notification {
-  if (!TIMELINE_CODES.includes(n.code) || n.type === 'resolved') return n;
-  const recent = events.filter((e) => now - e.at <= TIMELINE_WINDOW_MS);
-  if (recent.length === 0) return n;
-  return { ...n, details: { ...n.details, timeline: buildTimeline(recent) } };
-}
-
-/** Step 3: publish the claimed entries, oldest first; stop at the first one that keeps failing. */
-async function publishClaimed(
-  entries: readonly OutboxEntry[],
-  deps: PollerDeps,
-  options: RunOptions,
-  budget: Budget,
-  deployment: string,
-): Promise<PublishOutcome[]> {
-  const log = deps.log ?? silentLog;
-  const retry: PublishRetry = { ...RUN_DEFAULTS.publish, ...options.publish };
-  const random = deps.random ?? Math.random;
-  // Publishing must end in time to record the outcome before the Lambda is stopped.
-  const deadline = budget.hardEnd - Math.min(2_000, budget.reserveMs);
-  const outcomes: PublishOutcome[] = [];
-  for (const entry of [...entries].sort((a, b) => a.queuedAt - b.queuedAt)) {
-    let attempts = 0;
-    let lastError: string | null = null;
-    let sent = false;
-    while (attempts < retry.attempts && deps.clock() < deadline) {
-      attempts++;
-      try {
-        await deps.publisher.publish(renderAlert(entry.notification));
-        sent = true;
-        break;
-      } catch (error) {
-        lastError = (error as Error | undefined)?.name ?? 'Error';
-        const retryable = (error as { retryable?: unknown } | undefined)?.retryable !== false;
-        log.warn('publish failed', {
-          deployment,
-          alert: entry.key,
-          attempt: attempts,
-          error: errorText(error),
-          retryable,
-        });
-        if (!retryable || attempts >= retry.attempts) break;
-        const delay =
-          Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempts - 1)) * (0.5 + random() / 2);
-        if (deps.clock() + delay >= deadline) break;
-        await deps.sleep(delay);
-      }
-    }
-    if (sent) {
-      outcomes.push({ key: entry.key, sent: true, attempts, at: deps.clock() });
-      log.info('alert published', {
-        deployment,
-        alert: entry.key,
-        code: entry.notification.code,
-        type: entry.notification.type,
-        severity: entry.notification.severity,
-        attempts,
-      });
-      continue;
-    }
-    outcomes.push({ key: entry.key, sent: false, attempts, error: lastError });
-    // The rest stay queued in order: an `opened` must not arrive after its `resolved`.
-    break;
-  }
-  return outcomes;
-}
-
-/** Step 4: record what was sent; on a conflict re-read and re-apply our own outcomes only. */
-async function recordOutcomes(
-  deployment: string,
-  saved: PollerState,
-  savedVersion: number,
-  outcomes: readonly PublishOutcome[],
-  deps: PollerDeps,
-  options: RunOptions,
-): Promise<readonly OutboxEntry[]> {
-  const log = deps.log ?? silentLog;
-  let base = saved;
-  let version = savedVersion;
-  for (let attempt = 1; attempt <= MARK_ATTEMPTS; attempt++) {
-    const outbox = settle(base.outbox, options.owner, outcomes);
-    const result = await deps.store.saveState(deployment, { ...base, outbox }, version);
-    if (result === 'saved') return outbox;
-    const reloaded = await deps.store.loadState<unknown>(deployment);
-    if (!reloaded) break;
-    base = loadPollerState(reloaded.state);
-    version = reloaded.version;
-  }
-  // Sent alerts stay claimed by us until the lease ends, then are sent again: say so loudly.
-  log.error('could not record which alerts were sent; they may be sent again after the lease', {
-    deployment,
-    alerts: outcomes.filter((o) => o.sent).map((o) => o.key),
-  });
-  return saved.outbox;
-}
-
-const maxOf = (values: readonly (number | null)[]): number | null => {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length === 0 ? null : Math.max(...known);
-};
-
-const errorText = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
-
-const silentLog: PollerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };

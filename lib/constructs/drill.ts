@@ -3,7 +3,7 @@
 // and is never retried by Lambda: a drill forces a real failover.
 
 import { Duration } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../stack-config';
 import type { WatcherAlerting } from './alerting';
@@ -14,6 +14,8 @@ import type { WatcherStorage } from './storage';
 import { WatcherFunction } from './watcher-function';
 
 export const DRILL_ENTRY = 'lambdas/drill/handler.ts';
+/** The alias that only dry-runs (the handler refuses anything else through it): grant pipelines this. */
+export const DRY_RUN_ALIAS = 'dry-run';
 
 export interface DrillProps {
   readonly config: StackConfig;
@@ -26,13 +28,16 @@ export interface DrillProps {
 export class Drill extends Construct {
   readonly watcher: WatcherFunction;
   readonly function: lambda.IFunction;
+  /** `<function>:dry-run`: IAM on this qualified ARN alone lets a principal dry-run but not fail over. */
+  readonly dryRun: lambda.Alias;
 
   constructor(scope: Construct, id: string, props: DrillProps) {
     super(scope, id);
     const { config, network, storage, alerting, drillKey } = props;
     this.watcher = new WatcherFunction(this, 'Drill', {
       entry: DRILL_ENTRY,
-      description: 'sentinel-watch failover drill: invoke with {"deployment"?, "dryRun"?, "failback"?}',
+      description:
+        'sentinel-watch failover drill: {"deployment"?, "dryRun": true} or {"deployment"?, "confirm": "<deployment>", ...}',
       timeout: Duration.seconds(config.drillTimeoutSeconds),
       memorySize: config.memorySize,
       environment: { ...watcherEnvironment(config, storage, alerting, drillKey) },
@@ -42,6 +47,11 @@ export class Drill extends Construct {
       async: { retryAttempts: 0, maxEventAge: Duration.seconds(60) },
     });
     this.function = this.watcher.function;
+    this.dryRun = new lambda.Alias(this, 'DryRun', {
+      aliasName: DRY_RUN_ALIAS,
+      version: this.watcher.function.currentVersion,
+      description: 'Dry runs only: the handler refuses a failover invoked through this alias',
+    });
     storage.grantReadWrite(this.watcher.role);
     alerting.grantPublish(this.watcher.role);
     this.watcher.grantReadSecrets(config.passwordSecretArns, config.secretsKmsKeyArns);

@@ -1,6 +1,8 @@
 // Who watches the watcher: CloudWatch alarms that publish to the alert topic when the poller fails,
-// is throttled or stops running, when a drill or the Slack notifier fails, or when alerts had to be
-// dropped; and a dashboard of what the poller measures (its EMF metrics) and of the functions.
+// is throttled or stops running, when a drill or the Slack notifier fails, when alerts had to be
+// dropped, were rejected by SNS or stay undelivered; and a dashboard of what the poller measures
+// (its EMF metrics) and of the functions. CloudWatch publishes alarms itself, so they reach the topic
+// even when the poller's own publishing is what fails.
 
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -106,9 +108,31 @@ export class WatcherMonitoring extends Construct {
       anyInFiveMinutes(
         this.deploymentMetric('AlertsDropped', d.name, 'Sum', { period: fiveMinutes }),
         `alerts-dropped-${d.name}`,
-        `The poller gave up publishing alerts about ${d.name} to the topic after its retries: some ` +
-          'notifications were lost. Check the poller log group for the SNS error.',
+        `The poller's outbox for ${d.name} overflowed (alerts could not be published for a long ` +
+          'time): the least severe alerts were dropped, never a critical while a lesser one was ' +
+          'queued. The poller log line "outbox full" lists them; check why publishing fails.',
       );
+      anyInFiveMinutes(
+        this.deploymentMetric('AlertsRejected', d.name, 'Sum', { period: fiveMinutes }),
+        `alerts-rejected-${d.name}`,
+        `SNS refused an alert about ${d.name} for good (an invalid parameter in the message): it was ` +
+          'not sent and will not be retried; later alerts were. The poller log line "alert rejected ' +
+          'by SNS" names it and its error.',
+      );
+      // Pending in every poll for 15 minutes: the topic cannot be used (permissions, KMS key) or
+      // SNS keeps failing; the alerts wait in the outbox.
+      this.alarm(`alerts-undelivered-${d.name}`, {
+        alarmName: `${prefix}-alerts-undelivered-${d.name}`,
+        alarmDescription:
+          `Alerts about ${d.name} have waited in the poller's outbox for 15 minutes: publishing to the ` +
+          'topic keeps failing. Read the poller log group ("publish failed") for the SNS error ' +
+          '(topic policy, KMS key policy, throttling).',
+        metric: this.deploymentMetric('AlertsPending', d.name, 'Minimum', { period: fiveMinutes }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     }
 
     this.dashboard = this.buildDashboard(props);
@@ -213,7 +237,7 @@ export class WatcherMonitoring extends Construct {
       graph(
         'Reachable sentinels (lowest in the minute)',
         perDeployment('ReachableSentinels', 'Minimum'),
-        thresholds('expected', (d) => d.expectedSentinels),
+        thresholds('expected', (d) => d.expectedSentinels ?? d.sentinels.length),
       ),
     );
     dashboard.addWidgets(
@@ -227,11 +251,12 @@ export class WatcherMonitoring extends Construct {
     );
     dashboard.addWidgets(
       graph(
-        'Alerts published / pending / dropped',
+        'Alerts published / pending / dropped / rejected',
         ds.flatMap((d) => [
           this.deploymentMetric('AlertsPublished', d.name, 'Sum', { label: `${d.name} published` }),
           this.deploymentMetric('AlertsPending', d.name, 'Maximum', { label: `${d.name} pending` }),
           this.deploymentMetric('AlertsDropped', d.name, 'Sum', { label: `${d.name} dropped` }),
+          this.deploymentMetric('AlertsRejected', d.name, 'Sum', { label: `${d.name} rejected` }),
         ]),
       ),
       graph('Functions: invocations, errors, throttles (5 min)', [

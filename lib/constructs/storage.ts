@@ -59,6 +59,26 @@ export class WatcherStorage extends Construct {
         resources: [this.table.tableArn],
       }),
     );
+    this.grantKey(grantee);
+  }
+
+  /**
+   * Get, put and delete only the items whose partition key starts with `keyPrefix` (a notifier's
+   * delivery records: lambdas/adapters/delivery-ledger.ts), and use the table's key if any.
+   */
+  grantItemsUnder(grantee: iam.IGrantable, sid: string, keyPrefix: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keyPrefix}*`] } },
+      }),
+    );
+    this.grantKey(grantee);
+  }
+
+  private grantKey(grantee: iam.IGrantable): void {
     if (this.key) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new iam.PolicyStatement({

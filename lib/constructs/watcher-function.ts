@@ -110,6 +110,9 @@ export class WatcherFunction extends Construct {
         : {}),
       bundling: {
         minify: true,
+        // Our errors take their `name` from their class (SentinelWatchError): minified without this,
+        // logs and alerts would say `e` instead of `StoreError`.
+        keepNames: true,
         sourceMap: true,
         sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
         sourcesContent: false,

@@ -77,7 +77,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges two findings, the VPC functions' roles' and the drill key's rotation, with reasons a reviewer can check", () => {
+  it("acknowledges the drill key's rotation, the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -89,13 +89,17 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
       ['SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4'],
       ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
+      ['SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]'],
+      [
+        'SentinelWatch/OnCall/Policy',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
+      ],
     ]);
-    for (const ack of acks) {
-      expect(ack.reason.length).toBeGreaterThan(120);
-      expect(ack.reason).toMatch(
-        ack.id === 'AwsSolutions-SMG4' ? /HMAC key/ : /ec2:DescribeNetworkInterfaces/,
-      );
-    }
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
+    expect(acks[0].reason).toMatch(/HMAC key/);
+    for (const ack of acks.slice(1, 3)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
+    expect(acks[3].reason).toMatch(/^Only cloudwatch:GetMetricData/);
+    expect(acks[4].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {

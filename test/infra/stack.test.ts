@@ -261,6 +261,17 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       });
     });
 
+    it('has a dry-run alias, on a published version, for principals that may only dry-run', () => {
+      const drillId = logicalId(template, 'AWS::Lambda::Function', /failover drill/);
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'dry-run',
+        FunctionName: { Ref: drillId },
+        FunctionVersion: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('^DrillFunctionCurrentVersion'), 'Version'],
+        },
+      });
+    });
+
     it('has the same permissions as the poller, on its own log group', () => {
       const sids = statementsOfFunction(template, drill).map((s) => s.Sid);
       expect(sids).toEqual(statementsOfFunction(template, poller).map((s) => s.Sid));
@@ -352,14 +363,37 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       ]);
     });
 
-    it('alarms on drill errors and dropped alerts', () => {
+    it('alarms on drill errors and on dropped, rejected and undelivered alerts', () => {
       expect(alarm('drill-errors')).toMatchObject({ MetricName: 'Errors', AlarmActions: [topicRef] });
-      expect(alarm('alerts-dropped-orders-cache')).toMatchObject({
+      const dimensions = [{ Name: 'deployment', Value: 'orders-cache' }];
+      for (const [name, metric] of [
+        ['alerts-dropped-orders-cache', 'AlertsDropped'],
+        ['alerts-rejected-orders-cache', 'AlertsRejected'],
+      ]) {
+        expect(alarm(name)).toMatchObject({
+          Namespace: 'SentinelWatch',
+          MetricName: metric,
+          Dimensions: dimensions,
+          Statistic: 'Sum',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          AlarmActions: [topicRef],
+          OKActions: [topicRef],
+        });
+      }
+      // Some alert waited in every poll for three 5-minute periods.
+      expect(alarm('alerts-undelivered-orders-cache')).toMatchObject({
         Namespace: 'SentinelWatch',
-        MetricName: 'AlertsDropped',
-        Dimensions: [{ Name: 'deployment', Value: 'orders-cache' }],
+        MetricName: 'AlertsPending',
+        Dimensions: dimensions,
+        Statistic: 'Minimum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef],
       });
-      expect(alarms).toHaveLength(5);
+      expect(alarms).toHaveLength(7);
     });
 
     it("draws the poller's metrics on a dashboard", () => {
@@ -382,14 +416,21 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
   });
 
   describe('outputs', () => {
-    it('gives the topic, table, drill function, dashboard URL, drill command and security group', () => {
+    it('gives the topic, table, drill function, dashboard URL, drill command, security group, and what doctor reads', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmNamePrefix',
         'AlertTopicArn',
+        'DashboardName',
         'DashboardUrl',
+        'DeploymentNames',
         'DrillCommand',
+        'DrillDryRunAliasArn',
         'DrillFunctionName',
         'DrillKeySecretArn',
+        'OnCallPolicyArn',
+        'PollerFunctionName',
+        'PollerNoSuccessMinutes',
         'SnapshotTableName',
         'WatcherSecurityGroupId',
       ]);
@@ -403,7 +444,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
             { Ref: 'AWS::Region' },
             ' --function-name ',
             { Ref: drillId },
-            ` --cli-binary-format raw-in-base64-out --cli-read-timeout 330 --payload '{"dryRun":true}' drill-report.json`,
+            ` --qualifier dry-run --cli-binary-format raw-in-base64-out --cli-read-timeout 330 --payload '{"dryRun":true}' drill-report.json`,
           ],
         ],
       });

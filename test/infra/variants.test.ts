@@ -169,11 +169,22 @@ describe('Variant: Slack', () => {
     expect(slack).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
+      Timeout: 30,
       Environment: {
-        Variables: { NODE_OPTIONS: '--enable-source-maps', SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN },
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
+          SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
+        },
       },
     });
     expect(slack.VpcConfig).toBeUndefined();
+    // Lambda's retries of a failed post are safe: the delivery record stops a second message.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^SlackFunction') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SlackFunction'), 'Arn'] },
@@ -193,6 +204,14 @@ describe('Variant: Slack', () => {
             Effect: 'Allow',
             Action: 'secretsmanager:GetSecretValue',
             Resource: SLACK_SECRET_ARN,
+          },
+          {
+            // Its delivery records only: items whose key starts DELIVERY#slack#, never a deployment's.
+            Sid: 'SlackDeliveryRecords',
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DELIVERY#slack#*'] } },
           },
         ],
       },

@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureRedisServer, serverRelease } from '../../cli/local/redis-server-binary';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
+import { serverLabel } from '../../lambdas/core/server-version';
 import type { Snapshot } from '../../lambdas/core/types';
 
 const BASE = 6700;
@@ -40,8 +42,11 @@ async function cli(args: readonly string[], env: Record<string, string> = {}): P
 
 const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${BASE + 20_000 + i}`).join(',');
 const dir = mkdtempSync(join(tmpdir(), 'sw-cli-'));
+/** `redis 7.0.15`: the server under test (REDIS_SERVER), as check names it. */
+let label: string;
 
 beforeAll(async () => {
+  label = serverLabel(await serverRelease(await ensureRedisServer({ install: false })));
   const up = await cli(
     [
       'local',
@@ -87,6 +92,7 @@ describe('sentinel-watch check', () => {
       [BASE + 1, 'replica', true, null],
       [BASE + 2, 'replica', true, null],
     ]);
+    for (const n of s.nodes) expect(`${n.server?.flavour} ${n.server?.version}`).toBe(label);
     expect(s.sentinels.map((x) => [x.port, x.reachable, x.error])).toEqual([
       [BASE + 20_000, true, null],
       [BASE + 20_001, true, null],
@@ -102,9 +108,14 @@ describe('sentinel-watch check', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Master: 127.0.0.1:${BASE}  (3/3 answering sentinels agree)`);
-    expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${BASE + 1} +replica +ok +7\\.`));
+    expect(r.stdout).toContain(`\nServers: ${label}\n`);
     expect(r.stdout).toMatch(
-      new RegExp(`127\\.0\\.0\\.1:${BASE + 20_000} +ok +127\\.0\\.0\\.1:${BASE} +master +2 +2 +3 +OK`),
+      new RegExp(`127\\.0\\.0\\.1:${BASE + 1} +replica +ok +${label.replace(/\./g, '\\.')} `),
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `127\\.0\\.0\\.1:${BASE + 20_000} +ok +${label.replace(/\./g, '\\.')} +127\\.0\\.0\\.1:${BASE} +master +2 +2 +3 +OK`,
+      ),
     );
   });
 

@@ -71,7 +71,9 @@ describe('failover drill when the deployment misbehaves', () => {
     expect(r.outcome).toBe('refused');
     expect(r.legs).toEqual([]);
     expect(checkOf(r, 'replica-ready')).toMatchObject({ passed: false });
-    expect(checkOf(r, 'replica-ready')?.detail).toMatch(/^1\/2 ready, expectedReplicas is 2: /);
+    expect(checkOf(r, 'replica-ready')?.detail).toMatch(
+      /^1\/2 ready, 2 required \(expectedReplicas, pass criterion requireAllReplicas\): /,
+    );
     expect(checkOf(r, 'replica-ready')?.detail).toContain(`127.0.0.1:${down} refused: connect ECONNREFUSED`);
     expect(r.finalState?.master).toEqual(master);
     await healthy();

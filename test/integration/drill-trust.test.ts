@@ -1,5 +1,5 @@
 // Who can silence an alert: the watcher (`watch`'s core, with sentinel events) against a real 1 master
-// + 2 replicas + 3 sentinels on loopback (ports 8600-8602, sentinels 28600-28602). Only a real drill's
+// + 2 replicas + 3 sentinels on loopback (ports 8530-8532, sentinels 28530-28532). Only a real drill's
 // own switch, under a lock signed with the drill key the watcher shares, is `info`; a forged or
 // unsigned lock, a lock without expiry, the lock a killed drill left behind, and a crash during a drill
 // are all paged as critical. One topology for the file; each test leaves a healthy deployment behind.
@@ -22,7 +22,7 @@ import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
 import { drillLockNow, liveDrillDeps, passesPreflight } from './drill-helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BASE = 8600;
+const BASE = 8530;
 const NAME = 'it-drill-trust';
 const DRILL_KEY = 'drill-trust-test-key-0123456789abcdef0123';
 const LOCK = drillLockKey(NAME);
@@ -141,7 +141,13 @@ describe('who can silence a failover alert', () => {
     let r: DrillReport;
     try {
       // Act
-      r = await drill({});
+      // This topology has no min-replicas-to-write: judge the lock, not the split brain.
+      r = await drill({
+        criteria: {
+          maxLostAcknowledgedWrites: { client: 100_000, oldMaster: 100_000 },
+          maxSplitBrainMs: 60_000,
+        },
+      });
       await watching.switched();
     } finally {
       await watching.stop();

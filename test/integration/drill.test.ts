@@ -43,6 +43,12 @@ const pairs = (reply: unknown): Record<string, string> => {
 
 const checkOf = (r: DrillReport, name: string) => r.checks.find((c) => c.name === name);
 
+/** Limits this unprotected topology meets (~10 s of split brain): for tests about anything else. */
+const UNJUDGED = {
+  maxLostAcknowledgedWrites: { client: 100_000, oldMaster: 100_000 },
+  maxSplitBrainMs: 60_000,
+};
+
 /** Reports go to $DRILL_REPORT_DIR when set (measurements), nowhere otherwise. */
 async function keep(label: string, r: DrillReport): Promise<void> {
   if (process.env.DRILL_REPORT_DIR)
@@ -102,24 +108,29 @@ describe('failover drill against a real topology', () => {
   });
 
   it('refuses while every replica lags behind the master by more than maxLagBytes', async () => {
-    // Prepare: replicas stop applying the stream (CLIENT PAUSE WRITE) while the master takes 20 KB
+    // Prepare: replicas stop applying the stream while the master takes 20 KB (CLIENT PAUSE WRITE; before
+    // Redis 6.2 they sleep instead, and answer nothing until they wake).
     const [m, r1, r2] = topo.dataPorts;
-    for (const port of [r1, r2])
-      await topo.withClient(port, (c) => c.call('CLIENT', 'PAUSE', '5000', 'WRITE'));
+    const modes = new Set<string>();
+    for (const port of [r1, r2]) modes.add(await topo.stallReplication(port, 5000));
     let r: DrillReport;
     try {
       await topo.withClient(m, (c) => c.set('it-drill:lag', 'x'.repeat(20_000), 'PX', '60000'));
       // Act
       r = await drill({}, { maxLagBytes: 1000 });
     } finally {
-      for (const port of [r1, r2]) await topo.withClient(port, (c) => c.call('CLIENT', 'UNPAUSE'));
+      if (modes.has('paused-writes')) {
+        for (const port of [r1, r2]) await topo.withClient(port, (c) => c.call('CLIENT', 'UNPAUSE'));
+      } else await healthy();
     }
 
     // Assess
     expect(r.outcome).toBe('refused');
     expect(checkOf(r, 'replica-ready')?.passed).toBe(false);
     expect(checkOf(r, 'replica-ready')?.detail).toMatch(
-      /^no replica has its link up with lag under 1000 B: .*link up but 19\.\d KiB behind/,
+      modes.has('paused-writes')
+        ? /^no replica has its link up with lag under 1000 B: .*link up but 19\.\d KiB behind/
+        : /^no replica has its link up with lag under 1000 B: /,
     );
   });
 
@@ -144,7 +155,7 @@ describe('failover drill against a real topology', () => {
     expect(await topo.withClient(m, (c) => c.exists(key))).toBe(0);
   });
 
-  it('passes a drill from the CLI: a new master that has the canary, verified independently', async () => {
+  it('fails an unprotected deployment from the CLI on the default pass criteria, naming each with its value and fix (exit 1), after a verified failover', async () => {
     // Prepare
     const before = await healthy();
     const out: string[] = [];
@@ -174,14 +185,29 @@ describe('failover drill against a real topology', () => {
     expect(out).toHaveLength(1);
     const r = JSON.parse(out[0]) as DrillReport;
     await keep('drill', r);
-    expect(code).toBe(0);
+    // Sentinel's part passed; the old master acknowledged writes for ~10 s (no min-replicas-to-write)
+    expect(code).toBe(1);
     expect(r).toMatchObject({
-      passed: true,
-      outcome: 'passed',
+      schemaVersion: 2,
+      mode: 'failover',
+      passed: false,
+      outcome: 'failed',
       previousMaster: before,
       abortReason: null,
       error: null,
     });
+    expect(r.checks.filter((c) => !c.passed)).toEqual([]);
+    const failed = r.criteriaResults.filter((c) => !c.passed);
+    expect(failed.map((c) => c.criterion)).toEqual(
+      expect.arrayContaining(['maxLostAcknowledgedWrites.oldMaster', 'maxSplitBrainMs']),
+    );
+    const split = failed.find((c) => c.criterion === 'maxSplitBrainMs')!;
+    expect(split).toMatchObject({ limit: 5000, measured: r.splitBrainWindowMs });
+    expect(split.measured).toBeGreaterThan(5000);
+    expect(split.fix).toContain('min-replicas-to-write 1 and min-replicas-max-lag 2');
+    expect(r.summary).toMatch(
+      /^FAILED: pass criteria not met: .*maxSplitBrainMs: the old master acknowledged writes after \+switch-master: \d+\.\d s \(limit 5\.0 s\)/,
+    );
     expect(r.newMaster?.port).not.toBe(before.port);
     expect(r.timeToSwitchMs).toBeGreaterThan(0);
     expect(r.timeToVerifiedMs).toBeGreaterThan(r.timeToSwitchMs!);
@@ -214,7 +240,7 @@ describe('failover drill against a real topology', () => {
     const original = await healthy();
 
     // Act
-    const r = await drill({ failback: true });
+    const r = await drill({ failback: true, criteria: UNJUDGED });
     await keep('failback', r);
 
     // Assess
@@ -228,7 +254,7 @@ describe('failover drill against a real topology', () => {
     expect(pairs(priority)['replica-priority']).toBe('100');
   }, 150_000);
 
-  it('reports a failover Sentinel cannot perform (replica-priority 0 everywhere), master unchanged', async () => {
+  it("refuses a failover Sentinel cannot perform (replica-priority 0 everywhere) with the watcher's NO_FAILOVER_TARGET, master unchanged", async () => {
     // Prepare: no replica may be promoted; wait until every sentinel has read that (INFO every 10 s)
     const master = await healthy();
     const replicas = topo.dataPorts.filter((p) => p !== master.port);
@@ -259,12 +285,15 @@ describe('failover drill against a real topology', () => {
     }
     await keep('no-good-replica', r);
 
-    // Assess
-    expect(r).toMatchObject({ passed: false, outcome: 'failed' });
-    expect(r.abortReason).toMatch(/NOGOODSLAVE|no-good-slave/);
+    // Assess: preflight's detection names it before any SENTINEL FAILOVER (Sentinel would answer
+    // NOGOODSLAVE: the unit tests cover how that reply is reported)
+    expect(r).toMatchObject({ passed: false, outcome: 'refused', legs: [] });
     expect(checkOf(r, 'replica-ready')?.detail).toContain('Sentinel will refuse to promote any');
+    expect(checkOf(r, 'no-critical-findings')).toMatchObject({ passed: false });
+    expect(checkOf(r, 'no-critical-findings')?.detail).toMatch(
+      /NO_FAILOVER_TARGET \(deployment\): Automatic failover is impossible now: .*replica-priority 0/,
+    );
     expect(r.finalState).toMatchObject({ master, role: 'master', unanimous: true });
-    expect(checkOf(r, 'lock-released')?.passed).toBe(true);
     expect(await topo.withClient(master.port, (c) => c.set('it-drill:after', '1'))).toBe('OK');
   }, 60_000);
 });

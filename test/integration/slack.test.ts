@@ -1,14 +1,15 @@
 // The Slack notifier handler posting, with Node's real fetch, to a local HTTP server standing in for a
-// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL).
+// Slack incoming webhook. Secrets Manager is mocked (it only hands over the webhook URL), and so is
+// DynamoDB (its delivery records, which slack-delivery.test.ts exercises against dynalite).
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context, SNSEvent } from 'aws-lambda';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { renderAlert } from '../../lambdas/core/alert-text';
-import type { Notification } from '../../lambdas/core/incidents';
 import type { SlackPayload } from '../../lambdas/core/slack-message';
+import { snsEvent, switchNotification } from './support/sns-event';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-webhook-AbCdEf';
 const TOKEN = 'T0AAAAAAA/B0BBBBBBB/s3cretW3bh00kT0ken';
@@ -17,6 +18,7 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_REGION: 'us-east-1',
   SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN,
+  SNAPSHOT_TABLE_NAME: 'sentinel-watch-slack-test',
 });
 // Required after the environment is set: the handler validates it at module load (cold start).
 const { createSlackHandler, handler } =
@@ -35,57 +37,13 @@ interface Reply {
 }
 
 const secrets = mockClient(SecretsManagerClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let server: Server;
 let webhookUrl: string;
 let received: Received[];
 let replies: Reply[];
 let logs: string[];
 let spies: jest.SpyInstance[];
-
-const switchNotification: Notification = {
-  type: 'event',
-  code: 'MASTER_CHANGED',
-  severity: 'critical',
-  subject: 'deployment',
-  message: 'The sentinels switched the master of mymaster from 10.0.1.61:6379 to 10.0.1.63:6379.',
-  deployment: 'prod-cache',
-  at: '2026-05-01T10:00:00.000Z',
-  incidentId: 'prod-cache:MASTER_CHANGED deployment@2026-05-01T10:00:00.000Z',
-  openedAt: '2026-05-01T10:00:00.000Z',
-  details: { previous: { host: '10.0.1.61', port: 6379 }, current: { host: '10.0.1.63', port: 6379 } },
-};
-
-/** The SNS event Lambda receives for one published alert. */
-function snsEvent(n: Notification): SNSEvent {
-  const alert = renderAlert(n);
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-        Sns: {
-          Type: 'Notification',
-          MessageId: 'msg-1',
-          TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
-          Subject: alert.subject,
-          Message: alert.body,
-          Timestamp: '2026-05-01T10:00:01.000Z',
-          SignatureVersion: '1',
-          Signature: 'x',
-          SigningCertUrl: 'https://example.invalid/cert',
-          UnsubscribeUrl: 'https://example.invalid/unsub',
-          MessageAttributes: Object.fromEntries(
-            Object.entries({ ...alert.attributes, dedupeKey: alert.dedupeKey }).map(([k, v]) => [
-              k,
-              { Type: 'String', Value: v },
-            ]),
-          ),
-        },
-      },
-    ],
-  };
-}
 
 const context = { awsRequestId: 'req-slack', functionName: 'sentinel-watch-slack' } as unknown as Context;
 
@@ -111,6 +69,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  // Every delivery record is free to take: each test's message is new.
+  dynamo.reset();
+  dynamo.on(PutCommand).resolves({});
+  dynamo.on(DeleteCommand).resolves({});
   secrets.reset();
   secrets
     .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
@@ -208,25 +170,35 @@ describe('Function: handler (Slack notifier) against a local webhook', () => {
     expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(950);
   });
 
-  it('bounds a long Retry-After, and gives up after its tries with an error that hides the URL', async () => {
+  it('does not wait out a long Retry-After: it fails at once, with an error that hides the URL', async () => {
     // Prepare
-    replies = Array.from({ length: 3 }, () => ({
-      status: 429,
-      body: 'rate_limited',
-      headers: { 'retry-after': '120' },
-    }));
-    const impatient = createSlackHandler({ post: { attempts: 3, maxDelayMs: 200 } });
+    replies = [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '120' } }];
     const started = Date.now();
+
+    // Act
+    const error = (await handler(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
+
+    // Assess: Lambda retries the invocation a minute or two later
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(received).toHaveLength(1);
+    expect(error.name).toBe('SlackWebhookError');
+    expect(error.message).toBe(
+      'Slack webhook: HTTP 429 rate_limited; Slack asked to wait 120 s, more than 10 s (after 1 attempt)',
+    );
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it('gives up after its tries when Slack keeps failing', async () => {
+    // Prepare
+    replies = Array.from({ length: 3 }, () => ({ status: 503, body: 'service_unavailable' }));
+    const impatient = createSlackHandler({ post: { attempts: 3, baseDelayMs: 10 } });
 
     // Act
     const error = (await impatient(snsEvent(switchNotification), context).catch((e: unknown) => e)) as Error;
 
     // Assess
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(received).toHaveLength(3);
-    expect(error.name).toBe('SlackWebhookError');
-    expect(error.message).toBe('Slack webhook: HTTP 429 rate_limited (after 3 attempts)');
-    expect(error.message).not.toContain(TOKEN);
+    expect(error.message).toBe('Slack webhook: HTTP 503 service_unavailable (after 3 attempts)');
   });
 
   it('does not retry a 4xx other than 429 (a bad payload or a revoked webhook)', async () => {

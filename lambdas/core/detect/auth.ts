@@ -3,17 +3,40 @@
 // comparing with the servers that accepted them tells which side to fix: one odd server, or the
 // watcher's secret. Messages never contain a password (the probe never gives us one anyway).
 
+import { CAPABILITIES, refuses } from '../capabilities';
 import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
-import { nodeSubject, sentinelSubject } from './codes';
+import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
 import { authBlocked, hasAuthError, type View } from './view';
 
 export function detectAuth(view: View): Finding[] {
   const { nodes, sentinels } = view.snapshot;
-  return [
+  const all = [
     ...nodes.filter(hasAuthError).map((n) => nodeAuthFinding(view, n, nodes)),
     ...sentinels.filter(hasAuthError).map((s) => sentinelAuthFinding(s, sentinels)),
   ];
+  // The watcher's own secret is wrong: one cause, one page, however many servers refuse it.
+  const watcherSide = all.filter((f) => f.details?.fix === 'watcher');
+  if (watcherSide.length < 2) return all;
+  return [...all.filter((f) => f.details?.fix !== 'watcher'), watcherFinding(watcherSide)];
+}
+
+function watcherFinding(findings: readonly Finding[]): Finding {
+  const servers = findings.map((f) => f.subject);
+  const messages = [
+    ...new Set(findings.map((f) => f.message.replace(/^(Node|Sentinel) \S+( \(the master\))? /, ''))),
+  ];
+  return {
+    code: 'AUTH_FAILED',
+    severity: findings.some((f) => f.severity === 'critical') ? 'critical' : 'warning',
+    subject: DEPLOYMENT_SUBJECT,
+    message: `The watcher's credentials are refused by every server it asks (${servers.join(', ')}), so it cannot see their state: the fault is on the watcher's side. Each ${messages.join(' Also: ')}`,
+    details: {
+      fix: 'watcher',
+      servers,
+      errorClasses: [...new Set(findings.map((f) => f.details?.errorClass))],
+    },
+  };
 }
 
 type Server = NodeSnapshot | SentinelSnapshot;
@@ -34,6 +57,8 @@ function nodeAuthFinding(view: View, n: NodeSnapshot, nodes: readonly NodeSnapsh
       others > 0
         ? `${name} requires a password, but the watcher sent none and the other data nodes accept that: this node alone has requirepass set. Make requirepass and masterauth the same on every data node.`
         : `${name} requires a password and the watcher sent none: set passwordEnv or passwordSecretArn in the watcher's deployment config to the nodes' requirepass.`;
+  } else if (refuses(n.error, CAPABILITIES.aclUsers)) {
+    message = aclUnsupported(name, 'username');
   } else if (cls === 'auth-rejected') {
     message =
       others > 0
@@ -67,6 +92,8 @@ function sentinelAuthFinding(s: SentinelSnapshot, sentinels: readonly SentinelSn
       others > 0
         ? `${name} requires a password, but the other sentinels accept the watcher without one: this sentinel alone has requirepass set. Make the sentinels' requirepass the same everywhere.`
         : `${name} requires a password and the watcher sent none: set sentinelPasswordEnv or sentinelPasswordSecretArn in the watcher's deployment config to the sentinels' requirepass.`;
+  } else if (refuses(s.error, CAPABILITIES.aclUsers)) {
+    message = aclUnsupported(name, 'sentinelUsername');
   } else if (cls === 'auth-rejected') {
     message =
       others > 0
@@ -87,3 +114,7 @@ function sentinelAuthFinding(s: SentinelSnapshot, sentinels: readonly SentinelSn
     details: { errorClass: cls, server: 'sentinel', fix: others > 0 ? 'server' : 'watcher' },
   };
 }
+
+/** A username sent to a server older than Redis 6.0, which has no ACL users. */
+const aclUnsupported = (name: string, field: string): string =>
+  `${name} does not support ACL users (it predates Redis 6.0, whose AUTH takes only a password), so it refused the watcher's username as a syntax error and the watcher cannot read it. Remove ${field} from the watcher's deployment config (the password alone authenticates on this version), or upgrade the server.`;

@@ -4,9 +4,12 @@
 // code + subject: the deployment-wide risks share the `deployment` subject.
 
 import type { Finding, NodeSnapshot, SentinelSnapshot } from '../types';
-import { formatAddress, sameAddress } from '../types';
+import { formatAddress } from '../types';
 import { DEPLOYMENT_SUBJECT, nodeSubject, sentinelSubject } from './codes';
-import { nodeDown, roleOf, sentinelUsable, type View } from './view';
+import { phantomOf } from './sentinels';
+import { configInt } from './text';
+import { sentinelUsable, type View } from './view';
+import { refusalOf } from './writes';
 
 interface Risk {
   readonly risk: string;
@@ -16,14 +19,14 @@ interface Risk {
 
 export function detectConfigRisk(view: View): Finding[] {
   const findings: Finding[] = [];
-  const deployment = [...downAfterTooLow(view), ...quorumRisk(view), ...noPromotableReplica(view)];
+  const deployment = [...downAfterTooLow(view), ...quorumRisk(view)];
   if (deployment.length > 0) findings.push(finding(DEPLOYMENT_SUBJECT, 'The deployment', deployment));
   for (const node of view.snapshot.nodes) {
     const risks = nodeRisks(view, node);
     if (risks.length > 0) findings.push(finding(nodeSubject(node), `Node ${formatAddress(node)}`, risks));
   }
   for (const s of view.snapshot.sentinels) {
-    const risks = notMonitoring(view, s);
+    const risks = [...notMonitoring(view, s), ...wrongAnnounce(view, s)];
     if (risks.length > 0) findings.push(finding(sentinelSubject(s), `Sentinel ${formatAddress(s)}`, risks));
   }
   return findings;
@@ -60,15 +63,28 @@ function downAfterTooLow(view: View): Risk[] {
   ];
 }
 
+/**
+ * The quorum against the number of sentinels: configured, else the most any sentinel knows. The
+ * advice never lowers a quorum below a majority of that number.
+ */
 function quorumRisk(view: View): Risk[] {
-  const n = view.settings.expectedSentinels;
+  const n = view.expectedSentinels;
   const majority = Math.floor(n / 2) + 1;
   const name = view.snapshot.masterName;
   const byQuorum = new Map<number, string[]>();
   for (const s of trusted(view))
     byQuorum.set(s.master!.quorum, [...(byQuorum.get(s.master!.quorum) ?? []), formatAddress(s)]);
+  // Not configured, n is the most any sentinel knows, stale entries of replaced sentinels included
+  // (they are flagged down). While some known peer is down, n may count dead entries: raising the
+  // quorum to their majority would make one real sentinel down block every failover. The entries'
+  // own findings (SENTINEL_UNREACHABLE: SENTINEL RESET) come first; the quorum is judged after.
+  const countUncertain =
+    view.settings.expectedSentinels === null &&
+    trusted(view).some((s) => s.sentinels.some((p) => p.flags.some((f) => f === 's_down' || f === 'o_down')));
   const risks: Risk[] = [];
   for (const [quorum, sentinels] of byQuorum) {
+    // NO_QUORUM already says "the quorum is above the number of sentinels", with this fix.
+    if (quorum > n && view.quorum.quorumTooHigh) continue;
     if (quorum > n) {
       risks.push({
         risk: 'quorum-too-high',
@@ -76,7 +92,7 @@ function quorumRisk(view: View): Risk[] {
         quorum,
         sentinels: n,
       });
-    } else if (quorum < majority) {
+    } else if (quorum < majority && !countUncertain) {
       risks.push({
         risk: 'quorum-below-majority',
         text: `quorum is ${quorum} on ${sentinels.join(', ')}, less than a majority of the ${n} sentinels: a minority that lost sight of the master (a partition) starts failover attempts. Set it to ${majority}: SENTINEL SET ${name} quorum ${majority} on each sentinel.`,
@@ -86,34 +102,6 @@ function quorumRisk(view: View): Risk[] {
     }
   }
   return risks;
-}
-
-/** Every replica whose priority is known has replica-priority 0: Sentinel has no replica to promote. */
-function noPromotableReplica(view: View): Risk[] {
-  const replicas = view.replicaNodes.filter((n) => roleOf(n) !== 'master');
-  if (replicas.length === 0) return [];
-  const priorities = replicas.map((n) => priorityOf(view, n));
-  if (priorities.some((p) => p === null || p > 0)) return [];
-  return [
-    {
-      risk: 'no-promotable-replica',
-      text: `every replica has replica-priority 0 (${replicas.map(formatAddress).join(', ')}), so Sentinel will never promote one and a master failure is an outage. Set replica-priority above 0 (e.g. 100) on at least one replica with CONFIG SET replica-priority 100 and CONFIG REWRITE.`,
-      replicas: replicas.map(formatAddress),
-    },
-  ];
-}
-
-/** INFO's slave_priority, else CONFIG GET replica-priority, else what a sentinel last saw. */
-function priorityOf(view: View, n: NodeSnapshot): number | null {
-  const fromInfo = nodeDown(n) ? null : (n.replication?.replicaPriority ?? null);
-  if (fromInfo !== null) return fromInfo;
-  const fromConfig = integer(n.config?.['replica-priority']);
-  if (fromConfig !== null) return fromConfig;
-  for (const s of view.snapshot.sentinels) {
-    const seen = s.replicas.find((r) => sameAddress(r, n))?.replicaPriority ?? null;
-    if (seen !== null) return seen;
-  }
-  return null;
 }
 
 function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
@@ -131,9 +119,11 @@ function nodeRisks(view: View, node: NodeSnapshot): Risk[] {
       text: `masterauth is not set${config.requirepass === 'set' ? ' although requirepass is' : ' while the other nodes have it'}: when this node is demoted to a replica (after a failover) it cannot authenticate to the new master and never syncs. Set masterauth to the deployment's password (CONFIG SET masterauth, then CONFIG REWRITE).`,
     });
   }
-  const minReplicas = integer(config['min-replicas-to-write']);
+  const minReplicas = configInt(config['min-replicas-to-write']);
   const expected = view.settings.expectedReplicas;
-  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected) {
+  // A master refusing writes for it right now is MASTER_NOT_WRITABLE (noreplicas), with this advice.
+  const refusing = node === view.masterNode && refusalOf(node)?.cause === 'noreplicas';
+  if (minReplicas !== null && minReplicas > 0 && expected > 0 && minReplicas >= expected && !refusing) {
     risks.push({
       risk: 'min-replicas-too-high',
       text:
@@ -158,7 +148,32 @@ function notMonitoring(view: View, s: SentinelSnapshot): Risk[] {
   ];
 }
 
-const integer = (text: string | undefined): number | null => {
-  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
-  return Number(text.trim());
-};
+/**
+ * A sentinel that announces an address where nothing answers (sentinels.ts `phantomOf`): reported on
+ * the sentinel itself when the watcher knows its real address, else on the announced address.
+ */
+function wrongAnnounce(view: View, s: SentinelSnapshot): Risk[] {
+  const own = phantomOf(view, s);
+  const phantoms = own
+    ? own.real
+      ? []
+      : [{ address: s, phantom: own }]
+    : view.snapshot.sentinels
+        .map((p) => ({ address: p, phantom: phantomOf(view, p) }))
+        .filter((x) => x.phantom?.real === s);
+  if (phantoms.length === 0) return [];
+  const wrong = phantoms.map((p) => formatAddress(p.address)).join(', ');
+  const who = own
+    ? `a live sentinel${own.runId ? ` (run id ${own.runId})` : ''}: its peers hear its hello messages but cannot reach it there. It`
+    : 'it';
+  const announced = s.config?.announceIp
+    ? ` Its announce-ip is ${s.config.announceIp}${s.config.announcePort ? ` and announce-port ${s.config.announcePort}` : ''}.`
+    : '';
+  return [
+    {
+      risk: 'announces-wrong-address',
+      text: `${who} announces itself as ${wrong}, where nothing answers, so its peers cannot ask it for votes and clients that discover sentinels get a dead address.${announced} Set announce-ip / announce-port to an address the other sentinels and the clients reach (SENTINEL CONFIG SET announce-ip <ip> on Redis 6.2+, else in sentinel.conf and restart it). Its peers then replace the old entry by themselves as soon as they hear it under the new address (+sentinel-address-switch: same run id): nothing needs resetting. Not a dead sentinel: do not remove it.`,
+      announcedAs: phantoms.map((p) => formatAddress(p.address)),
+    },
+  ];
+}

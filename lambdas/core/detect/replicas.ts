@@ -12,8 +12,9 @@
 //   - While a failover runs, link and lag are not judged: replicas are being re-pointed. Nor when the
 //     named master is itself a replica (MONITORED_MASTER_IS_REPLICA): there is nothing to judge against.
 //   - REPLICA_COUNT_LOW adds no alert for a replica that already has its own: it fires when fewer
-//     replicas are known than expected (one vanished from every list), or when none is healthy
-//     (critical: nothing to fail over to).
+//     replicas are known than expected (one vanished from every list). None usable at all is
+//     NO_FAILOVER_TARGET (failover-target.ts).
+//   - A node known only as what some replica follows (`upstream`) is not a replica here.
 
 import type { AttachedReplica, Finding, NodeSnapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
@@ -27,6 +28,9 @@ export function detectReplicas(view: View): Finding[] {
   const findings: Finding[] = [];
   const health: Health[] = [];
   for (const node of view.replicaNodes) {
+    // Known only as the node some replica follows: not a replica of this deployment (the replica
+    // following it is REPLICA_LINK_DOWN `wrong-master`), so neither a target lost nor a replica count.
+    if (node.discoveredBy.length === 1 && node.discoveredBy[0] === 'upstream') continue;
     const result = judge(view, node);
     health.push(result.health);
     if (result.finding) findings.push(result.finding);
@@ -208,27 +212,17 @@ function lagging(
   };
 }
 
+/**
+ * REPLICA_COUNT_LOW: fewer replicas known than expected (one vanished from every list). None at all,
+ * or none usable, is NO_FAILOVER_TARGET (failover-target.ts): critical, and one alert for it.
+ */
 function countLow(view: View, health: readonly Health[]): Finding[] {
   const expected = view.settings.expectedReplicas;
   if (expected === 0 || !view.masterAddress) return [];
   const known = health.length;
   const present = health.filter((h) => h !== 'unhealthy').length;
   const master = formatAddress(view.masterAddress);
-  if (present === 0) {
-    return [
-      {
-        code: 'REPLICA_COUNT_LOW',
-        severity: 'critical',
-        subject: DEPLOYMENT_SUBJECT,
-        message:
-          known === 0
-            ? `The master ${master} has no replica at all (${expected} expected): its data exists only on the master and there is nothing to fail over to. Start replicas with replicaof ${master}, or set expectedReplicas to 0 if that is on purpose.`
-            : `None of the ${known} replicas is healthy (${expected} expected): if the master ${master} fails now there is nothing to fail over to. Fix the replicas reported in their own alerts first.`,
-        details: { known, healthy: 0, expected },
-      },
-    ];
-  }
-  if (known < expected) {
+  if (known > 0 && known < expected) {
     return [
       {
         code: 'REPLICA_COUNT_LOW',

@@ -4,8 +4,9 @@
 import type { Finding, SentinelSnapshot } from '../types';
 import { formatAddress } from '../types';
 import { DEPLOYMENT_SUBJECT, sentinelSubject } from './codes';
+import { blindSpots } from './sentinel-view';
 import { describeFault } from './text';
-import { authBlocked, sentinelDown, sentinelUsable, type View } from './view';
+import { sentinelDown, sentinelUsable, type View } from './view';
 
 export function detectSentinels(view: View): Finding[] {
   return [
@@ -22,6 +23,8 @@ export function detectSentinels(view: View): Finding[] {
 /** SENTINEL_UNREACHABLE. Auth failures are AUTH_FAILED; "does not monitor this master" is CONFIG_RISK. */
 function unreachable(view: View, s: SentinelSnapshot): Finding[] {
   if (!sentinelDown(s)) return [];
+  // Listed under an address that is not its own: CONFIG_RISK names the sentinel that announces it.
+  if (phantomOf(view, s)) return [];
   const { what, hint } = describeFault(s.error);
   const onlyFromPeers = !s.discoveredBy.includes('config');
   const stale = onlyFromPeers
@@ -59,7 +62,7 @@ function tilt(s: SentinelSnapshot): Finding[] {
 function countMismatch(view: View, s: SentinelSnapshot): Finding[] {
   if (!sentinelUsable(s) || s.tilt === true) return [];
   const known = s.master!.numOtherSentinels + 1;
-  const expected = view.settings.expectedSentinels;
+  const expected = view.expectedSentinels;
   if (known === expected) return [];
   const name = view.snapshot.masterName;
   const peers = s.sentinels.map(
@@ -76,10 +79,11 @@ function countMismatch(view: View, s: SentinelSnapshot): Finding[] {
       subject: sentinelSubject(s),
       message:
         `Sentinel ${formatAddress(s)} knows ${known} sentinels (itself${peers.length ? ` and ${peers.join(', ')}` : ' only'}), ${expected} expected. ${why} ` +
-        `Run SENTINEL RESET ${name} on one sentinel at a time, waiting about 30 s for it to rediscover its peers before the next, until each reports ${expected}. If ${expected} is wrong, change expectedSentinels.`,
+        `Run SENTINEL RESET ${name} on one sentinel at a time, waiting about 30 s for it to rediscover its peers before the next, until each reports ${expected}.${view.settings.expectedSentinels !== null ? ` If ${expected} is wrong, change expectedSentinels.` : ` (${expected} is the most any sentinel knows; set expectedSentinels to state it.)`}`,
       details: {
         known,
         expected,
+        expectedFrom: view.settings.expectedSentinels !== null ? 'config' : 'sentinels',
         peers: s.sentinels.map((p) => ({ address: formatAddress(p), flags: p.flags })),
       },
     },
@@ -106,48 +110,136 @@ function disagree(view: View): Finding[] {
 }
 
 /**
- * NO_QUORUM: a sentinel's CKQUORUM fails, or fewer sentinels answer than a failover needs (the
- * quorum to agree the master is down, and a majority of all known sentinels to authorise it).
- * Sentinels the watcher cannot authenticate to are counted as present: their state is unknown and
- * AUTH_FAILED already reports them, so a wrong watcher password does not also page as NO_QUORUM.
+ * NO_QUORUM: a sentinel's CKQUORUM fails, too few sentinels answer for the quorum and a majority of
+ * all the sentinels they know, or the quorum is set above the number of sentinels. Sentinels the
+ * watcher cannot authenticate to are counted as present: their state is unknown and AUTH_FAILED
+ * already reports them. The message names the cause found, because each has a different fix:
+ * sentinels down, a quorum set too high, or sentinels that answer but cannot use each other.
  */
 function noQuorum(view: View): Finding[] {
-  const { sentinels } = view.snapshot;
-  const usable = sentinels.filter(sentinelUsable);
-  const unknown = sentinels.filter(authBlocked).length;
-  const quorum = Math.max(0, ...usable.map((s) => s.master!.quorum));
-  const known = Math.max(
-    view.settings.expectedSentinels,
-    ...usable.map((s) => s.master!.numOtherSentinels + 1),
-  );
-  const majority = Math.floor(known / 2) + 1;
-  const needed = Math.max(quorum, majority);
-  const failing = sentinels.filter((s) => s.ckquorum !== null && !s.ckquorum.ok);
-
+  const q = view.quorum;
+  if (q.possible) return [];
+  const name = view.snapshot.masterName;
   const reasons: string[] = [];
-  if (usable.length + unknown < needed) {
+  const fixes: string[] = [];
+  if (q.quorumTooHigh) {
     reasons.push(
-      `only ${usable.length} of ${known} sentinels answer for ${view.snapshot.masterName}, and a failover needs ${needed} (quorum ${quorum || '?'} to agree the master is down, a majority of ${majority} to authorise it)`,
+      `the quorum is ${q.quorum} but the sentinels know only ${q.known} sentinels, so they can never agree the master is down`,
+    );
+    fixes.push(
+      `set the quorum to ${q.majority} (a majority) on each sentinel: SENTINEL SET ${name} quorum ${q.majority}`,
     );
   }
-  if (failing.length > 0) {
-    reasons.push(failing.map((s) => `sentinel ${formatAddress(s)} says "${s.ckquorum!.message}"`).join('; '));
+  if (q.tooFewAnswer) {
+    reasons.push(
+      `only ${q.usable} of ${q.known} sentinels answer for ${name}, and a failover needs ${q.needed} (quorum ${q.quorum || '?'} to agree the master is down, a majority of ${q.majority} to authorise it)`,
+    );
+    fixes.push('bring the stopped sentinels back (see SENTINEL_UNREACHABLE)');
   }
-  if (reasons.length === 0) return [];
+  const ckOnly = q.ckquorumFailing.length > 0 && !q.tooFewAnswer && !q.quorumTooHigh;
+  if (q.ckquorumFailing.length > 0) {
+    reasons.push(
+      q.ckquorumFailing.map((s) => `sentinel ${formatAddress(s)} says "${s.ckquorum!.message}"`).join('; '),
+    );
+  }
+  if (ckOnly) {
+    // Every sentinel answers the watcher, yet they do not count each other as usable.
+    const peers = blindSpots(view).filter((b) => b.kind === 'sentinel');
+    fixes.push(
+      peers.length > 0
+        ? `the sentinels answer the watcher but flag each other down (${peers.map((b) => `${formatAddress(b.sentinel)} → ${formatAddress(b.target)}`).join(', ')}): ${peers.some((b) => b.cause === 'sentinel-auth') ? "they cannot authenticate to each other (sentinel-user/sentinel-pass must match the sentinels' requirepass or ACL user)" : 'they cannot reach each other (network, announce-ip/announce-port)'}; see SENTINEL_SEES_DOWN`
+        : 'check that the sentinels can reach and authenticate to each other (announce-ip/announce-port, firewalls, sentinel-pass)',
+    );
+  }
   return [
     {
       code: 'NO_QUORUM',
       severity: 'critical',
       subject: DEPLOYMENT_SUBJECT,
-      message: `No automatic failover is possible: ${reasons.join('; ')}. If the master fails now, it stays down. Bring the stopped sentinels back (see SENTINEL_UNREACHABLE), or fix the ones that cannot see each other, until SENTINEL CKQUORUM ${view.snapshot.masterName} answers OK.`,
+      message: `No automatic failover is possible: ${reasons.join('; ')}. If the master fails now, it stays down. Fix: ${fixes.join('; ')}, until SENTINEL CKQUORUM ${name} answers OK.`,
       details: {
-        usableSentinels: usable.length,
-        unknownSentinels: unknown,
-        knownSentinels: known,
-        quorum,
-        needed,
-        ckquorumFailing: failing.map((s) => ({ sentinel: formatAddress(s), message: s.ckquorum!.message })),
+        usableSentinels: q.usable,
+        unknownSentinels: q.unknown,
+        knownSentinels: q.known,
+        quorum: q.quorum,
+        needed: q.needed,
+        cause: q.quorumTooHigh
+          ? 'quorum-too-high'
+          : q.tooFewAnswer
+            ? 'sentinels-down'
+            : 'sentinels-cannot-use-each-other',
+        ckquorumFailing: q.ckquorumFailing.map((s) => ({
+          sentinel: formatAddress(s),
+          message: s.ckquorum!.message,
+        })),
       },
     },
   ];
+}
+
+/** A sentinel listed by its peers under an address where it does not answer. */
+export interface Phantom {
+  /** The same sentinel (same run id) answering at its real address, when the watcher knows it. */
+  readonly real: SentinelSnapshot | null;
+  readonly runId: string | null;
+  /** How long ago its peers last heard its hello (it is alive), and last got a PING reply. */
+  readonly lastHelloMs: number | null;
+  readonly lastOkPingReplyMs: number | null;
+}
+
+/** Hellos arrive every 2 s: heard within this long, the sentinel is alive. */
+const HELLO_ALIVE_MS = 6000;
+/** Its PINGs fail while its hellos arrive: a dead sentinel's last PING reply and hello are close. */
+const PING_SILENT_BEYOND_HELLO_MS = 3000;
+
+/**
+ * A sentinel address the watcher only knows from peers, that does not answer, but that is a live
+ * sentinel announcing a wrong address (announce-ip / announce-port, NAT), not a dead one: either
+ * the peers list there the run id of a sentinel that answers elsewhere, or they still hear its hello
+ * messages (through the master) while their PINGs to that address go unanswered.
+ */
+export function phantomOf(view: View, s: SentinelSnapshot): Phantom | null {
+  if (s.discoveredBy.includes('config') || s.reachable) return null;
+  const listings = view.snapshot.sentinels.flatMap((x) =>
+    x.sentinels.filter((p) => p.host === s.host && p.port === s.port),
+  );
+  const runIds = new Set(listings.map((p) => p.runId).filter((r): r is string => r !== null));
+  const real =
+    view.snapshot.sentinels.find((x) => {
+      if (x === s || !x.reachable || (x.host === s.host && x.port === s.port)) return false;
+      const id = sentinelId(view, x);
+      return id !== null && runIds.has(id);
+    }) ?? null;
+  const hellos = listings.map((p) => p.lastHelloMessageMs).filter((v): v is number => v !== null);
+  const pings = listings.map((p) => p.lastOkPingReplyMs ?? null).filter((v): v is number => v !== null);
+  const lastHelloMs = hellos.length > 0 ? Math.min(...hellos) : null;
+  const lastOkPingReplyMs = pings.length > 0 ? Math.min(...pings) : null;
+  const helloButNoPing =
+    lastHelloMs !== null &&
+    lastHelloMs < HELLO_ALIVE_MS &&
+    lastOkPingReplyMs !== null &&
+    lastOkPingReplyMs > lastHelloMs + PING_SILENT_BEYOND_HELLO_MS;
+  if (!real && !helloButNoPing) return null;
+  return { real, runId: [...runIds][0] ?? null, lastHelloMs, lastOkPingReplyMs };
+}
+
+/**
+ * The id a sentinel's peers list it under: `SENTINEL MYID` (6.2+), else the one id every other
+ * answering sentinel lists and it does not (a sentinel never lists itself).
+ */
+export function sentinelId(view: View, s: SentinelSnapshot): string | null {
+  if (s.myId) return s.myId;
+  if (!sentinelUsable(s)) return null;
+  const own = new Set(s.sentinels.map((p) => p.runId));
+  const others = view.snapshot.sentinels.filter((x) => x !== s && sentinelUsable(x));
+  if (others.length === 0) return null;
+  const candidates = new Set(
+    others
+      .flatMap((x) => x.sentinels.map((p) => p.runId))
+      .filter((id): id is string => id !== null && !own.has(id)),
+  );
+  const listedByAll = [...candidates].filter((id) =>
+    others.every((x) => x.sentinels.some((p) => p.runId === id)),
+  );
+  return listedByAll.length === 1 ? listedByAll[0] : null;
 }

@@ -7,8 +7,11 @@ import { DEFAULTS, type DeploymentConfig } from '../config';
 export interface DetectionSettings {
   /** REPLICA_COUNT_LOW: how many replicas the deployment should have. */
   readonly expectedReplicas: number;
-  /** SENTINEL_COUNT_MISMATCH, NO_QUORUM, CONFIG_RISK (quorum): how many sentinels there should be. */
-  readonly expectedSentinels: number;
+  /**
+   * SENTINEL_COUNT_MISMATCH, NO_QUORUM, CONFIG_RISK (quorum): how many sentinels there should be.
+   * Null: as many as answer (see view.ts `expectedSentinels`).
+   */
+  readonly expectedSentinels: number | null;
   /** REPLICA_LAGGING: master offset − replica offset above this many bytes. */
   readonly maxLagBytes: number;
   /** REPLICA_LAGGING: seconds since the replica's last ACK (`lag=` of `INFO replication`) above this. */
@@ -24,6 +27,11 @@ export interface DetectionSettings {
   readonly flapWindowFallbackMs: number;
   /** FAILOVER_IN_PROGRESS: the failover-timeout to assume when no sentinel reports one (Sentinel's own default). */
   readonly failoverTimeoutFallbackMs: number;
+  /**
+   * CONFIG_RISK (versions.ts): data nodes on different major versions for longer than this are an
+   * upgrade left half-done. Default DEFAULT_MAX_VERSION_MIX_MS (a day).
+   */
+  readonly maxVersionMixMs?: number;
 }
 
 export const DETECTION_DEFAULTS = {

@@ -32,6 +32,36 @@ export interface DetectionState {
   readonly failoverSince: number | null;
   /** Keyed by finding subject (`node 10.0.1.61:6379`, `sentinel 10.0.1.61:26379`). */
   readonly identities: Readonly<Record<string, ServerIdentity>>;
+  /** Epoch ms of the newest `-failover-abort-*` event already reported (FAILOVER_ABORTED). */
+  readonly lastAbortAt?: number | null;
+  /** The highest leader-election epoch any sentinel reported (an election with no switch = an abort). */
+  readonly lastVotedEpoch?: number | null;
+  /** Nodes reporting role:master beside the named master: since when, and their write counter then. */
+  readonly extraMasters?: Readonly<Record<string, ExtraMaster>>;
+  /** Per node counters whose growth matters (READONLY errors, rejected connections). */
+  readonly counters?: Readonly<Record<string, NodeCounters>>;
+  /**
+   * Epoch ms since when the data nodes have run different major versions (versions.ts); null when
+   * they all run one (absent in states stored before it existed).
+   */
+  readonly versionMixSince?: number | null;
+}
+
+export interface ExtraMaster {
+  /** Epoch ms of the first poll that saw it. */
+  readonly since: number;
+  /** `rdb_changes_since_last_save` then. */
+  readonly changes: number | null;
+}
+
+export interface NodeCounters {
+  /** Epoch ms of the poll that read them. */
+  readonly at: number;
+  readonly readonlyErrors: number | null;
+  readonly rejectedConnections: number | null;
+  /** Last poll at which READONLY errors had grown, and the count when the current streak began. */
+  readonly readonlyGrewAt: number | null;
+  readonly readonlyStreakStart: { readonly at: number; readonly count: number } | null;
 }
 
 export const emptyDetectionState = (): DetectionState => ({
@@ -41,6 +71,11 @@ export const emptyDetectionState = (): DetectionState => ({
   switches: [],
   failoverSince: null,
   identities: {},
+  lastAbortAt: null,
+  lastVotedEpoch: null,
+  extraMasters: {},
+  counters: {},
+  versionMixSince: null,
 });
 
 /**
@@ -60,9 +95,17 @@ export function loadDetectionState(raw: unknown): DetectionState {
       ? s.switches.filter((w) => typeof w?.at === 'number')
       : empty.switches,
     failoverSince: typeof s.failoverSince === 'number' ? s.failoverSince : null,
-    identities: typeof s.identities === 'object' && s.identities !== null ? s.identities : empty.identities,
+    identities: isRecord(s.identities) ? s.identities : empty.identities,
+    lastAbortAt: typeof s.lastAbortAt === 'number' ? s.lastAbortAt : null,
+    lastVotedEpoch: typeof s.lastVotedEpoch === 'number' ? s.lastVotedEpoch : null,
+    extraMasters: isRecord(s.extraMasters) ? s.extraMasters : {},
+    counters: isRecord(s.counters) ? s.counters : {},
+    versionMixSince: typeof s.versionMixSince === 'number' ? s.versionMixSince : null,
   };
 }
+
+const isRecord = <T>(v: unknown): v is Record<string, T> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isAddress = (a: unknown): a is Address =>
   typeof a === 'object' &&

@@ -4,7 +4,7 @@
 
 import type { Address, Finding, Snapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
-import { DEPLOYMENT_SUBJECT } from './codes';
+import { DEPLOYMENT_SUBJECT, nodeSubject } from './codes';
 import type { DetectionState, MasterSwitch } from './state';
 import { formatDuration } from './text';
 import { nodeDown, roleOf, sentinelUsable, type View } from './view';
@@ -93,16 +93,66 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
   else if (old && roleOf(old) === 'replica') oldState = ` ${from} is already back as a replica.`;
   else if (old && roleOf(old) === 'master')
     oldState = ` ${from} still reports role:master (see MULTIPLE_MASTERS).`;
+  const cause = switchCause(view, before);
+  const name = view.snapshot.masterName;
+  const drillNote = view.drillNote ? ` Not treated as a drill: ${view.drillNote}.` : '';
+  // A manual switch under a drill lock that is not trusted (forged, dead drill) or not the drill's own
+  // stays critical (issue #11): only a verified drill's own switch is spared the page.
+  if (cause === 'manual' && !view.drillNote) {
+    return {
+      code: 'MASTER_CHANGED',
+      severity: 'warning',
+      subject: DEPLOYMENT_SUBJECT,
+      message:
+        `The master of ${name} was switched from ${from} to ${to} by SENTINEL FAILOVER: no sentinel saw ${from} down, so this is a manual switchover, not a crash.${oldState} ` +
+        `If nobody planned it, find out who or what ran SENTINEL FAILOVER ${name}. Check that clients reconnected to ${to}; writes ${from} acknowledged until it was converted (about 10 s) are lost unless min-replicas-to-write is set.`,
+      details: { ...details, cause },
+    };
+  }
+  const unexplained =
+    cause === 'unknown'
+      ? ` No sentinel event was heard, and ${from} is up and was not restarted: either someone ran SENTINEL FAILOVER ${name}, or the sentinels lost sight of it for longer than down-after-milliseconds (network, a long pause).`
+      : '';
   return {
     code: 'MASTER_CHANGED',
     severity: 'critical',
     subject: DEPLOYMENT_SUBJECT,
     message:
-      `The sentinels switched the master of ${view.snapshot.masterName} from ${from} to ${to}.${oldState} ` +
+      `The sentinels switched the master of ${name} from ${from} to ${to}.${oldState}${unexplained} ` +
       `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.` +
-      (view.drillNote ? ` Not treated as a drill: ${view.drillNote}.` : ''),
-    details,
+      drillNote,
+    details: { ...details, cause },
   };
+}
+
+/** How far back the events of one failover reach before its switch. */
+const FAILOVER_STORY_MS = 120_000;
+
+/**
+ * Why the sentinels switched. From their events: a master seen down (`+sdown`/`+odown`) is a crash
+ * or a partition; a failover tried (`+try-failover`) with nobody seeing the master down is a
+ * `SENTINEL FAILOVER` (manual). Without events: the old master answering now, not restarted, and
+ * flagged down by no sentinel at the previous poll, is `unknown` (manual, or a partition the polls
+ * missed); anything else is a crash.
+ */
+export function switchCause(view: View, old: Address): 'crash' | 'manual' | 'unknown' {
+  const story = view.events.filter((e) => view.now - e.at <= FAILOVER_STORY_MS);
+  const sawDown = story.some(
+    (e) =>
+      (e.type === '+sdown' || e.type === '+odown') &&
+      e.instance?.role === 'master' &&
+      sameAddress(e.instance, old),
+  );
+  if (sawDown) return 'crash';
+  if (story.some((e) => e.type === '+try-failover' && e.instance !== null && sameAddress(e.instance, old)))
+    return 'manual';
+  const node = view.snapshot.nodes.find((n) => sameAddress(n, old));
+  const identity = view.state.identities[nodeSubject(old)];
+  const restarted = !node?.server?.runId || (identity?.runId != null && identity.runId !== node.server.runId);
+  const flaggedBefore = view.previous?.sentinels.some(
+    (s) => sameAddress(s.master, old) && s.master!.flags.some((f) => f === 's_down' || f === 'o_down'),
+  );
+  return node && !nodeDown(node) && !restarted && !flaggedBefore ? 'unknown' : 'crash';
 }
 
 function masterFlapping(view: View, switches: readonly MasterSwitch[], windowMs: number): Finding {

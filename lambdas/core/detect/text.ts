@@ -35,6 +35,24 @@ export const maxSeverity = (a: Severity, b: Severity): Severity =>
 
 /** What an unreachable server's error means, and what usually fixes it. Never quotes the raw message. */
 export function describeFault(error: ProbeError | null): { what: string; hint: string } {
+  if (error && /max(imum)? number of clients reached/i.test(error.message)) {
+    return {
+      what: 'refuses new connections: its maxclients limit is reached',
+      hint: 'Clients cannot connect either. Raise maxclients (CONFIG SET maxclients, and the open-files limit), or find the client that leaks connections (CLIENT LIST from an existing connection).',
+    };
+  }
+  if (error?.class === 'command-failed' && /^BUSY\b/.test(error.message)) {
+    return {
+      what: 'answers BUSY to everything: a Lua script or function runs past busy-reply-threshold',
+      hint: 'SCRIPT KILL (or FUNCTION KILL) stops it if it has not written; otherwise only a restart does.',
+    };
+  }
+  if (error?.class === 'command-failed' && /^LOADING\b/.test(error.message)) {
+    return {
+      what: 'is loading its data set (LOADING) and refuses commands until done',
+      hint: 'Wait; if it lasts, check the data set size and the disk.',
+    };
+  }
   switch (error?.class) {
     case 'timeout':
       return {
@@ -66,6 +84,11 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
         what: 'fails the TLS handshake',
         hint: 'Check the certificate (trusted CA via NODE_EXTRA_CA_CERTS, expiry, host name) and that tls is set on both sides.',
       };
+    case 'reply-too-large':
+      return {
+        what: 'sends more than the watcher reads from one server in a poll (maxReplyBytes), so it was cut off',
+        hint: 'A Redis or Sentinel answers these commands with a few kilobytes: check that the address is a Redis server and not another service, and whether it lists thousands of replicas or sentinels (stale entries: SENTINEL RESET). Raise maxReplyBytes only if it really is that large.',
+      };
     case 'protocol':
       return {
         what: 'does not speak the Redis protocol',
@@ -78,3 +101,9 @@ export function describeFault(error: ProbeError | null): { what: string; hint: s
       };
   }
 }
+
+/** An integer CONFIG GET value (`'2'`), or null when absent or not an integer. */
+export const configInt = (text: string | undefined): number | null => {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return null;
+  return Number(text.trim());
+};

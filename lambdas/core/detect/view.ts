@@ -5,7 +5,7 @@
 import { drillOwnsSwitch } from '../drill-context';
 import type { SentinelEvent } from '../sentinel-event';
 import type { Address, NodeSnapshot, ProbeErrorClass, SentinelSnapshot, Snapshot } from '../types';
-import { sameAddress } from '../types';
+import { formatAddress, sameAddress } from '../types';
 import type { DetectionSettings } from './settings';
 import type { DetectionState } from './state';
 
@@ -75,6 +75,42 @@ export interface View {
   readonly failoverTimeoutMs: number;
   /** True when some sentinel reported a failover-timeout (otherwise failoverTimeoutMs is a default). */
   readonly failoverTimeoutReported: boolean;
+  /** Sentinel events heard recently (oldest first), for what a poll alone cannot see. */
+  readonly events: readonly SentinelEvent[];
+  /** Whether a failover could be authorised now, and if not why: shared by every detector that says so. */
+  readonly quorum: QuorumStatus;
+  /**
+   * How many sentinels each one should know (itself included): `expectedSentinels` when configured,
+   * else the most any answering sentinel knows (the watcher may list just one address).
+   */
+  readonly expectedSentinels: number;
+}
+
+export interface QuorumStatus {
+  /** Sentinels that answer about this master, and those the watcher cannot authenticate to. */
+  readonly usable: number;
+  readonly unknown: number;
+  /**
+   * The lowest quorum any answering sentinel is set to (0 when none answers): a sentinel with a
+   * reachable quorum can declare the master down and lead a failover, whatever the others are set to.
+   */
+  readonly quorum: number;
+  /** How many sentinels the majority is counted over: Sentinel counts every sentinel it knows. */
+  readonly known: number;
+  readonly majority: number;
+  readonly needed: number;
+  /** Too few sentinels answer for the quorum and the majority. */
+  readonly tooFewAnswer: boolean;
+  /** The quorum is above the number of sentinels: no failover can ever start. */
+  readonly quorumTooHigh: boolean;
+  /**
+   * Sentinels whose SENTINEL CKQUORUM fails, when no sentinel's passes: one sentinel whose check
+   * passes can lead a failover, so a failing one beside it is that sentinel's problem
+   * (SENTINEL_SEES_DOWN), not the deployment's.
+   */
+  readonly ckquorumFailing: readonly SentinelSnapshot[];
+  /** True when a failover can be agreed and authorised now. */
+  readonly possible: boolean;
 }
 
 const AUTH_CLASSES: readonly ProbeErrorClass[] = ['auth-required', 'auth-rejected', 'auth-not-configured'];
@@ -93,6 +129,17 @@ export const authBlocked = (s: NodeSnapshot | SentinelSnapshot): boolean =>
 /** A data node that could not be read for a reason other than authentication: *_UNREACHABLE. */
 export const nodeDown = (n: NodeSnapshot): boolean =>
   !authBlocked(n) && (!n.reachable || n.role === 'sentinel' || (n.replication === null && n.role === null));
+
+/**
+ * A node that answers every command with BUSY (a long script) or LOADING (loading its data set): it
+ * is up, but refuses everything, so it cannot be read. The master in that state is
+ * MASTER_NOT_WRITABLE with the cause, not MASTER_UNREACHABLE.
+ */
+export const refusesEverything = (n: NodeSnapshot): 'BUSY' | 'LOADING' | null => {
+  if (!n.reachable || n.error?.class !== 'command-failed') return null;
+  const code = /^(BUSY|LOADING)\b/.exec(n.error.message)?.[1];
+  return code === 'BUSY' || code === 'LOADING' ? code : null;
+};
 
 /** A data node whose replication state is known. */
 export const nodeReadable = (n: NodeSnapshot): boolean =>
@@ -119,6 +166,7 @@ export function buildView(input: {
   settings: DetectionSettings;
   now: number;
   context?: DetectContext;
+  events?: readonly SentinelEvent[];
 }): View {
   const { current: snapshot, settings, now } = input;
   const masterNode = snapshot.master
@@ -151,6 +199,7 @@ export function buildView(input: {
     snapshot,
     input.previous?.master ?? input.state.lastMaster,
     now,
+    input.events ?? [],
   );
 
   return {
@@ -169,8 +218,48 @@ export function buildView(input: {
     failover,
     failoverTimeoutMs: timeouts.length > 0 ? Math.max(...timeouts) : settings.failoverTimeoutFallbackMs,
     failoverTimeoutReported: timeouts.length > 0,
+    events: [...(input.events ?? [])].sort((a, b) => a.at - b.at),
+    quorum: quorumStatus(snapshot, settings),
+    expectedSentinels:
+      settings.expectedSentinels ??
+      Math.max(1, ...snapshot.sentinels.filter(sentinelUsable).map((s) => s.master!.numOtherSentinels + 1)),
   };
 }
+
+function quorumStatus(snapshot: Snapshot, settings: DetectionSettings): QuorumStatus {
+  const usable = snapshot.sentinels.filter(sentinelUsable);
+  const unknown = snapshot.sentinels.filter(authBlocked).length;
+  const quorum = usable.length > 0 ? Math.min(...usable.map((s) => s.master!.quorum)) : 0;
+  const known = Math.max(
+    settings.expectedSentinels ?? 0,
+    1,
+    ...usable.map((s) => s.master!.numOtherSentinels + 1),
+  );
+  const majority = Math.floor(known / 2) + 1;
+  const needed = Math.max(quorum, majority);
+  const quorumTooHigh = quorum > known;
+  // With the quorum above the sentinels' number, "too few answer" would blame the wrong thing.
+  const tooFewAnswer = usable.length + unknown < (quorumTooHigh ? majority : needed);
+  const anyPasses = snapshot.sentinels.some((s) => s.ckquorum?.ok === true);
+  const ckquorumFailing = anyPasses
+    ? []
+    : snapshot.sentinels.filter((s) => s.ckquorum !== null && !s.ckquorum.ok);
+  return {
+    usable: usable.length,
+    unknown,
+    quorum,
+    known,
+    majority,
+    needed,
+    tooFewAnswer,
+    quorumTooHigh,
+    ckquorumFailing,
+    possible: !tooFewAnswer && !quorumTooHigh && ckquorumFailing.length === 0,
+  };
+}
+
+/** `host:port` of a server, as sentinels and events name it. */
+export const addressKey = (a: Address): string => formatAddress(a);
 
 /**
  * A drill counts for this poll when it overlaps the interval since the previous poll: started before
@@ -196,6 +285,7 @@ function attributeDrill(
   snapshot: Snapshot,
   before: Address | null,
   now: number,
+  heard: readonly SentinelEvent[],
 ): { drill: DrillContext | null; note: string | null } {
   if (!drill) return { drill: null, note: null };
   if (drill.verified !== true) {
@@ -207,12 +297,12 @@ function attributeDrill(
   const current = snapshot.master;
   if (!current || !before || sameAddress(current, before)) return { drill, note: null };
   const old = snapshot.nodes.find((n) => sameAddress(n, before));
-  const ownership = drillOwnsSwitch(drill, {
-    from: before,
-    to: current,
-    at: now,
-    oldMasterAnswering: old ? nodeReadable(old) : null,
-  });
+  // The drill's own events and those the watcher heard (a `+odown` in either makes it a crash).
+  const ownership = drillOwnsSwitch(
+    drill,
+    { from: before, to: current, at: now, oldMasterAnswering: old ? nodeReadable(old) : null },
+    [...(drill.events ?? []), ...heard],
+  );
   return ownership.owned
     ? { drill, note: null }
     : { drill: null, note: `drill ${drill.id} runs, but this switch is not its own: ${ownership.reason}` };

@@ -73,3 +73,18 @@ export const drillHistoryCells = (row: DrillHistoryRow): string[] => [
   countText(row.acknowledgedWritesLost),
   row.failedCriteria.length === 0 ? '-' : row.failedCriteria.join(','),
 ];
+
+/**
+ * A report as any version stored or saved it, readable by today's renderers: fields added since
+ * (schema 1 had no `mode`, `criteria` or `criteriaResults`) get the value that says "not judged".
+ * Stored reports are kept for a year; the code that prints them changes more often than that.
+ */
+export function upgradeReport(report: DrillReport): DrillReport {
+  const r = report as Partial<DrillReport> & Omit<DrillReport, 'schemaVersion' | 'mode' | 'criteriaResults'>;
+  return {
+    ...report,
+    schemaVersion: r.schemaVersion ?? 1,
+    mode: r.mode ?? 'failover',
+    criteriaResults: r.criteriaResults ?? [],
+  };
+}

@@ -2,7 +2,19 @@
 // report and its text. I/O and orchestration live in lambdas/drill/.
 
 export { legChart } from './chart';
+export {
+  type CriteriaOverrides,
+  type CriterionResult,
+  DEFAULT_CRITERIA,
+  DRILL_REPORT_SCHEMA_VERSION,
+  judgeCriteria,
+  type PassCriteria,
+  parseCriteria,
+  replicasRequired,
+  resolveCriteria,
+} from './criteria';
 export { CredentialsUnavailableError, DrillError } from './errors';
+export { followsWithLinkUp } from './facts';
 export { type Headline, headline, VERDICT_LABEL } from './headline';
 export { PAGE_WIDTH, renderDrillHtml } from './html';
 export { renderDrillMarkdown } from './markdown';

@@ -12,10 +12,14 @@ import {
   lagBytes,
   nodeAt,
 } from './facts';
+import { type FindingsSettings, findingsCheck, preflightFindings } from './preflight-findings';
 import type { CheckResult } from './types';
 
 export type PreflightSettings = Pick<DeploymentConfig, 'sentinels' | 'maxLagBytes'> &
-  Partial<Pick<DeploymentConfig, 'expectedReplicas'>>;
+  FindingsSettings & {
+    /** Ready replicas required (pass criterion requireAllReplicas); default expectedReplicas, else 1. */
+    readonly replicasRequired?: number;
+  };
 
 export interface ReplicaCandidate {
   readonly address: Address;
@@ -41,8 +45,14 @@ export function preflight(snapshot: Snapshot, settings: PreflightSettings): Pref
     sentinelsAgree(snapshot, settings.sentinels),
     ckquorumCheck(snapshot),
     masterHealthy(snapshot),
-    replicaReady(replicas, snapshot, settings.maxLagBytes, settings.expectedReplicas ?? 1),
+    replicaReady(
+      replicas,
+      snapshot,
+      settings.maxLagBytes,
+      settings.replicasRequired ?? settings.expectedReplicas ?? 1,
+    ),
     noFailoverInProgress(snapshot),
+    findingsCheck(preflightFindings(snapshot, settings)),
   ];
   const passed = checks.every((c) => c.passed);
   return { checks, passed, master: checks[1].passed ? snapshot.master : null, replicas };
@@ -184,7 +194,7 @@ function replicaReady(
     return {
       name,
       passed: false,
-      detail: `${ready.length}/${replicas.length} ready, expectedReplicas is ${expected}: ${list} (a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas)`,
+      detail: `${ready.length}/${replicas.length} ready, ${expected} required (expectedReplicas, pass criterion requireAllReplicas): ${list} (a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas, or set requireAllReplicas false)`,
     };
   }
   // Priority 0 is Sentinel's to judge (it answers NOGOODSLAVE): the drill reports that answer.

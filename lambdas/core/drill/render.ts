@@ -1,6 +1,7 @@
 // The drill report as text for a terminal, an email or a chat message: verdict first, then the
 // numbers, the checks, each failover, the timeline and the advice.
 
+import { textTable } from '../text-table';
 import { type Address, formatAddress } from '../types';
 import { finalMasterText } from './report';
 import type { DrillReport, FailoverLeg } from './types';
@@ -10,12 +11,8 @@ const at = (a: Address | null): string => (a ? formatAddress(a) : dash);
 const ms = (n: number | null): string => (n === null ? dash : `${n} ms`);
 const count = (n: number | null): string => (n === null ? dash : String(n));
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
+const table = (headers: readonly string[], rows: readonly (readonly string[])[]) =>
+  textTable(headers, rows, { indent: '  ' });
 
 export interface RenderOptions {
   /** Timeline entries shown at most (the rest are summarised); default 60. */
@@ -24,7 +21,8 @@ export interface RenderOptions {
 
 export function renderDrillReport(r: DrillReport, options: RenderOptions = {}): string {
   const out: string[] = [];
-  const kind = r.dryRun ? 'Failover drill (dry run)' : 'Failover drill';
+  const name = r.mode === 'switchover' ? 'Planned switchover drill' : 'Failover drill';
+  const kind = r.dryRun ? `${name} (dry run)` : name;
   out.push(`${kind} of ${r.deployment} (master name "${r.masterName}"), id ${r.id}`);
   out.push(`Started ${r.startedAt}, took ${(r.durationMs / 1000).toFixed(1)} s`);
   out.push(r.summary);
@@ -74,6 +72,24 @@ export function renderDrillReport(r: DrillReport, options: RenderOptions = {}): 
         r.legs.map((l, i) => legRow(l, i)),
       ),
     );
+  }
+
+  if (r.criteriaResults.length > 0) {
+    out.push('', 'Pass criteria');
+    out.push(
+      ...table(
+        ['CRITERION', 'LIMIT', 'MEASURED', 'RESULT'],
+        r.criteriaResults.map((c) => [
+          c.criterion,
+          String(c.limit),
+          c.measured === null ? dash : String(c.measured),
+          c.passed ? 'ok' : 'FAILED',
+        ]),
+      ),
+    );
+    for (const c of r.criteriaResults.filter((x) => !x.passed)) {
+      out.push(`  - ${c.criterion}: ${c.detail}. Fix: ${c.fix}`);
+    }
   }
 
   if (r.plan.length > 0) {

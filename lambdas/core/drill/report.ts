@@ -4,7 +4,23 @@
 
 import { isFailoverAbort, type SentinelEvent } from '../sentinel-event';
 import { type Address, formatAddress } from '../types';
-import type { DrillCheck, DrillOutcome, DrillReport, FailoverLeg, FinalState, TimelineEntry } from './types';
+import {
+  type CriterionResult,
+  criteriaText,
+  DEFAULT_CRITERIA,
+  DRILL_REPORT_SCHEMA_VERSION,
+  judgeCriteria,
+  type PassCriteria,
+} from './criteria';
+import type {
+  DrillCheck,
+  DrillMode,
+  DrillOutcome,
+  DrillReport,
+  FailoverLeg,
+  FinalState,
+  TimelineEntry,
+} from './types';
 
 export interface DrillReportInput {
   readonly id: string;
@@ -24,6 +40,10 @@ export interface DrillReportInput {
   readonly error: string | null;
   readonly canary: DrillReport['canary'];
   readonly plan?: readonly string[];
+  /** Default DEFAULT_CRITERIA. */
+  readonly criteria?: PassCriteria;
+  /** Default `failover`. */
+  readonly mode?: DrillMode;
 }
 
 const ABORT_MEANING: Readonly<Record<string, string>> = {
@@ -63,9 +83,27 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
   const drillLeg = input.legs.find((l) => l.purpose === 'drill') ?? null;
   const failedCheck = input.checks.find((c) => !c.passed) ?? null;
   const allPassed = input.error === null && failedCheck === null;
+  const criteria = input.criteria ?? DEFAULT_CRITERIA;
+  const abortReason = input.legs.find((l) => l.abortReason !== null)?.abortReason ?? null;
+  const clientWrites = drillLeg?.clientWrites ?? null;
+  const oldMasterWrites = drillLeg?.oldMasterWrites ?? null;
+  const measured = {
+    timeToSwitchMs: drillLeg?.timeToSwitchMs ?? null,
+    timeToVerifiedMs: drillLeg?.timeToVerifiedMs ?? null,
+    writeOutageMs: clientWrites?.outageMs ?? null,
+    clientWritesLost: clientWrites?.lost ?? null,
+    splitBrainWindowMs: drillLeg?.to && oldMasterWrites ? oldMasterWrites.windowMs : null,
+    acknowledgedWritesLost: oldMasterWrites?.lost ?? null,
+  };
+  // Judged only on a failover that happened: a refusal or a dry run measured nothing.
+  const criteriaResults: CriterionResult[] =
+    !input.dryRun && drillLeg?.to ? judgeCriteria(measured, criteria) : [];
   const passed = input.dryRun
     ? allPassed
-    : allPassed && input.legs.length > 0 && input.legs.every((l) => l.verified);
+    : allPassed &&
+      input.legs.length > 0 &&
+      input.legs.every((l) => l.verified) &&
+      criteriaResults.every((c) => c.passed);
   const outcome: DrillOutcome = passed
     ? input.dryRun
       ? 'dry-run'
@@ -73,11 +111,10 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
     : input.legs.length === 0 && input.error === null
       ? 'refused'
       : 'failed';
-  const abortReason = input.legs.find((l) => l.abortReason !== null)?.abortReason ?? null;
-  const clientWrites = drillLeg?.clientWrites ?? null;
-  const oldMasterWrites = drillLeg?.oldMasterWrites ?? null;
   const report: Omit<DrillReport, 'summary' | 'advice'> = {
+    schemaVersion: DRILL_REPORT_SCHEMA_VERSION,
     id: input.id,
+    mode: input.mode ?? 'failover',
     deployment: input.deployment,
     masterName: input.masterName,
     startedAt: new Date(input.startedAt).toISOString(),
@@ -90,13 +127,13 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
     previousMaster: input.previousMaster,
     newMaster: drillLeg?.to ?? null,
     finalState: input.finalState,
-    timeToSwitchMs: drillLeg?.timeToSwitchMs ?? null,
-    timeToVerifiedMs: drillLeg?.timeToVerifiedMs ?? null,
-    writeOutageMs: clientWrites?.outageMs ?? null,
+    timeToSwitchMs: measured.timeToSwitchMs,
+    timeToVerifiedMs: measured.timeToVerifiedMs,
+    writeOutageMs: measured.writeOutageMs,
     failedWrites: clientWrites?.failed ?? null,
-    clientWritesLost: clientWrites?.lost ?? null,
-    splitBrainWindowMs: drillLeg?.to && oldMasterWrites ? oldMasterWrites.windowMs : null,
-    acknowledgedWritesLost: oldMasterWrites?.lost ?? null,
+    clientWritesLost: measured.clientWritesLost,
+    splitBrainWindowMs: measured.splitBrainWindowMs,
+    acknowledgedWritesLost: measured.acknowledgedWritesLost,
     abortReason,
     error: input.error,
     canary: input.canary,
@@ -104,6 +141,8 @@ export function buildDrillReport(input: DrillReportInput): DrillReport {
     legs: input.legs,
     timeline: [...input.timeline].sort((a, b) => a.atMs - b.atMs),
     plan: input.plan ?? [],
+    criteria,
+    criteriaResults,
   };
   return { ...report, summary: summarize(report, failedCheck), advice: advise(report) };
 }
@@ -135,10 +174,15 @@ function summarize(r: Omit<DrillReport, 'summary' | 'advice'>, failedCheck: Dril
       );
     }
     default: {
+      const criteriaFailed = criteriaText(r.criteriaResults);
       const reason =
         r.error ??
         r.abortReason ??
-        (failedCheck ? `${failedCheck.name}: ${failedCheck.detail}` : 'not verified');
+        (failedCheck
+          ? `${failedCheck.name}: ${failedCheck.detail}`
+          : criteriaFailed
+            ? `pass criteria not met: ${criteriaFailed}`
+            : 'not verified');
       return `FAILED: ${reason}; ${final}`;
     }
   }

@@ -2,6 +2,7 @@
 // the Lambda, stored in DynamoDB and published as a notification unchanged.
 
 import type { Address } from '../types';
+import type { CriterionResult, PassCriteria } from './criteria';
 import type { WriteSeries } from './series';
 
 /** Where in the drill a check or timeline entry belongs. */
@@ -128,8 +129,14 @@ export interface FinalState {
 
 export type DrillOutcome = 'passed' | 'failed' | 'refused' | 'dry-run';
 
+/** `failover`: SENTINEL FAILOVER with writes flowing (a crash rehearsal); `switchover`: writes held first. */
+export type DrillMode = 'failover' | 'switchover';
+
 export interface DrillReport {
+  /** The JSON report's schema (criteria.ts DRILL_REPORT_SCHEMA_VERSION). */
+  readonly schemaVersion: number;
   readonly id: string;
+  readonly mode: DrillMode;
   readonly deployment: string;
   readonly masterName: string;
   readonly startedAt: string;
@@ -171,4 +178,8 @@ export interface DrillReport {
   readonly advice: readonly string[];
   /** Dry runs: what the drill would do. */
   readonly plan: readonly string[];
+  /** The pass criteria this drill was judged by (defaults, then config, then the run's overrides). */
+  readonly criteria: PassCriteria;
+  /** Each criterion judged against the drill's own failover; empty when no failover was made. */
+  readonly criteriaResults: readonly CriterionResult[];
 }

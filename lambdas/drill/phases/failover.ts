@@ -7,6 +7,7 @@ import {
   abortReasonFromReply,
   type DrillPhase,
   type FailoverLeg,
+  followsWithLinkUp,
   isTimelineEvent,
   timelineEntry,
 } from '../../core/drill';
@@ -14,6 +15,7 @@ import { isFailoverAbort } from '../../core/sentinel-event';
 import { type Address, formatAddress, sameAddress } from '../../core/types';
 import type { DrillRun } from '../drill-run';
 import { beat } from './lock';
+import { holdWrites, type WriteHold } from './switchover';
 import { verifyLeg } from './verify';
 import { startWriters } from './writers';
 
@@ -64,7 +66,29 @@ export async function failoverLeg(
   // that reads the lock from the promoted replica must find it there.
   run.lockFrom = from;
   run.failoverAt = run.deps.now();
-  await beat(run, run.d.expectedReplicas);
+  await beat(run, run.replicasExpected);
+  // Planned switchover: writes held on the old master, its replicas caught up (switchover.ts).
+  let hold: WriteHold | null = null;
+  if (run.o.switchover) {
+    hold = await holdWrites(run, from, replicasOf(run, from));
+    if (!hold) {
+      await writers.stop();
+      return run.addLeg({
+        purpose,
+        attempt,
+        from,
+        sentinel: null,
+        startedAtMs: run.elapsed(),
+        to: null,
+        timeToSwitchMs: null,
+        timeToVerifiedMs: null,
+        verified: false,
+        abortReason: 'the planned switchover could not hold writes (see the writes-held check)',
+        clientWrites: null,
+        oldMasterWrites: null,
+      });
+    }
+  }
 
   const eventsBefore = run.events.length;
   const sentAt = run.deps.now();
@@ -93,6 +117,7 @@ export async function failoverLeg(
       passed: false,
       detail: `${reply.sentinel ?? 'no sentinel'}: ${reply.error}`,
     });
+    await hold?.release();
     await writers.stop();
     const abortReason = reply.sentinel
       ? abortReasonFromReply(reply.sentinel, reply.error)
@@ -107,6 +132,7 @@ export async function failoverLeg(
   if (!switched.to) {
     abortReason ??= switched.reason;
     run.check(phase, { name: 'switch-announced', passed: false, detail: abortReason });
+    await hold?.release();
     await writers.stop();
     // Sentinel never switched: what the old master acknowledged is still there, nothing to count.
     return unswitched(abortReason);
@@ -122,6 +148,7 @@ export async function failoverLeg(
         : `+switch-master ${formatAddress(from)} -> ${formatAddress(to)} after ${timeToSwitchMs} ms`,
   });
 
+  await hold?.demoteAndRelease(to);
   await hooks.afterSwitch?.();
 
   const verification = await verifyLeg(run, from, verifyPhase, sentAt);
@@ -188,4 +215,11 @@ async function waitForSwitch(
     at: null,
     reason: `no +switch-master within ${timeout} ms; the sentinels name ${named ? formatAddress(named) : 'no agreed master'}`,
   };
+}
+
+/** The replicas following `from` with their link up, at the last poll: those a switchover waits for. */
+function replicasOf(run: DrillRun, from: Address): Address[] {
+  return (run.lastSnapshot?.nodes ?? [])
+    .filter((n) => followsWithLinkUp(n, from))
+    .map((n) => ({ host: n.host, port: n.port }));
 }

@@ -1,10 +1,11 @@
 // Preflight: one poll, judged by the pure preflight checks. A refusal changes nothing. Also what a
 // dry run prints: the plan, and how long the lock must hold for the longest possible drill.
 
-import { preflight, type ReplicaCandidate } from '../../core/drill';
-import { type Address, formatAddress, type Snapshot } from '../../core/types';
+import { preflight, type ReplicaCandidate, replicasRequired } from '../../core/drill';
+import { type Address, formatAddress, type Snapshot, sameAddress } from '../../core/types';
 import type { DrillRun } from '../drill-run';
 import { DRILL_DEFAULTS, drillKeyPrefix } from '../ports';
+import { switchoverUnsupported } from './switchover';
 
 export interface Preflighted {
   readonly snapshot: Snapshot;
@@ -17,12 +18,30 @@ export interface Preflighted {
 /** Null when preflight refused (its checks say why). */
 export async function runPreflight(run: DrillRun): Promise<Preflighted | null> {
   const snapshot = await run.poll();
-  const pf = preflight(snapshot, run.d);
+  const required = replicasRequired(run.criteria, run.d.expectedReplicas);
+  const pf = preflight(snapshot, { ...run.d, replicasRequired: required });
   for (const c of pf.checks) run.check('preflight', c, snapshot.durationMs);
   run.previousMaster = pf.master ?? snapshot.master;
   const master = pf.master;
-  if (!pf.passed || !master) return null;
+  let passed = pf.passed;
+  if (run.o.switchover) {
+    const node = master ? (snapshot.nodes.find((n) => sameAddress(n, master)) ?? null) : null;
+    const why = switchoverUnsupported(node);
+    passed =
+      run.check(
+        'preflight',
+        {
+          name: 'switchover-supported',
+          passed: why === null,
+          detail: why ?? `${node?.server?.version ?? '?'} holds writes with CLIENT PAUSE WRITE`,
+        },
+        snapshot.durationMs,
+      ) && passed;
+  }
+  if (!passed || !master) return null;
   const ready = pf.replicas.filter((r) => r.ready).map((r) => r.address);
+  // With requireAllReplicas off, verification expects the replicas that were ready (at most expected).
+  run.replicasExpected = Math.min(run.d.expectedReplicas, Math.max(required, ready.length));
   return { snapshot, master, replicas: pf.replicas, ready };
 }
 

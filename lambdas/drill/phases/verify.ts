@@ -18,7 +18,7 @@ export async function verifyLeg(
   const expect = {
     oldMaster,
     sentinels: run.d.sentinels,
-    expectedReplicas: run.d.expectedReplicas,
+    expectedReplicas: run.replicasExpected,
     canary: run.canary,
   };
   let last: { checks: readonly CheckResult[]; newMaster: Address | null } | null = null;

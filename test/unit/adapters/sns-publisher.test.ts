@@ -51,22 +51,28 @@ describe('Class: SnsAlertPublisher', () => {
     });
 
     it.each([
-      ['ThrottledException', true],
-      ['InternalErrorException', true],
-      ['TimeoutError', true],
-      ['AuthorizationErrorException', false],
-      ['NotFoundException', false],
-    ])('wraps %s in a PublishError, retryable: %s', async (name, retryable) => {
-      // Prepare
-      const cause = named(name);
-      sns.on(PublishCommand).rejects(cause);
+      ['ThrottledException', true, false],
+      ['InternalErrorException', true, false],
+      ['TimeoutError', true, false],
+      ['AuthorizationErrorException', false, false],
+      ['NotFoundException', false, false],
+      ['KMSAccessDeniedException', false, false],
+      ['InvalidParameterException', false, true],
+      ['InvalidParameterValueException', false, true],
+    ])(
+      'wraps %s in a PublishError, retryable: %s, rejecting the message itself: %s',
+      async (name, retryable, rejected) => {
+        // Prepare
+        const cause = named(name);
+        sns.on(PublishCommand).rejects(cause);
 
-      // Act
-      const error = await publisher.publish(message).catch((e: unknown) => e as PublishError);
+        // Act
+        const error = await publisher.publish(message).catch((e: unknown) => e as PublishError);
 
-      // Assess
-      expect(error).toBeInstanceOf(PublishError);
-      expect(error).toMatchObject({ errorName: name, retryable, cause });
-    });
+        // Assess
+        expect(error).toBeInstanceOf(PublishError);
+        expect(error).toMatchObject({ errorName: name, retryable, rejected, cause });
+      },
+    );
   });
 });

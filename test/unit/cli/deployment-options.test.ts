@@ -22,7 +22,7 @@ describe('Function: watchConfigFrom', () => {
       name: 'mymaster',
       masterName: 'mymaster',
       passwordEnv: 'REDIS_PASSWORD',
-      expectedSentinels: 2,
+      expectedSentinels: null,
     });
     expect(without.deployments[0].passwordEnv).toBeNull();
     expect(without.deployments[0].timeoutMs).toBe(250);

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseDeployment, drillCommand } from '../../../cli/commands/drill';
+import {
+  chooseDeployment,
+  criteriaFromFlags,
+  drillCommand,
+  drillExitCode,
+} from '../../../cli/commands/drill';
 import type { CliIo } from '../../../cli/io';
 import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { DrillReport } from '../../../lambdas/core/drill';
@@ -109,6 +114,62 @@ describe('Command: drill', () => {
         new FakeDeployment().deps(),
       ),
     ).rejects.toThrow('--verify-timeout-ms: "10" must be a whole number of milliseconds from 1000 to 600000');
+  });
+
+  it('judges the run by the criteria its flags set: a split-brain limit of 0 fails the fake drill (exit 1)', async () => {
+    // Prepare
+    const world = new FakeDeployment();
+    const { io, out } = capture();
+
+    // Act
+    const code = await drillCommand(
+      ['--sentinels', SENTINEL_FLAG, '--master', 'mymaster', '--json', '--max-split-brain-ms', '0'],
+      io,
+      world.deps(),
+    );
+
+    // Assess: the fake old master acknowledges for ~5 s after the switch
+    const report = JSON.parse(out[0]) as DrillReport;
+    expect(report.criteria.maxSplitBrainMs).toBe(0);
+    expect(report.splitBrainWindowMs).toBeGreaterThan(0);
+    expect(code).toBe(1);
+    expect(report.criteriaResults.filter((c) => !c.passed).map((c) => c.criterion)).toContain(
+      'maxSplitBrainMs',
+    );
+  });
+
+  it('reads every pass-criterion flag, naming a bad one', () => {
+    expect(
+      criteriaFromFlags({
+        'max-lost-writes': '10',
+        'max-lost-client-writes': '0',
+        'max-split-brain-ms': '3000',
+        'max-write-outage-ms': '9000',
+        'max-switch-ms': '4000',
+        'max-verify-ms': '40000',
+        'require-all-replicas': 'false',
+      }),
+    ).toEqual({
+      maxLostAcknowledgedWrites: { client: 0, oldMaster: 10 },
+      maxSplitBrainMs: 3000,
+      maxWriteOutageMs: 9000,
+      maxSwitchMs: 4000,
+      maxVerifyMs: 40000,
+      requireAllReplicas: false,
+    });
+    expect(() => criteriaFromFlags({ 'max-switch-ms': '5s' })).toThrow(
+      new UsageError('--max-switch-ms: "5s" must be a whole number'),
+    );
+    expect(() => criteriaFromFlags({ 'require-all-replicas': 'yes' })).toThrow(
+      new UsageError('--require-all-replicas: "yes" must be true or false'),
+    );
+  });
+
+  it('exits 0 passed, 1 failed, 2 refused', () => {
+    expect(drillExitCode({ passed: true, outcome: 'passed' })).toBe(0);
+    expect(drillExitCode({ passed: true, outcome: 'dry-run' })).toBe(0);
+    expect(drillExitCode({ passed: false, outcome: 'failed' })).toBe(1);
+    expect(drillExitCode({ passed: false, outcome: 'refused' })).toBe(2);
   });
 
   it('prints its help', async () => {

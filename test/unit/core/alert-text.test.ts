@@ -127,6 +127,16 @@ describe('Function: renderAlert', () => {
     expect(alert.body).toContain('Nothing: this is the planned failover of a drill');
   });
 
+  it('names the server the alert is about, for Slack and for SNS filters too', () => {
+    // Act
+    const alert = renderAlert(lagging({ details: { lagBytes: 3_355_443, serverVersion: 'valkey 8.0.1' } }));
+
+    // Assess
+    expect(alert.body).toContain('About:       node 10.0.1.62:6379\nServer:      valkey 8.0.1\n');
+    expect(alert.attributes.server).toBe('valkey 8.0.1');
+    expect(renderAlert(lagging()).body).not.toContain('Server');
+  });
+
   it('renders a new condition with what, where and since when', () => {
     // Act
     const alert = renderAlert(lagging());

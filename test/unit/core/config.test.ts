@@ -1,5 +1,11 @@
 import { parseWatchConfig, parseWatchConfigText } from '../../../lambdas/core/config';
 import { ConfigError } from '../../../lambdas/core/errors';
+import {
+  DEFAULT_MAX_REPLY_BYTES,
+  MAX_DEPLOYMENTS,
+  MAX_NODES,
+  MAX_SENTINELS,
+} from '../../../lambdas/core/limits';
 
 const good = {
   deployments: [
@@ -66,12 +72,12 @@ describe('Function: parseWatchConfig', () => {
     expect(parseWatchConfig({ ...good, pollEverySeconds: null }).pollEverySeconds).toBeNull();
   });
 
-  it('defaults the name to the master name and expectedSentinels to the number of sentinels', () => {
+  it('defaults the name to the master name, and leaves expectedSentinels to what the sentinels report', () => {
     const d = parseWatchConfig({
       deployments: [{ masterName: 'm1', sentinels: ['a.example:26379', '[::1]:26380'] }],
     }).deployments[0];
     expect(d.name).toBe('m1');
-    expect(d.expectedSentinels).toBe(2);
+    expect(d.expectedSentinels).toBeNull(); // derived from what the sentinels report
     expect(d.expectedReplicas).toBe(2);
     expect(d.sentinels[1]).toEqual({ host: '::1', port: 26380 });
   });
@@ -146,6 +152,98 @@ describe('Function: parseWatchConfigText', () => {
   it('reports JSON syntax errors against the file name', () => {
     expect(() => parseWatchConfigText('{"deployments": [', 'prod.json')).toThrow(
       /^prod\.json: is not valid JSON/,
+    );
+  });
+
+  it('accepts a file that starts with a UTF-8 byte order mark (Windows editors write one)', () => {
+    // Prepare: what readFile(..., 'utf8') returns for such a file
+    const text = `\uFEFF${JSON.stringify(good)}`;
+
+    // Act
+    const config = parseWatchConfigText(text, 'prod.json');
+
+    // Assess
+    expect(config.deployments[0].name).toBe('orders-cache');
+  });
+});
+
+describe('Function: parseWatchConfig, limits', () => {
+  it.each([
+    ['sentinels', MAX_SENTINELS],
+    ['nodes', MAX_NODES],
+  ])('rejects more than the cap of %s at once, before reading any entry', (key, cap) => {
+    // Prepare: 100,000 entries, each of them invalid: the list's size must be the first complaint
+    const huge = Array.from({ length: 100_000 }, () => 'not an address');
+
+    // Act
+    const error = configError(withDeployment({ [key]: huge }));
+
+    // Assess
+    expect(error.field).toBe(`deployments[0].${key}`);
+    expect(error.message).toContain(`at most ${cap}`);
+  });
+
+  it('accepts a list at the cap', () => {
+    const sentinels = Array.from({ length: MAX_SENTINELS }, (_, i) => `10.0.0.${i + 1}:26379`);
+    expect(
+      parseWatchConfig(withDeployment({ sentinels, expectedSentinels: 3 })).deployments[0].sentinels,
+    ).toHaveLength(MAX_SENTINELS);
+  });
+
+  it('rejects more deployments than the cap, naming deployments', () => {
+    const many = Array.from({ length: MAX_DEPLOYMENTS + 1 }, (_, i) => ({
+      ...good.deployments[0],
+      name: `d${i}`,
+    }));
+    const error = configError({ deployments: many });
+    expect(error.field).toBe('deployments');
+    expect(error.message).toContain(`at most ${MAX_DEPLOYMENTS}`);
+  });
+
+  it('finds duplicates in a long list quickly (no pairwise comparison)', () => {
+    const sentinels = Array.from({ length: MAX_SENTINELS }, (_, i) => `10.0.0.${i + 1}:26379`);
+    sentinels[MAX_SENTINELS - 1] = sentinels[0];
+    expect(configError(withDeployment({ sentinels })).field).toBe(
+      `deployments[0].sentinels[${MAX_SENTINELS - 1}]`,
+    );
+  });
+
+  it('names masterName, not the absent name, when a master name cannot be the deployment name', () => {
+    // Prepare: no `name` in the file, so the master name would be used as the deployment name
+    const { name: _name, ...noName } = good.deployments[0];
+
+    // Act
+    const error = configError({ deployments: [{ ...noName, masterName: 'mäster' }] });
+
+    // Assess
+    expect(error.field).toBe('deployments[0].masterName');
+    expect(error.message).toContain('add a "name"');
+  });
+
+  it('still names name when the file has one', () => {
+    expect(configError(withDeployment({ name: 'ördres' })).field).toBe('deployments[0].name');
+  });
+
+  it.each([
+    ['localhost:26379', '127.0.0.1:26379'],
+    ['LOCALHOST:26379', '127.0.0.1:26379'],
+    ['Redis-1.Example.COM:26379', 'redis-1.example.com:26379'],
+    ['[::1]:26379', '[0:0:0:0:0:0:0:1]:26379'],
+    ['127.0.0.1:26379', '[::ffff:127.0.0.1]:26379'],
+  ])('treats %s and %s as the same server', (a, b) => {
+    const error = configError(withDeployment({ sentinels: [a, b] }));
+    expect(error.field).toBe('deployments[0].sentinels[1]');
+    expect(error.message).toContain('listed twice');
+  });
+
+  it('takes maxReplyBytes within its range, 1 MiB by default', () => {
+    expect(parseWatchConfig(good).deployments[0].maxReplyBytes).toBe(DEFAULT_MAX_REPLY_BYTES);
+    expect(parseWatchConfig(withDeployment({ maxReplyBytes: 4_194_304 })).deployments[0].maxReplyBytes).toBe(
+      4_194_304,
+    );
+    expect(configError(withDeployment({ maxReplyBytes: 1000 })).field).toBe('deployments[0].maxReplyBytes');
+    expect(configError(withDeployment({ maxReplyBytes: 2 ** 40 })).field).toBe(
+      'deployments[0].maxReplyBytes',
     );
   });
 });

@@ -2,17 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadReplyError } from '../../../lambdas/core/errors';
 import {
+  parseClientList,
+  parseErrorCounts,
   parseInfo,
+  parseNodeStats,
   parseReplicationInfo,
   parseSentinelInfo,
   parseServerInfo,
 } from '../../../lambdas/core/parse-info';
+import { healthyStats } from '../helpers/snapshot-factory';
 
-// redis7/: captured from redis-server 7.0.15; redis5/: hand-written to the Redis 5.0 format.
-const fixture = (version: 'redis5' | 'redis7', name: string): string =>
+// redis7/: captured from redis-server 7.0.15; redis5/ and valkey8/: recorded from the real 5.0.14 and
+// Valkey 8.0.1 by scripts/record-fixtures.ts (their offsets and ids change on refresh: compare with raw fields).
+const fixture = (version: 'redis5' | 'redis7' | 'valkey8', name: string): string =>
   readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
 
-const info = (version: 'redis5' | 'redis7', name: string) => parseInfo(fixture(version, name));
+const info = (version: 'redis5' | 'redis7' | 'valkey8', name: string) => parseInfo(fixture(version, name));
 
 describe('Function: parseInfo', () => {
   it('maps every field of a real Redis 7 INFO reply and skips section headers and blank lines', () => {
@@ -85,6 +90,8 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '7.0.15',
+      flavour: 'redis',
+      redisVersion: '7.0.15',
       runId: 'eb6841f55d250619cae551231a2f2f354fabc276',
       uptimeSeconds: 35,
       mode: 'standalone',
@@ -105,7 +112,7 @@ describe('Function: parseServerInfo', () => {
     expect(server.runId).toBe('7eda7d5c35875844b3582da29122bc3be8637343');
   });
 
-  it('reads a Redis 5 data node', () => {
+  it('reads a real Redis 5 data node', () => {
     // Prepare
     const fields = info('redis5', 'info-replica.txt');
 
@@ -115,11 +122,14 @@ describe('Function: parseServerInfo', () => {
     // Assess
     expect(server).toEqual({
       version: '5.0.14',
-      runId: 'c2e7a94f0d1b3e58a6f2c9d4b7e0a1f3c5d8e2b6',
-      uptimeSeconds: 864190,
+      flavour: 'redis',
+      redisVersion: '5.0.14',
+      runId: fields.run_id,
+      uptimeSeconds: Number(fields.uptime_in_seconds),
       mode: 'standalone',
-      tcpPort: 6379,
+      tcpPort: 8301,
     });
+    expect(server.runId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('gives null for absent or non-numeric fields, never NaN', () => {
@@ -130,7 +140,37 @@ describe('Function: parseServerInfo', () => {
     const server = parseServerInfo(fields);
 
     // Assess
-    expect(server).toEqual({ version: null, runId: null, uptimeSeconds: null, mode: null, tcpPort: null });
+    expect(server).toEqual({
+      version: null,
+      flavour: null,
+      redisVersion: null,
+      runId: null,
+      uptimeSeconds: null,
+      mode: null,
+      tcpPort: null,
+    });
+  });
+
+  it('names a real Valkey 8 as valkey 8.0.1, not by its redis_version compatibility field', () => {
+    // Prepare
+    const fields = info('valkey8', 'info-master.txt');
+
+    // Act
+    const server = parseServerInfo(fields);
+
+    // Assess: Valkey 8 also renamed redis_mode to server_mode
+    expect(fields.redis_version).toBe('7.2.4');
+    expect(fields.redis_mode).toBeUndefined();
+    expect(server).toMatchObject({
+      version: '8.0.1',
+      flavour: 'valkey',
+      redisVersion: '7.2.4',
+      mode: 'standalone',
+    });
+    expect(parseServerInfo(info('valkey8', 'info-sentinel.txt'))).toMatchObject({
+      flavour: 'valkey',
+      mode: 'sentinel',
+    });
   });
 });
 
@@ -220,7 +260,7 @@ describe('Function: parseReplicationInfo', () => {
     expect(replication.masterReplOffset).toBe(0);
   });
 
-  it('reads a Redis 5 master with two replicas and min-replicas-to-write', () => {
+  it('reads a real Redis 5 master with two replicas and min-replicas-to-write', () => {
     // Prepare
     const fields = info('redis5', 'info-master.txt');
 
@@ -228,17 +268,35 @@ describe('Function: parseReplicationInfo', () => {
     const replication = parseReplicationInfo(fields);
 
     // Assess
+    const offset = Number(fields.master_repl_offset);
+    expect(offset).toBeGreaterThan(0);
     expect(replication.role).toBe('master');
     expect(replication.connectedReplicas).toBe(2);
     expect(replication.minReplicasGood).toBe(2);
-    expect(replication.masterReplOffset).toBe(1843200771);
-    expect(replication.replicas).toEqual([
-      { host: '10.0.1.62', port: 6379, state: 'online', offset: 1843200771, lagSeconds: 0 },
-      { host: '10.0.1.63', port: 6379, state: 'online', offset: 1843199410, lagSeconds: 1 },
+    expect(replication.masterReplOffset).toBe(offset);
+    const replicas = [...replication.replicas].sort((a, b) => a.port - b.port);
+    expect(replicas).toEqual([
+      {
+        host: '127.0.0.1',
+        port: 8301,
+        state: 'online',
+        offset: expect.any(Number),
+        lagSeconds: expect.any(Number),
+      },
+      {
+        host: '127.0.0.1',
+        port: 8302,
+        state: 'online',
+        offset: expect.any(Number),
+        lagSeconds: expect.any(Number),
+      },
     ]);
+    // Acknowledged offsets trail the master's by at most its last replication PINGs.
+    for (const r of replicas) expect(offset - r.offset).toBeGreaterThanOrEqual(0);
+    for (const r of replicas) expect(offset - r.offset).toBeLessThan(1000);
   });
 
-  it('reads a Redis 5 replica whose link is down', () => {
+  it('reads a real Redis 5 replica whose master was killed', () => {
     // Prepare
     const fields = info('redis5', 'info-replica-link-down.txt');
 
@@ -248,15 +306,32 @@ describe('Function: parseReplicationInfo', () => {
     // Assess
     expect(replication).toMatchObject({
       role: 'replica',
-      masterHost: '10.0.1.61',
-      masterPort: 6379,
+      masterHost: '127.0.0.1',
+      masterPort: 8300,
       masterLinkStatus: 'down',
       masterLastIoSecondsAgo: -1,
-      masterLinkDownSinceSeconds: 42,
-      replicaPriority: 0,
+      masterLinkDownSinceSeconds: Number(fields.master_link_down_since_seconds),
+      replicaPriority: 100,
       replicaReadOnly: true,
-      replicaReplOffset: 1843200771,
+      replicaReplOffset: Number(fields.slave_repl_offset),
     });
+    expect(replication.masterLinkDownSinceSeconds).toBeGreaterThan(0);
+  });
+
+  it('reads a real Valkey 8 master the same way', () => {
+    // Prepare
+    const fields = info('valkey8', 'info-master.txt');
+
+    // Act
+    const replication = parseReplicationInfo(fields);
+
+    // Assess
+    expect(replication.role).toBe('master');
+    expect(replication.replicas.map((r) => r.port).sort()).toEqual([8301, 8302]);
+    for (const r of replication.replicas) expect(r.offset).toBeGreaterThan(0);
+    for (const r of replication.replicas)
+      expect(r.offset).toBeLessThanOrEqual(Number(fields.master_repl_offset));
+    expect(replication.minReplicasGood).toBe(2);
   });
 
   it('accepts the replica spellings a future version may use', () => {
@@ -363,15 +438,18 @@ describe('Function: parseSentinelInfo', () => {
     expect(sentinel).toEqual({ tilt: false, masters: 1 });
   });
 
-  it('reads a Redis 5 sentinel in TILT', () => {
-    // Prepare
-    const fields = info('redis5', 'info-sentinel.txt');
-
+  it('reads a real Redis 5 sentinel in TILT, and out of it', () => {
     // Act
-    const sentinel = parseSentinelInfo(fields);
+    const tilt = parseSentinelInfo(info('redis5', 'info-sentinel-tilt.txt'));
+    const normal = parseSentinelInfo(info('redis5', 'info-sentinel.txt'));
 
     // Assess
-    expect(sentinel).toEqual({ tilt: true, masters: 1 });
+    expect(tilt).toEqual({ tilt: true, masters: 1 });
+    expect(normal).toEqual({ tilt: false, masters: 1 });
+  });
+
+  it('reads a real Valkey 8 sentinel in TILT', () => {
+    expect(parseSentinelInfo(info('valkey8', 'info-sentinel-tilt.txt'))).toEqual({ tilt: true, masters: 1 });
   });
 
   it('gives nulls for the INFO of a data node', () => {
@@ -383,5 +461,127 @@ describe('Function: parseSentinelInfo', () => {
 
     // Assess
     expect(sentinel).toEqual({ tilt: null, masters: null });
+  });
+});
+
+/** One section of a captured INFO reply, as `INFO <section>` returns it. */
+const section = (text: string, name: string): string => {
+  const start = text.indexOf(`# ${name}\r\n`);
+  const end = text.indexOf('\r\n\r\n', start);
+  return `${text.slice(start, end)}\r\n`;
+};
+
+describe('Function: parseErrorCounts', () => {
+  it('reads the counts of a real Redis 7 errorstats section', () => {
+    // Prepare
+    const fields = parseInfo(section(fixture('redis7', 'info-master.txt'), 'Errorstats'));
+
+    // Act
+    const counts = parseErrorCounts(fields);
+
+    // Assess
+    expect(counts).toEqual({ ERR: 2, NOAUTH: 1 });
+  });
+
+  it('skips lines without a count, and fields of other sections', () => {
+    // Act
+    const counts = parseErrorCounts({
+      errorstat_READONLY: 'count=1200',
+      errorstat_BROKEN: 'count=x',
+      errorstat_OTHER: 'calls=3',
+      total_error_replies: '7',
+    });
+
+    // Assess
+    expect(counts).toEqual({ READONLY: 1200 });
+  });
+});
+
+describe('Function: parseNodeStats', () => {
+  it('reads the write-health facts of a real Redis 7 master (persistence, memory, stats, clients, errorstats)', () => {
+    // Prepare
+    const text = fixture('redis7', 'info-master.txt');
+    const fields = {
+      ...parseInfo(section(text, 'Persistence')),
+      ...parseInfo(section(text, 'Memory')),
+      ...parseInfo(section(text, 'Stats')),
+      ...parseInfo(section(text, 'Clients')),
+    };
+
+    // Act
+    const stats = parseNodeStats(fields, section(text, 'Errorstats'));
+
+    // Assess
+    expect(stats).toEqual({
+      ...healthyStats(),
+      changesSinceLastSave: 50,
+      errorCounts: { ERR: 2, NOAUTH: 1 },
+    });
+  });
+
+  it('reads failing persistence as false, not as unknown', () => {
+    // Act
+    const stats = parseNodeStats(
+      { rdb_last_bgsave_status: 'err', aof_enabled: '1', aof_last_write_status: 'err', loading: '1' },
+      '# Errorstats\r\n',
+    );
+
+    // Assess
+    expect(stats).toMatchObject({
+      rdbLastBgsaveOk: false,
+      aofEnabled: true,
+      aofLastWriteOk: false,
+      loading: true,
+    });
+  });
+
+  it('tells "no errors yet" (an empty section) from "no errorstats" (Redis before 6.2 answers an empty text)', () => {
+    // Act
+    const redis7 = parseNodeStats({}, '# Errorstats\r\n');
+    const redis5 = parseNodeStats({}, '');
+    const refused = parseNodeStats({}, null);
+
+    // Assess
+    expect(redis7.errorCounts).toEqual({});
+    expect(redis5.errorCounts).toBeNull();
+    expect(refused.errorCounts).toBeNull();
+  });
+
+  it('gives null for every fact a server did not report', () => {
+    // Act
+    const stats = parseNodeStats({ used_memory: 'lots' }, null);
+
+    // Assess
+    expect(Object.values(stats).every((v) => v === null)).toBe(true);
+  });
+});
+
+describe('Function: parseClientList', () => {
+  it('reads address, name and last command of each client of a real Redis 7 CLIENT LIST', () => {
+    // Prepare
+    const text = [
+      'id=3 addr=127.0.0.1:52555 laddr=127.0.0.1:6379 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=22298 events=r cmd=client|list user=default redir=-1 resp=2',
+      'id=7 addr=10.0.5.7:51234 laddr=10.0.1.62:6379 fd=9 name=billing-worker age=12 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1800 events=r cmd=set user=default redir=-1 resp=2',
+      '',
+    ].join('\n');
+
+    // Act
+    const clients = parseClientList(text);
+
+    // Assess
+    expect(clients).toEqual([
+      { addr: '127.0.0.1:52555', name: '', lastCommand: 'client|list' },
+      { addr: '10.0.5.7:51234', name: 'billing-worker', lastCommand: 'set' },
+    ]);
+  });
+
+  it('skips lines without an address, and rejects a reply that is not text', () => {
+    // Act
+    const clients = parseClientList('garbage\nid=1 name=x cmd=get\r\n');
+    const notText = () => parseClientList(42 as unknown as string);
+
+    // Assess
+    expect(clients).toEqual([]);
+    expect(notText).toThrow(BadReplyError);
   });
 });

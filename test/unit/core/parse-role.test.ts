@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { BadReplyError } from '../../../lambdas/core/errors';
 import { parseRoleReply } from '../../../lambdas/core/parse-role';
 
-// redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2); redis5/: hand-written.
-const fixture = (version: 'redis5' | 'redis7', name: string): unknown =>
+// redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2); redis5/: recorded from the real
+// 5.0.14 by scripts/record-fixtures.ts (offsets change on refresh: compare with the raw reply).
+const fixture = (version: 'redis5' | 'redis7', name: string): unknown[] =>
   JSON.parse(readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8'));
 
 describe('Function: parseRoleReply', () => {
@@ -51,7 +52,7 @@ describe('Function: parseRoleReply', () => {
     expect(role).toEqual({ role: 'sentinel', masterNames: ['mymaster'] });
   });
 
-  it('reads a Redis 5 master with two replicas', () => {
+  it('reads a real Redis 5 master with two replicas', () => {
     // Prepare
     const reply = fixture('redis5', 'role-master.json');
 
@@ -59,17 +60,19 @@ describe('Function: parseRoleReply', () => {
     const role = parseRoleReply(reply);
 
     // Assess
+    const acked = (reply[2] as string[][]).map((r) => Number(r[2]));
     expect(role).toEqual({
       role: 'master',
-      offset: 1843200771,
+      offset: reply[1],
       replicas: [
-        { host: '10.0.1.62', port: 6379, offset: 1843200771 },
-        { host: '10.0.1.63', port: 6379, offset: 1843199410 },
+        { host: '127.0.0.1', port: 8301, offset: acked[0] },
+        { host: '127.0.0.1', port: 8302, offset: acked[1] },
       ],
     });
+    expect(acked.every((o) => o > 0)).toBe(true);
   });
 
-  it('reads a Redis 5 replica', () => {
+  it('reads a real Redis 5 replica', () => {
     // Prepare
     const reply = fixture('redis5', 'role-replica.json');
 
@@ -79,10 +82,24 @@ describe('Function: parseRoleReply', () => {
     // Assess
     expect(role).toEqual({
       role: 'replica',
-      masterHost: '10.0.1.61',
-      masterPort: 6379,
+      masterHost: '127.0.0.1',
+      masterPort: 8300,
       state: 'connected',
-      offset: 1843200771,
+      offset: Number(reply[4]),
+    });
+  });
+
+  it('reads a real Redis 5 replica whose master is gone: state connect, offset -1', () => {
+    // Act
+    const role = parseRoleReply(fixture('redis5', 'role-replica-link-down.json'));
+
+    // Assess
+    expect(role).toEqual({
+      role: 'replica',
+      masterHost: '127.0.0.1',
+      masterPort: 8300,
+      state: 'connect',
+      offset: -1,
     });
   });
 

@@ -4,14 +4,17 @@ import { BadReplyError } from '../../../lambdas/core/errors';
 import {
   parseCkQuorum,
   parseMasterAddr,
+  parseSentinelConfig,
   parseSentinelMaster,
   parseSentinelPeers,
   parseSentinelReplicas,
   toFieldMap,
 } from '../../../lambdas/core/parse-sentinel';
+import type { SentinelReplicaView } from '../../../lambdas/core/types';
 
 // redis7/: captured from redis-server 7.0.15 through ioredis (protocol 2, and protocol 3 with
-// replyMapping 'resp3' for the *-resp3.json files); redis5/: hand-written to the Redis 5.0 format.
+// replyMapping 'resp3' for the *-resp3.json files); redis5/: recorded from the real 5.0.14 by
+// scripts/record-fixtures.ts (ids and offsets change on refresh: compare with the raw reply).
 const read = (version: 'redis5' | 'redis7', name: string): string =>
   readFileSync(join(__dirname, '../../fixtures', version, name), 'utf8');
 const json = (version: 'redis5' | 'redis7', name: string): unknown => JSON.parse(read(version, name));
@@ -110,6 +113,10 @@ describe('Function: parseSentinelMaster', () => {
       failoverState: null,
       roleReported: 'master',
       lastOkPingReplyMs: 752,
+      lastPingReplyMs: 752,
+      sDownTimeMs: null,
+      oDownTimeMs: null,
+      infoRefreshMs: 4635,
     });
   });
 
@@ -156,24 +163,29 @@ describe('Function: parseSentinelMaster', () => {
     });
   });
 
-  it('reads a Redis 5 reply', () => {
+  it('reads a real Redis 5 reply', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-master.json');
 
     // Act
     const master = parseSentinelMaster(reply);
 
-    // Assess
+    // Assess: the local topology's settings, as the recording set them up
     expect(master).toMatchObject({
-      host: '10.0.1.61',
-      port: 6379,
+      name: 'mymaster',
+      host: '127.0.0.1',
+      port: 8300,
+      flags: ['master'],
       quorum: 2,
       numReplicas: 2,
       numOtherSentinels: 2,
-      downAfterMs: 5000,
-      failoverTimeoutMs: 60000,
-      configEpoch: 3,
+      downAfterMs: 1500,
+      failoverTimeoutMs: 5000,
+      parallelSyncs: 1,
+      configEpoch: 0,
+      failoverState: null,
     });
+    expect(master.runId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('treats failover-state none as no failover', () => {
@@ -235,19 +247,28 @@ describe('Function: parseSentinelReplicas', () => {
         masterPort: 6690,
         replicaPriority: 100,
         replOffset: 4805,
+        lastOkPingReplyMs: 752,
+        lastPingReplyMs: 752,
+        masterLinkDownTimeMs: 0,
+        infoRefreshMs: 551,
       },
     ]);
   });
 
   it('reads the real Redis 7 reply in its RESP3 object form', () => {
-    // Prepare
+    // Prepare: the two were recorded a millisecond apart, so their ages differ by one
     const reply = json('redis7', 'sentinel-replicas-resp3.json');
+    const ages = ({ lastOkPingReplyMs, lastPingReplyMs, infoRefreshMs, ...rest }: SentinelReplicaView) =>
+      rest;
 
     // Act
     const replicas = parseSentinelReplicas(reply);
 
     // Assess
-    expect(replicas).toEqual(parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')));
+    expect(replicas.map(ages)).toEqual(
+      parseSentinelReplicas(json('redis7', 'sentinel-replicas.json')).map(ages),
+    );
+    expect(replicas[0].lastPingReplyMs).toBe(753);
   });
 
   it('shows a real Redis 7 replica that Sentinel sees subjectively down', () => {
@@ -264,7 +285,7 @@ describe('Function: parseSentinelReplicas', () => {
     expect(replica.replOffset).toBe(7483);
   });
 
-  it('reads a Redis 5 SENTINEL SLAVES reply, including a replica never reached', () => {
+  it('reads a real Redis 5 SENTINEL SLAVES reply: a healthy replica, a killed one, one never reached', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-slaves.json');
 
@@ -272,11 +293,17 @@ describe('Function: parseSentinelReplicas', () => {
     const replicas = parseSentinelReplicas(reply);
 
     // Assess
-    expect(replicas).toHaveLength(2);
-    expect(replicas[0]).toMatchObject({ host: '10.0.1.62', masterLinkStatus: 'ok', replOffset: 1843198112 });
-    expect(replicas[1]).toEqual({
-      host: '10.0.1.63',
-      port: 6379,
+    const byPort = Object.fromEntries(replicas.map((r) => [r.port, r]));
+    expect(Object.keys(byPort).sort()).toEqual(['8301', '8302', '8399']);
+    expect(byPort[8301]).toMatchObject({ flags: ['slave'], masterLinkStatus: 'ok', masterPort: 8300 });
+    expect(byPort[8301].replOffset).toBeGreaterThan(0);
+    expect(byPort[8302].flags).toEqual(['s_down', 'slave', 'disconnected']);
+    expect(byPort[8302].runId).toMatch(/^[0-9a-f]{40}$/);
+    // Announced on a port nothing listens on: Sentinel never learned its run id or its master (and
+    // its info-refresh is the time since the epoch: Sentinel subtracts a refresh that never happened).
+    expect(byPort[8399]).toMatchObject({
+      host: '127.0.0.1',
+      port: 8399,
       runId: null,
       flags: ['s_down', 'slave', 'disconnected'],
       masterLinkStatus: 'err',
@@ -285,6 +312,14 @@ describe('Function: parseSentinelReplicas', () => {
       replicaPriority: 100,
       replOffset: 0,
     });
+  });
+
+  it('reads a real Redis 5 SENTINEL REPLICAS reply the same way (5.0 has both)', () => {
+    const replicas = parseSentinelReplicas(json('redis5', 'sentinel-replicas.json'));
+    expect(replicas.map((r) => [r.port, r.flags.join(',')]).sort()).toEqual([
+      [8301, 'slave'],
+      [8302, 'slave'],
+    ]);
   });
 
   it('accepts the replica-priority and replica-repl-offset spellings', () => {
@@ -349,6 +384,10 @@ describe('Function: parseSentinelPeers', () => {
         runId: '1e636154b88b56e32f40f321722e76bb828a5c0e',
         flags: ['sentinel'],
         lastHelloMessageMs: 1155,
+        lastOkPingReplyMs: 944,
+        lastPingReplyMs: 944,
+        votedLeader: null,
+        votedLeaderEpoch: 0,
       },
     ]);
   });
@@ -365,7 +404,7 @@ describe('Function: parseSentinelPeers', () => {
     expect(peer.lastHelloMessageMs).toBe(4312);
   });
 
-  it('reads a Redis 5 reply with two peers', () => {
+  it('reads a real Redis 5 reply with two peers', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-sentinels.json');
 
@@ -373,8 +412,8 @@ describe('Function: parseSentinelPeers', () => {
     const peers = parseSentinelPeers(reply);
 
     // Assess
-    expect(peers.map((p) => `${p.host}:${p.port}`)).toEqual(['10.0.1.62:26379', '10.0.1.63:26379']);
-    expect(peers.map((p) => p.lastHelloMessageMs)).toEqual([1207, 640]);
+    expect(peers.map((p) => `${p.host}:${p.port}`).sort()).toEqual(['127.0.0.1:28301', '127.0.0.1:28302']);
+    expect(peers.every((p) => p.lastHelloMessageMs !== null && p.lastHelloMessageMs < 5000)).toBe(true);
   });
 
   it.each([[42], ['sentinel'], [null], [[['ip', '10.0.1.62', 'port', 'x', 'flags', 'sentinel']]]])(
@@ -424,16 +463,16 @@ describe('Function: parseMasterAddr', () => {
     expect(address).toBeNull();
   });
 
-  it('reads a Redis 5 reply and accepts a numeric port', () => {
+  it('reads a real Redis 5 reply and accepts a numeric port', () => {
     // Prepare
     const reply = json('redis5', 'sentinel-get-master-addr-by-name.json');
 
     // Act
     const address = parseMasterAddr(reply);
-    const numeric = parseMasterAddr(['10.0.1.61', 6379]);
+    const numeric = parseMasterAddr(['127.0.0.1', 8300]);
 
     // Assess
-    expect(address).toEqual({ host: '10.0.1.61', port: 6379 });
+    expect(address).toEqual({ host: '127.0.0.1', port: 8300 });
     expect(numeric).toEqual(address);
   });
 
@@ -500,7 +539,7 @@ describe('Function: parseCkQuorum', () => {
     );
   });
 
-  it('reads a Redis 5 OK reply', () => {
+  it('reads a real Redis 5 OK reply', () => {
     // Prepare
     const text = read('redis5', 'sentinel-ckquorum-ok.txt');
 
@@ -544,5 +583,140 @@ describe('Function: parseCkQuorum', () => {
 
     // Act & Assess
     expect(() => parseCkQuorum(reply)).toThrow(BadReplyError);
+  });
+});
+
+describe("Function: parseSentinelMaster (Sentinel's own view of a master it flags down)", () => {
+  it('reads how long it has been subjectively and objectively down, and the PING history', () => {
+    // Prepare: the real Redis 7 reply, as a sentinel with a wrong auth-pass reports the master
+    const reply = (json('redis7', 'sentinel-master.json') as string[]).map((v, i, all) =>
+      all[i - 1] === 'flags'
+        ? 's_down,o_down,master,disconnected'
+        : all[i - 1] === 'last-ok-ping-reply'
+          ? '61000'
+          : v,
+    );
+    reply.push('s-down-time', '55000', 'o-down-time', '54000');
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master).toMatchObject({
+      flags: ['s_down', 'o_down', 'master', 'disconnected'],
+      lastOkPingReplyMs: 61_000,
+      lastPingReplyMs: 752,
+      sDownTimeMs: 55_000,
+      oDownTimeMs: 54_000,
+    });
+  });
+
+  it('gives null for the PING history and refresh fields a reply lacks', () => {
+    // Prepare
+    const reply = (json('redis7', 'sentinel-master.json') as string[]).filter(
+      (_, i, all) => !['last-ping-reply', 'info-refresh'].includes(all[i % 2 === 0 ? i : i - 1]),
+    );
+
+    // Act
+    const master = parseSentinelMaster(reply);
+
+    // Assess
+    expect(master.lastPingReplyMs).toBeNull();
+    expect(master.infoRefreshMs).toBeNull();
+    expect(master.lastOkPingReplyMs).toBe(752);
+  });
+});
+
+describe('Function: parseSentinelPeers (leader votes)', () => {
+  it('reads the run id a peer voted for as failover leader, and the epoch', () => {
+    // Prepare
+    const [entry] = json('redis7', 'sentinel-sentinels.json') as string[][];
+    const voted = entry.map((v, i) =>
+      entry[i - 1] === 'voted-leader'
+        ? 'b9c6a2f0e0d2c6c4d7f1e0a9b8c7d6e5f4a3b2c1'
+        : entry[i - 1] === 'voted-leader-epoch'
+          ? '4'
+          : v,
+    );
+
+    // Act
+    const [peer] = parseSentinelPeers([voted]);
+
+    // Assess
+    expect(peer.votedLeader).toBe('b9c6a2f0e0d2c6c4d7f1e0a9b8c7d6e5f4a3b2c1');
+    expect(peer.votedLeaderEpoch).toBe(4);
+  });
+
+  it('reads a real Redis 5 reply, which has the same fields', () => {
+    // Act
+    const peers = parseSentinelPeers(json('redis5', 'sentinel-sentinels.json'));
+
+    // Assess
+    expect(peers.map((p) => [p.lastOkPingReplyMs, p.votedLeaderEpoch])).toEqual(
+      peers.map(() => [expect.any(Number), expect.any(Number)]),
+    );
+  });
+});
+
+describe('Function: parseSentinelConfig', () => {
+  // The Redis 7 reply of SENTINEL CONFIG GET * (sentinel.c sentinelConfigGetCommand), RESP2 form.
+  const reply = (overrides: Record<string, string> = {}): string[] =>
+    Object.entries({
+      'resolve-hostnames': 'no',
+      'announce-hostnames': 'no',
+      'announce-ip': '',
+      'announce-port': '0',
+      'sentinel-user': '',
+      'sentinel-pass': '',
+      ...overrides,
+    }).flat();
+
+  it('reads an unset announce address and unset sentinel credentials', () => {
+    // Act
+    const config = parseSentinelConfig(reply());
+
+    // Assess
+    expect(config).toEqual({
+      announceIp: null,
+      announcePort: null,
+      sentinelUser: 'unset',
+      sentinelPass: 'unset',
+    });
+  });
+
+  it('reads the announce address, and reduces the sentinel password to "set" (it is sent in clear text)', () => {
+    // Act
+    const config = parseSentinelConfig(
+      reply({
+        'announce-ip': '203.0.113.9',
+        'announce-port': '26399',
+        'sentinel-user': 'sentinels',
+        'sentinel-pass': 's3cret-Pa55',
+      }),
+    );
+
+    // Assess
+    expect(config).toEqual({
+      announceIp: '203.0.113.9',
+      announcePort: 26_399,
+      sentinelUser: 'set',
+      sentinelPass: 'set',
+    });
+    expect(JSON.stringify(config)).not.toContain('s3cret-Pa55');
+    expect(JSON.stringify(config)).not.toContain('sentinels');
+  });
+
+  it('reads the RESP3 map form, and gives null for what a Redis 6.2 sentinel does not report', () => {
+    // Act
+    const config = parseSentinelConfig({ 'resolve-hostnames': 'no', 'announce-hostnames': 'no' });
+
+    // Assess
+    expect(config).toEqual({ announceIp: null, announcePort: null, sentinelUser: null, sentinelPass: null });
+  });
+
+  it('throws BadReplyError for a reply that is no field map', () => {
+    // Act & Assess
+    expect(() => parseSentinelConfig(['announce-ip'])).toThrow(BadReplyError);
+    expect(() => parseSentinelConfig('OK')).toThrow(BadReplyError);
   });
 });

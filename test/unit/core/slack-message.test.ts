@@ -77,6 +77,19 @@ describe('Function: slackMessage', () => {
     });
   });
 
+  it('shows the server the alert is about as a field', () => {
+    // Act
+    const payload = slackMessage(
+      asReceived({
+        ...switchNotification,
+        details: { ...switchNotification.details, serverVersions: 'valkey 8.0.1' },
+      }),
+    );
+
+    // Assess
+    expect(fieldTexts(payload.attachments[0].blocks)).toContain('*Server*\nvalkey 8.0.1');
+  });
+
   it('renders a resolved incident green, saying how long it lasted', () => {
     // Act
     const payload = slackMessage(

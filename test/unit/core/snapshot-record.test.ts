@@ -143,6 +143,25 @@ const snapshot = (patch: Partial<Snapshot> = {}): Snapshot => ({
 });
 
 describe('Function: toSnapshotRecord', () => {
+  it('names the release of each server (a Valkey by its own version), null when unknown', () => {
+    // Prepare
+    const valkey = { version: '8.0.1', flavour: 'valkey', redisVersion: '7.2.4' };
+    const s = snapshot({
+      nodes: [
+        node(6379, { server: { ...node(6379).server!, ...valkey } }),
+        node(6380, { reachable: false, server: null }),
+      ],
+      sentinels: [sentinel(26379, { version: '8.0.1', flavour: 'valkey' }), sentinel(26380)],
+    });
+
+    // Act
+    const record = toSnapshotRecord(s, { retentionDays: 1 });
+
+    // Assess
+    expect(record.nodes.map((n) => n.version)).toEqual(['valkey 8.0.1', null]);
+    expect(record.sentinels.map((x) => x.version)).toEqual(['valkey 8.0.1', 'redis 7.0.15']);
+  });
+
   it('keeps the poll summary and sets the TTL retentionDays after takenAt', () => {
     // Act
     const record = toSnapshotRecord(snapshot(), { retentionDays: 30 });
@@ -170,6 +189,7 @@ describe('Function: toSnapshotRecord', () => {
       role: 'master',
       reachable: true,
       error: null,
+      version: 'redis 7.0.15',
       offset: 10_000,
       lagBytes: null,
       ackAgeSeconds: null,
@@ -264,6 +284,7 @@ describe('Function: toSnapshotRecord', () => {
         address: '10.0.1.61:26379',
         reachable: true,
         error: null,
+        version: 'redis 7.0.15',
         master: '10.0.1.61:6379',
         flags: ['s_down', 'master'],
         ckquorumOk: true,
@@ -273,6 +294,7 @@ describe('Function: toSnapshotRecord', () => {
         address: '10.0.1.61:26380',
         reachable: false,
         error: 'timeout',
+        version: 'redis 7.0.15',
         master: null,
         flags: null,
         ckquorumOk: null,

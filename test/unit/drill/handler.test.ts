@@ -77,7 +77,7 @@ const putOf = (sk: string) =>
 describe('Lambda: drill handler', () => {
   it('runs the drill, stores the report and publishes an info notification', async () => {
     // Act
-    const report = await handler()({ deployment: 'prod-cache' }, context);
+    const report = await handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, context);
 
     // Assess: the report
     expect(report).toMatchObject({ deployment: 'prod-cache', passed: true, outcome: 'passed' });
@@ -137,7 +137,7 @@ describe('Lambda: drill handler', () => {
       .resolves({ Item: { owner: 'drill-from-pipeline', lockExpiresAtMs: world.t + 60_000 } });
 
     // Act
-    const report = await handler()({ deployment: 'prod-cache' }, context);
+    const report = await handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, context);
 
     // Assess
     expect(report.outcome).toBe('refused');
@@ -159,7 +159,7 @@ describe('Lambda: drill handler', () => {
 
   it('publishes a failed drill as critical, with the reason in the message', async () => {
     world.failoverReply = 'NOGOODSLAVE No suitable replica to promote';
-    const report = await handler()({ deployment: 'prod-cache' }, context);
+    const report = await handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, context);
     expect(report.outcome).toBe('failed');
     expect(attributes()).toMatchObject({ severity: 'critical', code: 'DRILL_FAILED', outcome: 'failed' });
     expect(published()?.Message).toContain(
@@ -184,7 +184,7 @@ describe('Lambda: drill handler', () => {
     );
 
     // Act / Assess
-    await expect(handler()({ deployment: 'prod-cache' }, context)).rejects.toThrow(
+    await expect(handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, context)).rejects.toThrow(
       `deployments[0].passwordSecretArn: secret ${SECRET_ARN}: does not exist (ResourceNotFoundException)`,
     );
     expect(world.sent).toEqual([]);
@@ -204,7 +204,7 @@ describe('Lambda: drill handler', () => {
 
     // Act
     const report = await createDrillHandler({ drill: world.deps(), env: {}, log })(
-      { deployment: 'prod-cache' },
+      { deployment: 'prod-cache', confirm: 'prod-cache' },
       context,
     );
 
@@ -224,9 +224,26 @@ describe('Lambda: drill handler', () => {
     );
   });
 
+  it('fails over nothing without confirm, nor through the dry-run alias, and dry-runs there', async () => {
+    // Prepare
+    const viaAlias = {
+      ...context,
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:SentinelWatch-Drill:dry-run',
+    } as Context;
+
+    // Act / Assess
+    await expect(handler()({ deployment: 'prod-cache' }, context)).rejects.toThrow('event.confirm');
+    await expect(handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, viaAlias)).rejects.toThrow(
+      'event.dryRun: must be true when invoked through the dry-run alias',
+    );
+    expect(world.sent).toEqual([]);
+    const report = await handler()({ deployment: 'prod-cache', dryRun: true }, viaAlias);
+    expect(report).toMatchObject({ outcome: 'dry-run', passed: true, schemaVersion: 2 });
+  });
+
   it('does not start a drill without enough time left', async () => {
     const short = { ...context, getRemainingTimeInMillis: () => 60_000 } as Context;
-    await expect(handler()({ deployment: 'prod-cache' }, short)).rejects.toThrow(
+    await expect(handler()({ deployment: 'prod-cache', confirm: 'prod-cache' }, short)).rejects.toThrow(
       /has 60000 ms left; a drill is started only with 120000 ms/,
     );
     expect(world.sent).toEqual([]);
@@ -237,19 +254,77 @@ describe('Function: parseDrillEvent', () => {
   const config = loadDrillSettings(ENV).config;
 
   it('accepts the event fields and picks the deployment', () => {
-    expect(parseDrillEvent({ deployment: 'other-cache', failback: true }, config)).toMatchObject({
+    expect(
+      parseDrillEvent({ deployment: 'other-cache', failback: true, confirm: 'other-cache' }, config),
+    ).toMatchObject({
       index: 1,
       dryRun: false,
       failback: true,
+      switchover: false,
+      criteria: {},
       deployment: { name: 'other-cache' },
     });
+  });
+
+  it("takes the run's pass criteria and the switchover mode from the event", () => {
+    const request = parseDrillEvent(
+      {
+        deployment: 'prod-cache',
+        confirm: 'prod-cache',
+        switchover: true,
+        criteria: { maxSplitBrainMs: 0, maxLostAcknowledgedWrites: 0 },
+      },
+      config,
+    );
+    expect(request).toMatchObject({
+      switchover: true,
+      criteria: { maxSplitBrainMs: 0, maxLostAcknowledgedWrites: { client: 0, oldMaster: 0 } },
+    });
+  });
+
+  it('needs no confirmation for a dry run, and accepts one through the dry-run alias', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:SentinelWatch-Drill:dry-run';
+    expect(parseDrillEvent({ deployment: 'prod-cache', dryRun: true }, config, arn)).toMatchObject({
+      dryRun: true,
+    });
+  });
+
+  it.each([
+    [
+      'an empty event (one deployment named)',
+      { deployment: 'prod-cache' },
+      '',
+      'event.confirm: a real failover of prod-cache needs "confirm": "prod-cache" in the event (or "dryRun": true)',
+    ],
+    [
+      "another deployment's name",
+      { deployment: 'prod-cache', confirm: 'other-cache' },
+      '',
+      'event.confirm: "other-cache" is not the deployment\'s name: a real failover of prod-cache needs "confirm": "prod-cache"',
+    ],
+    [
+      'a confirmed failover through the dry-run alias',
+      { deployment: 'prod-cache', confirm: 'prod-cache' },
+      'arn:aws:lambda:eu-west-1:123456789012:function:SentinelWatch-Drill:dry-run',
+      'event.dryRun: must be true when invoked through the dry-run alias: it runs dry runs only (invoke the function without the alias, with confirm, to fail over)',
+    ],
+    [
+      'a pass criterion of the wrong type',
+      { deployment: 'prod-cache', confirm: 'prod-cache', criteria: { maxSplitBrainMs: '5s' } },
+      '',
+      'event.criteria.maxSplitBrainMs: must be a whole number from 0 to 3600000, got "5s"',
+    ],
+  ])('refuses %s', (_label, event, arn, message) => {
+    expect(() => parseDrillEvent(event, config, arn)).toThrow(
+      new ConfigError(message.split(': ')[0], message.slice(message.indexOf(': ') + 2)),
+    );
   });
 
   it.each([
     [{ deployment: 'nope' }, 'event.deployment: "nope" is not one of prod-cache, other-cache'],
     [
       { deployment: 'prod-cache', dryrun: true },
-      'event.dryrun: unknown key (expected deployment, dryRun, failback)',
+      'event.dryrun: unknown key (expected deployment, dryRun, failback, confirm, switchover, criteria)',
     ],
     [{ deployment: 'prod-cache', failback: 'yes' }, 'event.failback: must be true or false, got "yes"'],
   ])('rejects %j', (event, message) => {

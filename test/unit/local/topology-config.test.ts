@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import {
+  configFeatures,
   DEFAULT_DOWN_AFTER_MS,
   DEFAULT_FAILOVER_TIMEOUT_MS,
   DEFAULT_LOCAL_PASSWORD,
@@ -156,5 +157,84 @@ describe('sentinelConfig', () => {
     expect(text).toMatch(/^requirepass "spw"$/m);
     expect(text).toMatch(/^sentinel sentinel-pass "spw"$/m);
     expect(sentinelConfig(base)).not.toMatch(/requirepass|sentinel-pass/);
+  });
+});
+
+describe('Function: configFeatures', () => {
+  it.each([
+    // Verified on the real binaries: each directive below makes older servers exit with
+    // "FATAL CONFIG FILE ERROR ... Bad directive or wrong number of arguments".
+    [
+      'redis',
+      '5.0.14',
+      { procTitleTemplate: false, enableDebugCommand: false, sentinelHostnames: false, sentinelPass: false },
+    ],
+    [
+      'redis',
+      '6.2.16',
+      { procTitleTemplate: true, enableDebugCommand: false, sentinelHostnames: true, sentinelPass: true },
+    ],
+    [
+      'redis',
+      '7.0.15',
+      { procTitleTemplate: true, enableDebugCommand: true, sentinelHostnames: true, sentinelPass: true },
+    ],
+    [
+      'redis',
+      '7.2.6',
+      { procTitleTemplate: true, enableDebugCommand: true, sentinelHostnames: true, sentinelPass: true },
+    ],
+    [
+      'valkey',
+      '8.0.1',
+      { procTitleTemplate: true, enableDebugCommand: true, sentinelHostnames: true, sentinelPass: true },
+    ],
+  ])('knows what %s %s accepts', (flavour, version, features) => {
+    expect(configFeatures({ flavour, version })).toEqual(features);
+  });
+});
+
+describe('Per-version config files', () => {
+  const data = { port: 6401, password: 'pw', dataDir: '/tmp/x/data-6401', logFile: '/tmp/x/6401.log' };
+  const sentinel = {
+    port: 26400,
+    masterName: 'mymaster',
+    masterPort: 6400,
+    quorum: 2,
+    password: 'pw',
+    sentinelPassword: 'spw',
+    downAfterMs: 1500,
+    failoverTimeoutMs: 5000,
+    dataDir: '/tmp/x/data-26400',
+    logFile: '/tmp/x/26400.log',
+  };
+  const redis5 = configFeatures({ flavour: 'redis', version: '5.0.14' });
+  const redis6 = configFeatures({ flavour: 'redis', version: '6.2.16' });
+
+  it('leaves out what Redis 5.0 does not know (DEBUG is allowed there by default)', () => {
+    const text = dataNodeConfig({ ...data, features: redis5 });
+    expect(text).not.toMatch(/^enable-debug-command/m);
+    expect(text).not.toMatch(/^proc-title-template/m);
+    expect(text).toMatch(/^requirepass "pw"$/m);
+    expect(text).toMatch(/^replica-read-only yes$/m);
+  });
+
+  it('gives Redis 6.2 its process title but no enable-debug-command', () => {
+    const text = dataNodeConfig({ ...data, features: redis6 });
+    expect(text).not.toMatch(/^enable-debug-command/m);
+    expect(text).toMatch(/^proc-title-template /m);
+  });
+
+  it('writes a Redis 5.0 sentinel without resolve-hostnames or sentinel-pass: its peers use its requirepass', () => {
+    const text = sentinelConfig({ ...sentinel, features: redis5 });
+    expect(text).not.toMatch(/resolve-hostnames|sentinel-pass|proc-title-template/);
+    expect(text).toMatch(/^requirepass "spw"$/m);
+    expect(text).toMatch(/^sentinel monitor mymaster 127\.0\.0\.1 6400 2$/m);
+  });
+
+  it('writes the full config when no features are given (the newest servers)', () => {
+    expect(dataNodeConfig(data)).toBe(
+      dataNodeConfig({ ...data, features: configFeatures({ flavour: 'valkey', version: '8.0.1' }) }),
+    );
   });
 });

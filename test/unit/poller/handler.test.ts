@@ -275,7 +275,7 @@ describe('Function: handler (poller)', () => {
         status: 'pending',
         attempts: 4,
         claimedBy: null,
-        lastError: 'PublishError',
+        lastError: 'InternalErrorException',
       }),
     ]);
     expect(next.deployments[0]).toMatchObject({ published: 1, pending: 0 });

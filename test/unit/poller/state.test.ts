@@ -6,23 +6,13 @@ import {
   enqueue,
   loadPollerState,
   MAX_PENDING,
+  type OutboxEntry,
+  overflowVictims,
   SENT_KEPT_MS,
   settle,
 } from '../../../lambdas/poller/state';
+import { notification } from '../helpers/notification';
 import { healthySnapshot, NOW } from '../helpers/snapshot-factory';
-
-const notification = (i: number, patch: Partial<Notification> = {}): Notification => ({
-  type: 'opened',
-  code: 'REPLICA_LAGGING',
-  severity: 'warning',
-  subject: `node 10.0.1.${60 + i}:6379`,
-  message: 'lagging',
-  deployment: 'prod-cache',
-  at: new Date(NOW).toISOString(),
-  incidentId: `prod-cache:REPLICA_LAGGING node ${i}@x`,
-  openedAt: new Date(NOW).toISOString(),
-  ...patch,
-});
 
 describe('Function: enqueue', () => {
   it('queues new notifications as pending and refuses a key it already has', () => {
@@ -57,6 +47,85 @@ describe('Function: enqueue', () => {
       'node 10.0.1.62:6379',
     ]);
     expect(later.outbox.every((e) => e.status === 'pending')).toBe(true);
+  });
+});
+
+describe('Function: overflowVictims', () => {
+  const entry = (i: number, patch: Partial<Notification>): OutboxEntry => ({
+    ...enqueue([], [notification(i, patch)], NOW + i).outbox[0],
+  });
+
+  it('drops infos before warnings before criticals, reminders first, then the oldest', () => {
+    // Prepare: the oldest entries are the criticals
+    const pending = [
+      entry(1, { severity: 'critical' }),
+      entry(2, { severity: 'critical', type: 'reminder' }),
+      entry(3, { severity: 'warning' }),
+      entry(4, { severity: 'info' }),
+      entry(5, { severity: 'warning', type: 'reminder' }),
+      entry(6, { severity: 'info' }),
+    ];
+
+    // Act
+    const victims = overflowVictims(pending, 5);
+
+    // Assess
+    expect(victims.map((e) => e.notification.subject)).toEqual([
+      'node 10.0.1.64:6379',
+      'node 10.0.1.66:6379',
+      'node 10.0.1.65:6379',
+      'node 10.0.1.63:6379',
+      'node 10.0.1.62:6379',
+    ]);
+  });
+
+  it('keeps every critical when enqueue overflows with less severe alerts queued', () => {
+    // Prepare: a critical first, then a full outbox of infos
+    const critical = enqueue([], [notification(0, { severity: 'critical' })], NOW).outbox;
+    const infos = Array.from({ length: MAX_PENDING }, (_, i) => notification(i + 1, { severity: 'info' }));
+
+    // Act
+    const result = enqueue(critical, infos, NOW + 1);
+
+    // Assess
+    expect(result.outbox).toHaveLength(MAX_PENDING);
+    expect(result.outbox[0].notification.severity).toBe('critical');
+    expect(result.dropped.map((e) => e.notification.subject)).toEqual(['node 10.0.1.61:6379']);
+  });
+});
+
+describe('Function: settle (size)', () => {
+  /** A switch alert with a long failover timeline: the largest kind the poller queues (~12 KB). */
+  const big = (i: number): Notification =>
+    notification(i, {
+      code: 'MASTER_CHANGED',
+      severity: 'critical',
+      type: 'event',
+      details: {
+        timeline: {
+          entries: Array.from({ length: 60 }, (_, k) => ({
+            at: new Date(NOW + k).toISOString(),
+            offsetMs: k * 500,
+            sentinel: `10.20.30.${50 + (k % 3)}:26379`,
+            type: '+sdown',
+            detail: 'slave 10.20.30.40:6379 10.20.30.40 6379 @ orders-cache-primary 10.20.30.41 6379',
+          })),
+        },
+      },
+    });
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+  it('keeps only what refuses a duplicate of a sent alert, not its text and details', () => {
+    // Prepare
+    const { outbox } = claim(enqueue([], [big(1)], NOW).outbox, 'me', NOW + 60_000, NOW);
+
+    // Act
+    const settled = settle(outbox, 'me', [{ key: outbox[0].key, sent: true, attempts: 1, at: NOW }]);
+
+    // Assess
+    expect(settled[0].key).toBe(outbox[0].key);
+    expect(bytes(settled[0])).toBeLessThan(1_000);
+    expect(enqueue(settled, [big(1)], NOW + 1).duplicates).toHaveLength(1);
   });
 });
 
@@ -104,6 +173,39 @@ describe('Function: settle', () => {
       ['pending', 'other', 0, null],
     ]);
     expect(settled[0].sentAt).toBe(NOW + 5);
+  });
+});
+
+describe('Function: settle (rejected)', () => {
+  it('marks an entry SNS rejected as failed, never claimed again, and forgets it after an hour', () => {
+    // Prepare
+    const queued = enqueue([], [notification(1), notification(2)], NOW).outbox;
+    const { outbox } = claim(queued, 'me', NOW + 60_000, NOW);
+
+    // Act
+    const settled = settle(outbox, 'me', [
+      {
+        key: queued[0].key,
+        sent: false,
+        attempts: 1,
+        error: 'InvalidParameterException',
+        rejectedAt: NOW + 7,
+      },
+    ]);
+    const again = claim(settled, 'next', NOW + 120_000, NOW + 60_000);
+    const later = enqueue(settled, [], NOW + 7 + SENT_KEPT_MS);
+
+    // Assess
+    expect(settled[0]).toMatchObject({
+      status: 'failed',
+      failedAt: NOW + 7,
+      claimedBy: null,
+      attempts: 1,
+      lastError: 'InvalidParameterException',
+    });
+    expect(again.claimed.map((e) => e.key)).toEqual([queued[1].key]);
+    expect(enqueue(settled, [notification(1)], NOW + 8).duplicates).toHaveLength(1);
+    expect(later.outbox.map((e) => e.key)).toEqual([queued[1].key]);
   });
 });
 

@@ -22,14 +22,35 @@ describe('Function: detect', () => {
       const found = withCode(result, 'AUTH_FAILED');
 
       // Assess
-      expect(found.map((f) => [f.subject, f.severity])).toEqual([
-        ['node 10.0.1.61:6379', 'critical'],
-        ['node 10.0.1.62:6379', 'critical'],
-        ['node 10.0.1.63:6379', 'critical'],
-      ]);
-      expect(found[0].message).toContain('(the master)');
+      // One cause (the watcher's secret), one finding: not one page per node.
+      expect(found.map((f) => [f.subject, f.severity])).toEqual([['deployment', 'critical']]);
+      expect(found[0].message).toContain('refused by every server it asks');
       expect(found[0].message).toContain('passwordEnv or passwordSecretArn is wrong');
-      expect(found[0].details).toMatchObject({ errorClass: 'auth-rejected', fix: 'watcher' });
+      expect(found[0].details).toMatchObject({
+        errorClasses: ['auth-rejected'],
+        fix: 'watcher',
+        servers: ['node 10.0.1.61:6379', 'node 10.0.1.62:6379', 'node 10.0.1.63:6379'],
+      });
+    });
+
+    it('says a server without ACL users (Redis 5) refused the username, and how to fix it', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const n of current.nodes) {
+        fail(n, 'auth-rejected');
+        n.error!.message = "ERR wrong number of arguments for 'auth' command";
+      }
+      fail(sentinelAt(current, 1), 'auth-rejected');
+      sentinelAt(current, 1).error!.message = "ERR wrong number of arguments for 'auth' command";
+
+      // Act
+      const found = withCode(run(current), 'AUTH_FAILED');
+
+      // Assess
+      expect(found.map((f) => f.subject)).toEqual(['deployment', 'sentinel 10.0.1.62:26379']);
+      expect(found[0].message).toContain('does not support ACL users (it predates Redis 6.0');
+      expect(found[0].message).toContain('Remove username from the watcher');
+      expect(found[1].message).toContain('Remove sentinelUsername from the watcher');
     });
 
     it('blames the node when only one node rejects the password the others accept', () => {
@@ -105,12 +126,9 @@ describe('Function: detect', () => {
       const found = withCode(run(current), 'AUTH_FAILED');
 
       // Assess
-      expect(found.map((f) => [f.subject, f.severity])).toEqual([
-        ['sentinel 10.0.1.61:26379', 'critical'],
-        ['sentinel 10.0.1.62:26379', 'critical'],
-        ['sentinel 10.0.1.63:26379', 'critical'],
-      ]);
+      expect(found.map((f) => [f.subject, f.severity])).toEqual([['deployment', 'critical']]);
       expect(found[0].message).toContain('sentinelPasswordEnv or sentinelPasswordSecretArn');
+      expect(found[0].details?.servers).toHaveLength(3);
     });
 
     it('is a warning for one sentinel that requires a password the others do not', () => {
@@ -158,6 +176,42 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toEqual([]);
+    });
+
+    it('keeps a node with its own password apart from the watcher’s wrong sentinel secret: one finding each', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(node(current, 2), 'auth-rejected');
+      for (const s of current.sentinels) fail(s, 'auth-rejected');
+      recount(current);
+
+      // Act
+      const found = withCode(run(current), 'AUTH_FAILED');
+
+      // Assess
+      expect(found.map((f) => [f.subject, f.details?.fix])).toEqual([
+        ['deployment', 'watcher'],
+        ['node 10.0.1.63:6379', 'server'],
+      ]);
+      expect(found[0].details?.servers).toEqual([
+        'sentinel 10.0.1.61:26379',
+        'sentinel 10.0.1.62:26379',
+        'sentinel 10.0.1.63:26379',
+      ]);
+    });
+
+    it('reports a single server on the watcher’s side under its own name (nothing to group)', () => {
+      // Prepare: the master rejects the password; both replicas are down, so nothing says who is right
+      const current = healthySnapshot();
+      fail(node(current, 0), 'auth-rejected');
+      fail(node(current, 1), 'refused');
+      fail(node(current, 2), 'refused');
+
+      // Act
+      const found = withCode(run(current), 'AUTH_FAILED');
+
+      // Assess
+      expect(found.map((f) => [f.subject, f.severity])).toEqual([['node 10.0.1.61:6379', 'critical']]);
     });
   });
 });

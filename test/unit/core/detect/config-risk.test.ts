@@ -1,10 +1,13 @@
 import {
+  announceWrongAddress,
+  codesOf,
   fail,
   healthySnapshot,
   node,
   recount,
   run,
   sentinelAt,
+  staleSentinelEntry,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -42,18 +45,34 @@ describe('Function: detect', () => {
       expect(stricter).toHaveLength(1);
     });
 
-    it('flags a quorum larger than the number of sentinels (no failover can ever start)', () => {
-      // Prepare
+    it('flags a quorum larger than the number of sentinels on the sentinels that have it', () => {
+      // Prepare: one sentinel too high; the others can still agree, so a failover is possible
       const current = healthySnapshot();
-      for (const s of current.sentinels) s.master!.quorum = 4;
+      sentinelAt(current, 0).master!.quorum = 4;
+      sentinelAt(current, 0).master!.numOtherSentinels = 1;
+      for (const s of current.sentinels.slice(1)) s.master!.numOtherSentinels = 1;
+      const { findings } = run(current, { settings: { expectedSentinels: 3 } });
 
       // Act
-      const [found] = withCode(run(current), 'CONFIG_RISK');
+      const [found] = findings.filter((f) => f.code === 'CONFIG_RISK');
 
       // Assess
       expect(found.details).toMatchObject({ risks: [{ risk: 'quorum-too-high', quorum: 4, sentinels: 3 }] });
       expect(found.message).toContain('never agree the master is down');
       expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+    });
+
+    it('leaves a quorum above every sentinel to NO_QUORUM, which gives the same fix (one finding)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.master!.quorum = 4;
+
+      // Act
+      const { findings } = run(current);
+
+      // Assess
+      expect(findings.map((f) => f.code)).toEqual(['NO_QUORUM']);
+      expect(findings[0].message).toContain('SENTINEL SET mymaster quorum 2');
     });
 
     it('flags a quorum smaller than the majority', () => {
@@ -69,12 +88,13 @@ describe('Function: detect', () => {
       expect(found.message).toContain('on 10.0.1.61:26379,');
     });
 
-    it('flags every replica with replica-priority 0, and lists several deployment risks in one finding', () => {
+    it('lists several deployment risks in one finding', () => {
       // Prepare
       const current = healthySnapshot();
-      node(current, 1).replication!.replicaPriority = 0;
-      node(current, 2).replication!.replicaPriority = 0;
-      for (const s of current.sentinels) s.master!.downAfterMs = 500;
+      for (const s of current.sentinels) {
+        s.master!.downAfterMs = 500;
+        s.master!.quorum = 1;
+      }
 
       // Act
       const found = withCode(run(current), 'CONFIG_RISK');
@@ -82,33 +102,24 @@ describe('Function: detect', () => {
       // Assess
       expect(found).toHaveLength(1);
       expect(found[0].details).toMatchObject({
-        risks: [
-          { risk: 'down-after-too-low' },
-          { risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] },
-        ],
+        risks: [{ risk: 'down-after-too-low' }, { risk: 'quorum-below-majority', quorum: 1 }],
       });
       expect(found[0].message).toContain('(1) down-after-milliseconds');
-      expect(found[0].message).toContain('(2) every replica has replica-priority 0');
+      expect(found[0].message).toContain('(2) quorum is 1');
     });
 
-    it('reads the priority of a replica that is down from CONFIG or the sentinels, and is quiet if one can be promoted', () => {
+    it('leaves replicas that cannot be promoted to NO_FAILOVER_TARGET', () => {
       // Prepare
-      const allZero = healthySnapshot();
-      node(allZero, 1).replication!.replicaPriority = 0;
-      fail(node(allZero, 2), 'refused');
-      for (const s of allZero.sentinels) s.replicas[1].replicaPriority = 0;
-      const onePromotable = healthySnapshot();
-      node(onePromotable, 1).replication!.replicaPriority = 0;
+      const current = healthySnapshot();
+      node(current, 1).replication!.replicaPriority = 0;
+      node(current, 2).replication!.replicaPriority = 0;
 
       // Act
-      const zero = withCode(run(allZero), 'CONFIG_RISK');
-      const fine = withCode(run(onePromotable), 'CONFIG_RISK');
+      const result = run(current);
 
       // Assess
-      expect(zero.map((f) => f.details?.risks)).toEqual([
-        [{ risk: 'no-promotable-replica', replicas: ['10.0.1.62:6379', '10.0.1.63:6379'] }],
-      ]);
-      expect(fine).toEqual([]);
+      expect(withCode(result, 'CONFIG_RISK')).toEqual([]);
+      expect(withCode(result, 'NO_FAILOVER_TARGET')).toHaveLength(1);
     });
 
     it('flags a node with requirepass but no masterauth (a demoted master could not sync back)', () => {
@@ -201,6 +212,77 @@ describe('Function: detect', () => {
       const found = withCode(run(healthySnapshot()), 'CONFIG_RISK');
 
       // Assess
+      expect(found).toEqual([]);
+    });
+
+    it('names a sentinel that announces a wrong address, not a dead one, and gives no reset or remove advice', () => {
+      // Prepare: .63 announces 10.0.9.9; its peers list its run id there, where nothing answers
+      const current = healthySnapshot();
+      announceWrongAddress(current, 2, { host: '10.0.9.9', port: 26379 });
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(codesOf(result)).toEqual(['CONFIG_RISK']); // no SENTINEL_UNREACHABLE for the address it announces
+      const [found] = result.findings;
+      expect(found).toMatchObject({
+        severity: 'warning',
+        subject: 'sentinel 10.0.1.63:26379',
+        details: { risks: [{ risk: 'announces-wrong-address', announcedAs: ['10.0.9.9:26379'] }] },
+      });
+      expect(found.message).toContain('it announces itself as 10.0.9.9:26379, where nothing answers');
+      expect(found.message).toContain('Its announce-ip is 10.0.9.9');
+      expect(found.message).toContain('SENTINEL CONFIG SET announce-ip');
+      expect(found.message).toContain('Not a dead sentinel: do not remove it.');
+      // SENTINEL RESET does not fix it (the peers would relearn the wrong address), and once the
+      // address is right the peers replace the old entry by themselves (+sentinel-address-switch).
+      expect(found.message).not.toContain('SENTINEL RESET');
+      expect(found.message).not.toContain('SENTINEL REMOVE');
+    });
+
+    it('never advises a quorum below a majority of the sentinels', () => {
+      // Prepare: every quorum from 1 to n + 2 on 1 to 9 sentinels (configured, or as the sentinels report)
+      const advised: { n: number; quorum: number; advice: number }[] = [];
+      for (let n = 1; n <= 9; n++) {
+        for (let quorum = 1; quorum <= n + 2; quorum++) {
+          const current = healthySnapshot();
+          for (const s of current.sentinels) {
+            s.master!.quorum = quorum;
+            s.master!.numOtherSentinels = n - 1;
+          }
+
+          // Act
+          const texts = [
+            ...run(current, { settings: { expectedSentinels: n } }).findings,
+            ...run(current, { settings: { expectedSentinels: null } }).findings,
+          ].map((f) => f.message);
+
+          for (const text of texts) {
+            for (const m of text.matchAll(/quorum (\d+)(?: on each sentinel|\b)/g)) {
+              if (/SENTINEL SET mymaster quorum/.test(text.slice(Math.max(0, m.index - 25), m.index + 10))) {
+                advised.push({ n, quorum, advice: Number(m[1]) });
+              }
+            }
+          }
+        }
+      }
+
+      // Assess
+      expect(advised.length).toBeGreaterThan(10);
+      expect(advised.filter((a) => a.advice < Math.floor(a.n / 2) + 1)).toEqual([]);
+    });
+
+    it('does not advise raising the quorum because of a stale sentinel entry when the count is not configured', () => {
+      // Prepare: three sentinels (quorum 2) still list a replaced one at 10.0.1.99, which is down
+      const current = healthySnapshot();
+      staleSentinelEntry(current, '10.0.1.99', false);
+
+      // Act
+      const found = withCode(run(current, { settings: { expectedSentinels: null } }), 'CONFIG_RISK');
+
+      // Assess: quorum 3 on three live sentinels would block every failover while one of them is down
+      expect(found.map((f) => f.message).join(' ')).not.toContain('quorum 3');
       expect(found).toEqual([]);
     });
   });

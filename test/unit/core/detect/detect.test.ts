@@ -68,7 +68,8 @@ describe('Function: detect', () => {
     const current = healthySnapshot();
     node(current, 1).replication!.masterLinkStatus = 'down'; // warning
     current.sentinels.forEach((s) => {
-      s.master!.quorum = 5; // CONFIG_RISK warning, NO_QUORUM critical (5 needed)
+      s.master!.quorum = 5; // NO_QUORUM critical (5 needed)
+      s.master!.downAfterMs = 500; // CONFIG_RISK warning
     });
 
     // Act
@@ -130,6 +131,9 @@ describe('Function: detectionSettings', () => {
     flapWindowMs: null,
     timeoutMs: 1000,
     pollTimeoutMs: 3500,
+    writeProbe: true,
+    lagCheckMs: 1000,
+    maxReplyBytes: 1_048_576,
   };
 
   it('takes thresholds from the config, and defaults for what only the snapshot can tell', () => {
@@ -178,6 +182,19 @@ describe('Function: loadDetectionState', () => {
       switches: [{ at: NOW, from: 'a:1', to: 'b:1', drillId: null }],
       failoverSince: null,
       identities: { 'node 10.0.1.61:6379': { runId: 'r', uptimeSeconds: 5, seenAt: NOW } },
+      lastAbortAt: NOW - 5000,
+      lastVotedEpoch: 7,
+      extraMasters: { 'node 10.0.1.62:6379': { since: NOW - 3000, changes: 12 } },
+      counters: {
+        'node 10.0.1.63:6379': {
+          at: NOW,
+          readonlyErrors: 40,
+          rejectedConnections: 0,
+          readonlyGrewAt: NOW,
+          readonlyStreakStart: { at: NOW - 10_000, count: 10 },
+        },
+      },
+      versionMixSince: null,
     };
 
     // Act
@@ -185,6 +202,37 @@ describe('Function: loadDetectionState', () => {
 
     // Assess
     expect(state).toEqual(stored);
+  });
+
+  it('keeps since when the data nodes have run mixed major versions, and drops a damaged value', () => {
+    // Prepare
+    const stored = { ...emptyDetectionState(), versionMixSince: NOW - 5000 };
+
+    // Act
+    const kept = loadDetectionState(JSON.parse(JSON.stringify(stored)));
+    const damaged = loadDetectionState({ ...stored, versionMixSince: 'yesterday' });
+
+    // Assess
+    expect(kept.versionMixSince).toBe(NOW - 5000);
+    expect(damaged.versionMixSince).toBeNull();
+  });
+
+  it('reads a state stored before the abort, old-master and counter fields existed', () => {
+    // Prepare
+    const older = {
+      version: 1,
+      lastMaster: null,
+      lastConfigEpoch: null,
+      switches: [],
+      failoverSince: null,
+      identities: {},
+    };
+
+    // Act
+    const state = loadDetectionState(older);
+
+    // Assess
+    expect(state).toEqual(emptyDetectionState());
   });
 });
 

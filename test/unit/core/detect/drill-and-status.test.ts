@@ -19,8 +19,8 @@ describe('Function: detect', () => {
       // Assess
       expect(findings.map((f) => [f.code, f.severity])).toEqual([
         ['MASTER_CHANGED', 'info'],
+        ['NO_FAILOVER_TARGET', 'info'],
         ['REPLICA_LINK_DOWN', 'info'],
-        ['REPLICA_COUNT_LOW', 'info'],
         ['MULTIPLE_MASTERS', 'info'],
       ]);
       expect(overallStatus(findings)).toBe('ok');

@@ -259,7 +259,7 @@ describe('Function: detect', () => {
       expect(found[0].message).toContain('Only 1 replica(s) are known');
     });
 
-    it('is critical when no replica is healthy', () => {
+    it('leaves "no replica is healthy" to NO_FAILOVER_TARGET: one critical for it', () => {
       // Prepare
       const current = healthySnapshot();
       fail(node(current, 1), 'refused');
@@ -269,13 +269,8 @@ describe('Function: detect', () => {
       const result = run(current);
 
       // Assess
-      const found = withCode(result, 'REPLICA_COUNT_LOW');
-      expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({
-        severity: 'critical',
-        details: { known: 2, healthy: 0, expected: 2 },
-      });
-      expect(found[0].message).toContain('nothing to fail over to');
+      expect(withCode(result, 'REPLICA_COUNT_LOW')).toEqual([]);
+      expect(withCode(result, 'NO_FAILOVER_TARGET')).toHaveLength(1);
       expect(withCode(result, 'REPLICA_UNREACHABLE')).toHaveLength(2);
     });
 

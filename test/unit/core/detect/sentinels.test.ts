@@ -1,11 +1,16 @@
 import {
+  announceWrongAddress,
+  codesOf,
   DATA,
   fail,
+  flagDown,
   healthySnapshot,
+  listedByOneAddress,
   recount,
   run,
   SENTINELS,
   sentinelAt,
+  staleSentinelEntry,
   trustedDrill,
   withCode,
 } from '../../helpers/snapshot-factory';
@@ -85,7 +90,26 @@ describe('Function: detect', () => {
       expect(withCode(result, 'SENTINEL_UNREACHABLE')).toHaveLength(2);
     });
 
-    it('is critical when a sentinel answers NOQUORUM to CKQUORUM', () => {
+    it('is critical when every sentinel answers NOQUORUM to CKQUORUM', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        s.ckquorum = {
+          ok: false,
+          message: 'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority',
+          usableSentinels: 1,
+        };
+      }
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('sentinel 10.0.1.61:26379 says "NOQUORUM 1 usable Sentinels');
+      expect(found.details).toMatchObject({ ckquorumFailing: [{ sentinel: '10.0.1.61:26379' }, {}, {}] });
+    });
+
+    it('is not raised when one sentinel fails CKQUORUM but another passes: that one can lead a failover', () => {
       // Prepare
       const current = healthySnapshot();
       sentinelAt(current, 0).ckquorum = {
@@ -95,11 +119,10 @@ describe('Function: detect', () => {
       };
 
       // Act
-      const [found] = withCode(run(current), 'NO_QUORUM');
+      const found = withCode(run(current), 'NO_QUORUM');
 
       // Assess
-      expect(found.message).toContain('sentinel 10.0.1.61:26379 says "NOQUORUM 1 usable Sentinels');
-      expect(found.details).toMatchObject({ ckquorumFailing: [{ sentinel: '10.0.1.61:26379' }] });
+      expect(found).toEqual([]);
     });
 
     it('is critical when no sentinel answers at all', () => {
@@ -140,7 +163,33 @@ describe('Function: detect', () => {
 
       // Assess
       expect(codes).not.toContain('NO_QUORUM');
-      expect(codes.filter((c) => c === 'AUTH_FAILED')).toHaveLength(3);
+      // One cause (the watcher's sentinel secret), one finding for all three sentinels.
+      expect(codes).toEqual(['AUTH_FAILED']);
+    });
+
+    it('says the quorum is too high, not "bring the stopped sentinels back", when every sentinel answers', () => {
+      // Prepare: three healthy sentinels, quorum 4
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        s.master!.quorum = 4;
+        s.ckquorum = {
+          ok: false,
+          message:
+            'NOQUORUM 3 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master',
+          usableSentinels: null,
+        };
+      }
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.severity).toBe('critical');
+      expect(found.message).toContain('the quorum is 4 but the sentinels know only 3 sentinels');
+      expect(found.message).toContain('SENTINEL SET mymaster quorum 2');
+      expect(found.message).not.toContain('bring the stopped sentinels back');
+      expect(found.message).not.toContain('only 3 of 3 sentinels answer');
+      expect(found.details).toMatchObject({ cause: 'quorum-too-high', usableSentinels: 3 });
     });
   });
 
@@ -287,6 +336,140 @@ describe('Function: detect', () => {
 
       // Assess
       expect(found).toEqual([]);
+    });
+  });
+
+  describe('Code: NO_QUORUM (the cause decides the fix)', () => {
+    const noQuorum =
+      'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority and authorize a failover';
+
+    it('tells to bring the stopped sentinels back when they are down', () => {
+      // Prepare
+      const current = healthySnapshot();
+      fail(sentinelAt(current, 1), 'refused');
+      fail(sentinelAt(current, 2), 'refused');
+      recount(current);
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('Fix: bring the stopped sentinels back (see SENTINEL_UNREACHABLE)');
+      expect(found.details).toMatchObject({ cause: 'sentinels-down' });
+    });
+
+    it('says the sentinels cannot authenticate to each other when every one answers the watcher', () => {
+      // Prepare: sentinel-pass wrong: each flags its peers down, and CKQUORUM fails everywhere
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        for (const p of s.sentinels) flagDown(p, 'errors');
+        s.ckquorum = { ok: false, message: noQuorum, usableSentinels: null };
+      }
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(codesOf(result)).toEqual(['NO_QUORUM', 'SENTINEL_SEES_DOWN']);
+      const [found] = withCode(result, 'NO_QUORUM');
+      expect(found.message).toContain('the sentinels answer the watcher but flag each other down');
+      expect(found.message).toContain('they cannot authenticate to each other (sentinel-user/sentinel-pass');
+      expect(found.message).not.toContain('bring the stopped sentinels back');
+      expect(found.details).toMatchObject({ cause: 'sentinels-cannot-use-each-other', usableSentinels: 3 });
+    });
+
+    it('says they cannot reach each other when they get no reply from their peers', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) {
+        for (const p of s.sentinels) flagDown(p, 'nothing');
+        s.ckquorum = { ok: false, message: noQuorum, usableSentinels: null };
+      }
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('they cannot reach each other (network, announce-ip/announce-port)');
+    });
+
+    it('points at reachability and sentinel auth when CKQUORUM fails and the flags do not say why', () => {
+      // Prepare
+      const current = healthySnapshot();
+      for (const s of current.sentinels) s.ckquorum = { ok: false, message: noQuorum, usableSentinels: null };
+
+      // Act
+      const [found] = withCode(run(current), 'NO_QUORUM');
+
+      // Assess
+      expect(found.message).toContain('check that the sentinels can reach and authenticate to each other');
+      expect(found.message).not.toContain('bring the stopped sentinels back');
+    });
+  });
+
+  describe('Code: SENTINEL_COUNT_MISMATCH (expected count from the sentinels)', () => {
+    it('raises nothing when the watcher lists one sentinel address (before: 3 mismatches, "1 expected")', () => {
+      // Prepare: one address configured; expectedSentinels is left to what the sentinels report
+      const current = listedByOneAddress(healthySnapshot());
+
+      // Act
+      const result = run(current, { settings: { expectedSentinels: null } });
+
+      // Assess
+      expect(result.findings).toEqual([]);
+    });
+
+    it('takes the most any sentinel knows, and says so, when one knows fewer', () => {
+      // Prepare
+      const current = healthySnapshot();
+      const s = sentinelAt(current, 1);
+      s.master!.numOtherSentinels = 1;
+      s.sentinels = s.sentinels.slice(0, 1);
+
+      // Act
+      const derived = withCode(
+        run(current, { settings: { expectedSentinels: null } }),
+        'SENTINEL_COUNT_MISMATCH',
+      );
+      const configured = withCode(run(current), 'SENTINEL_COUNT_MISMATCH');
+
+      // Assess
+      expect(derived).toHaveLength(1);
+      expect(derived[0].details).toMatchObject({ known: 2, expected: 3, expectedFrom: 'sentinels' });
+      expect(derived[0].message).toContain(
+        '(3 is the most any sentinel knows; set expectedSentinels to state it.)',
+      );
+      expect(configured[0].details).toMatchObject({ expectedFrom: 'config' });
+      expect(configured[0].message).toContain('If 3 is wrong, change expectedSentinels.');
+    });
+  });
+
+  describe('Code: SENTINEL_UNREACHABLE (stale entries and wrong announcements)', () => {
+    it('is raised for a stale peer entry whose run id no sentinel answers with', () => {
+      // Prepare: the peers list a replaced sentinel (old run id) at 10.0.1.99
+      const current = healthySnapshot();
+      staleSentinelEntry(current, '10.0.1.99', true);
+
+      // Act
+      const result = run(current, { settings: { expectedSentinels: null } });
+
+      // Assess
+      expect(codesOf(result)).toEqual(['SENTINEL_UNREACHABLE']);
+      expect(result.findings[0].message).toContain('stale entry');
+      expect(result.findings[0].message).toContain('SENTINEL RESET mymaster');
+    });
+
+    it('is not raised for the address a live sentinel announces by mistake (CONFIG_RISK names that one)', () => {
+      // Prepare
+      const current = healthySnapshot();
+      announceWrongAddress(current, 1, { host: '10.0.1.62', port: 26999 });
+
+      // Act
+      const result = run(current);
+
+      // Assess
+      expect(withCode(result, 'SENTINEL_UNREACHABLE')).toEqual([]);
+      expect(withCode(result, 'CONFIG_RISK').map((f) => f.subject)).toEqual(['sentinel 10.0.1.62:26379']);
     });
   });
 });

@@ -1,11 +1,14 @@
 import { emptyDetectionState } from '../../../../lambdas/core/detect';
 import {
   DATA,
+  fail,
   healthySnapshot,
   MINUTE,
+  masterPayload,
   NOW,
   node,
   run,
+  sentinelEvent,
   trustedDrill,
   withCode,
 } from '../../helpers/snapshot-factory';
@@ -255,6 +258,109 @@ describe('Function: detect', () => {
       // Assess
       expect(result.state.switches).toEqual([]);
       expect(withCode(result, 'MASTER_FLAPPING')).toEqual([]);
+    });
+  });
+
+  describe('Code: MASTER_CHANGED (why the master changed)', () => {
+    /** A manual SENTINEL FAILOVER as the leader publishes it: no +sdown/+odown before the attempt. */
+    const manual = [
+      sentinelEvent(NOW - 3000, '+new-epoch', '2'),
+      sentinelEvent(NOW - 3000, '+try-failover', masterPayload(0)),
+      sentinelEvent(NOW - 2990, '+elected-leader', masterPayload(0)),
+      sentinelEvent(NOW - 2000, '+switch-master', 'mymaster 10.0.1.61 6379 10.0.1.62 6379'),
+    ];
+    const crash = [
+      sentinelEvent(NOW - 8000, '+sdown', masterPayload(0)),
+      sentinelEvent(NOW - 7900, '+odown', `${masterPayload(0)} #quorum 3/2`),
+      sentinelEvent(NOW - 7800, '+try-failover', masterPayload(0)),
+      sentinelEvent(NOW - 6000, '+switch-master', 'mymaster 10.0.1.61 6379 10.0.1.62 6379'),
+    ];
+
+    it('recognises a manual SENTINEL FAILOVER outside a drill as a switchover, not a crash', () => {
+      // Prepare: the old master is healthy and already a replica of the new one
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+
+      // Act
+      const [found] = withCode(run(current, { previous, events: manual }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(found.severity).toBe('warning');
+      expect(found.message).toContain('by SENTINEL FAILOVER');
+      expect(found.message).toContain('a manual switchover, not a crash');
+      expect(found.message).toContain('find out who or what ran SENTINEL FAILOVER mymaster');
+      expect(found.message).not.toContain('find out why 10.0.1.61:6379 failed');
+      expect(found.details).toMatchObject({ cause: 'manual' });
+    });
+
+    it('calls it a crash when a sentinel saw the old master down first', () => {
+      // Prepare
+      const previous = healthySnapshot({ at: NOW - MINUTE });
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      fail(node(current, 0), 'refused');
+
+      // Act
+      const [found] = withCode(run(current, { previous, events: crash }), 'MASTER_CHANGED');
+
+      // Assess
+      expect(found.severity).toBe('critical');
+      expect(found.message).toContain('find out why 10.0.1.61:6379 failed');
+      expect(found.details).toMatchObject({ cause: 'crash' });
+    });
+
+    it('without events, says it cannot tell when the old master is up, unchanged and was not flagged down', () => {
+      // Prepare
+      const first = run(healthySnapshot({ at: NOW - MINUTE }));
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+
+      // Act
+      const [found] = withCode(
+        run(current, { previous: healthySnapshot({ at: NOW - MINUTE }), state: first.state }),
+        'MASTER_CHANGED',
+      );
+
+      // Assess
+      expect(found.severity).toBe('critical');
+      expect(found.message).toContain('No sentinel event was heard');
+      expect(found.message).toContain('either someone ran SENTINEL FAILOVER mymaster');
+      expect(found.details).toMatchObject({ cause: 'unknown' });
+    });
+
+    it('without events, calls it a crash when the old master is down, restarted, or was flagged down', () => {
+      // Prepare
+      const first = run(healthySnapshot({ at: NOW - MINUTE }));
+      const down = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      fail(node(down, 0), 'refused');
+      const restarted = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      node(restarted, 0).server!.runId = 'new-run-id';
+      const flagged = healthySnapshot({ at: NOW - MINUTE });
+      for (const s of flagged.sentinels) s.master!.flags = ['s_down', 'master'];
+
+      // Act
+      const causes = [
+        run(down, { previous: healthySnapshot({ at: NOW - MINUTE }), state: first.state }),
+        run(restarted, { previous: healthySnapshot({ at: NOW - MINUTE }), state: first.state }),
+        run(healthySnapshot({ masterIndex: 1, configEpoch: 2 }), { previous: flagged, state: first.state }),
+      ].map((r) => withCode(r, 'MASTER_CHANGED')[0].details?.cause);
+
+      // Assess
+      expect(causes).toEqual(['crash', 'crash', 'crash']);
+    });
+
+    it('ignores events older than one failover story (2 min)', () => {
+      // Prepare
+      const old = manual.map((e) => ({ ...e, at: e.at - 10 * MINUTE }));
+      const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
+      fail(node(current, 0), 'refused');
+
+      // Act
+      const [found] = withCode(
+        run(current, { previous: healthySnapshot({ at: NOW - MINUTE }), events: old }),
+        'MASTER_CHANGED',
+      );
+
+      // Assess
+      expect(found.details).toMatchObject({ cause: 'crash' });
     });
   });
 });

@@ -1,6 +1,7 @@
 // Report inputs for the report and renderer tests: a passed drill from 10.0.1.61 to 10.0.1.62.
 
 import type { DrillCheck, DrillReportInput, FailoverLeg } from '../../../../lambdas/core/drill';
+import { resolveCriteria } from '../../../../lambdas/core/drill/criteria';
 import { DATA, NOW } from '../../helpers/snapshot-factory';
 
 export const ok = (phase: DrillCheck['phase'], name: string, elapsedMs = 10): DrillCheck => ({
@@ -50,7 +51,17 @@ export const finalAt = (index: number) => ({
   detail: `3/3 answering sentinels name ${DATA[index].host}:6379, which reports role:master`,
 });
 
+/**
+ * Limits the fixture's leg meets: its numbers are an unprotected deployment's (10 s of split brain),
+ * which the default criteria fail (criteria.test.ts); these tests are about the report itself.
+ */
+export const LENIENT = resolveCriteria({
+  maxLostAcknowledgedWrites: { client: 10_000, oldMaster: 10_000 },
+  maxSplitBrainMs: 60_000,
+});
+
 export const passedInput = (patch: Partial<DrillReportInput> = {}): DrillReportInput => ({
+  criteria: LENIENT,
   id: 'drill-20260501T100000Z-abc123',
   deployment: 'prod-cache',
   masterName: 'mymaster',

@@ -8,8 +8,10 @@ import {
   node,
   OFFSET,
   recount,
+  refuseWrites,
   SENTINELS,
   sentinelAt,
+  setStats,
 } from '../../helpers/snapshot-factory';
 
 const settings = { sentinels: SENTINELS, maxLagBytes: 1000 };
@@ -31,7 +33,9 @@ describe('Function: preflight', () => {
       ['master-healthy', true],
       ['replica-ready', true],
       ['no-failover-in-progress', true],
+      ['no-critical-findings', true],
     ]);
+    expect(result.checks.at(-1)?.detail).toBe('the watcher reports no critical or warning finding');
     expect(result.replicas.map((r) => [r.address, r.ready, r.lagBytes])).toEqual([
       [DATA[1], true, 0],
       [DATA[2], true, 0],
@@ -173,8 +177,8 @@ describe('Function: preflight', () => {
     // Assess
     expect(c.passed).toBe(false);
     expect(c.detail).toBe(
-      '1/2 ready, expectedReplicas is 2: 10.0.1.62:6379 link up, 0 B behind; 10.0.1.63:6379 refused: simulated refused ' +
-        '(a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas)',
+      '1/2 ready, 2 required (expectedReplicas, pass criterion requireAllReplicas): 10.0.1.62:6379 link up, 0 B behind; 10.0.1.63:6379 refused: simulated refused ' +
+        '(a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas, or set requireAllReplicas false)',
     );
   });
 
@@ -217,6 +221,40 @@ describe('Function: preflight', () => {
       name: 'no-failover-in-progress',
       passed: false,
       detail: '10.0.1.61:26379 is failing over (wait_promotion); 10.0.1.63:26379 is in TILT mode',
+    });
+  });
+
+  describe("the watcher's own detection", () => {
+    it('refuses a master that refuses writes, naming MASTER_NOT_WRITABLE, its node and the fix', () => {
+      // Prepare: every other check passes; the write probe got NOREPLICAS
+      const s = healthySnapshot();
+      node(s, 0).config = { ...node(s, 0).config, 'min-replicas-to-write': '5' };
+      refuseWrites(node(s, 0), 'NOREPLICAS Not enough good replicas to write.');
+
+      // Act
+      const result = run(s);
+
+      // Assess
+      const failed = result.checks.filter((c) => !c.passed);
+      expect(failed.map((c) => c.name)).toEqual(['no-critical-findings']);
+      expect(result.passed).toBe(false);
+      expect(failed[0].detail).toContain(
+        'MASTER_NOT_WRITABLE (node 10.0.1.61:6379): The master 10.0.1.61:6379 does not take writes',
+      );
+      expect(failed[0].detail).toContain('min-replicas-to-write');
+    });
+
+    it('lists warnings without refusing', () => {
+      // Prepare: the master's background save fails while writes still go through
+      const s = healthySnapshot();
+      setStats(node(s, 0), { rdbLastBgsaveOk: false });
+
+      // Act
+      const c = check(s, 'no-critical-findings');
+
+      // Assess
+      expect(c.passed).toBe(true);
+      expect(c.detail).toBe('no critical finding; warnings: MASTER_WRITES_AT_RISK (node 10.0.1.61:6379)');
     });
   });
 });

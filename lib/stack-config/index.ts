@@ -1,0 +1,21 @@
+// The CDK app's config: the deployments to watch (the shared schema of lambdas/core/config.ts, so the
+// Lambdas get exactly what was validated here) plus where and how to run in AWS. Validated at synth:
+// every error is a ConfigError naming the field, unknown keys are rejected, defaults live here.
+//
+// One file per section: deployments.ts (what to watch), network.ts (VPC, security group, ports,
+// endpoints), alerting.ts (email, Slack), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
+// timeouts, sizes, retention, alarm window); parse.ts composes them, context.ts finds the file.
+
+export { type AlertEmail, SEVERITIES } from './alerting';
+export {
+  CONTEXT_KEYS,
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_STACK_NAME,
+  loadStackConfig,
+  stackNameFrom,
+} from './context';
+export { MAX_WATCH_CONFIG_BYTES } from './deployments';
+export { DEPLOY_ONLY_KEYS, ROOT_KEYS, WATCH_KEYS } from './keys';
+export { LOG_RETENTION_DAYS } from './limits';
+export type { VpcConfig } from './network';
+export { parseStackConfig, type StackConfig } from './parse';

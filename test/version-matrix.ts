@@ -1,0 +1,59 @@
+// The version matrix: which integration suites `npm run test:versions` runs on which server build.
+// This is the one place to change: a suite is a path under test/integration (`*` matches within one
+// path segment), so adding one to a version is one line.
+//
+// `npm test` already runs every suite on the system's redis-server (Debian's Redis 7.0.15 in CI).
+// The builds come from ../shared/servers (build.sh NAME); docs/versions.md says what each version
+// lacks and how the checks that need it degrade.
+
+/** The local topology itself, and the capability table checked against the running server. */
+const FOUNDATION = ['local-topology.test.ts', 'server-capabilities.test.ts'];
+/** Reading servers, and `check`/`watch`/`local` as users run them. */
+const PROBING = ['probe.test.ts', 'cli.test.ts'];
+/** Incidents from real faults, watch's event-driven polls. */
+const DETECTION = ['detection.test.ts'];
+/** Real failovers under writers: the drill (the slowest suite, ~85 s). */
+const DRILL = ['drill.test.ts'];
+/** The poller's core with dynalite and an SNS stand-in (~32 s). */
+const POLLER = ['poller.test.ts'];
+/**
+ * Scenario suites that pass on Redis 5.0 and cost little (~35 s together; readonly-clients is 3 s
+ * there, where it degrades to "not checked", and ~60 s where INFO errorstats exists). The others set
+ * up their faults with 7.x-only commands (multi-parameter CONFIG SET, busy-reply-threshold,
+ * rdb-key-save-delay) or take minutes: add them per version once they run there.
+ */
+const OLD_SERVER_SCENARIOS = [
+  'scenarios/quorum.test.ts',
+  'scenarios/lag.test.ts',
+  'scenarios/readonly-clients.test.ts',
+  'scenarios/failover-target.test.ts',
+];
+const SCENARIOS = ['scenarios/quorum.test.ts', 'scenarios/lag.test.ts', 'scenarios/failover-target.test.ts'];
+
+export interface MatrixEntry {
+  /** A name `build.sh` knows: `redis-5.0.14`, `valkey-8.0.1`, ... */
+  readonly server: string;
+  readonly suites: readonly string[];
+}
+
+/**
+ * What runs where, to keep the whole CI run under 30 minutes on 2 cores (docs/versions.md, "CI
+ * time", has the measured figures, ~10 min for this list): everything on Redis 5.0, the oldest and
+ * the most different; the drill too on Valkey 8, the other flavour; reading, the CLI and detection
+ * on 6.2; reading and the CLI on 7.2, whose code paths Debian's 7.0.15 covers in full in `npm test`.
+ */
+export const VERSION_MATRIX: readonly MatrixEntry[] = [
+  {
+    server: 'redis-5.0.14',
+    suites: [...FOUNDATION, ...PROBING, ...DETECTION, ...DRILL, ...POLLER, ...OLD_SERVER_SCENARIOS],
+  },
+  { server: 'redis-6.2.16', suites: [...FOUNDATION, ...PROBING, ...DETECTION] },
+  { server: 'redis-7.2.6', suites: [...FOUNDATION, ...PROBING] },
+  { server: 'valkey-8.0.1', suites: [...FOUNDATION, ...PROBING, ...DETECTION, ...DRILL, ...SCENARIOS] },
+];
+
+/**
+ * Suites under test/versions that need several builds at once (a deployment on mixed versions). The
+ * runner runs them once, after the per-version runs, as the `mixed` entry (`npm run test:versions -- mixed`).
+ */
+export const MIXED_SUITES: readonly string[] = ['mixed-versions.test.ts'];
