@@ -1,21 +1,15 @@
-// Stored drill reports read back through the real AWS SDK from dynalite (no redis-server: no lock
-// needed): the drill Lambda's putDrillReport writes them, `drill history` and `drill show` read them.
-
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CliIo } from '../../cli/io';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { main } from '../../cli/main';
 import { DynamoDrillReports } from '../../lambdas/adapters/drill-report-reader';
 import { createDocumentClient } from '../../lambdas/adapters/dynamo-store';
 import type { DrillReport } from '../../lambdas/core/drill';
+import { realDrillReport } from '../fixtures/drill/report';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const TABLE = 'sentinel-watch-drills-it';
-const real = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/drill/report-redis-7.0.json'), 'utf8'),
-) as DrillReport;
+const real = realDrillReport();
 
 /** The fixture as another drill of `deployment`, `minutes` after it. */
 const drillAt = (deployment: string, minutes: number, patch: Partial<DrillReport> = {}): DrillReport => {

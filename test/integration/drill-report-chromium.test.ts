@@ -2,17 +2,16 @@
 // without a request beyond its own file and without a console error, and the PNG of its picture shows
 // the chart (its pixels are the chart's colours, not a blank page). No redis-server: no lock needed.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderInChromium } from '../../cli/chromium';
-import { type DrillReport, PAGE_WIDTH, renderDrillHtml } from '../../lambdas/core/drill';
+import { PAGE_WIDTH, renderDrillHtml } from '../../lambdas/core/drill';
+import { realDrillReport } from '../fixtures/drill/report';
 import { countColour, decodePng, nonWhite } from './png';
 
-const report = JSON.parse(
-  readFileSync(join(__dirname, '../fixtures/drill/report-redis-7.0.json'), 'utf8'),
-) as DrillReport;
+const report = realDrillReport();
 
 let dir: string;
 beforeAll(() => {

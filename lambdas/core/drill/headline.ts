@@ -2,6 +2,7 @@
 // the history list): the verdict's label and the headline measurements, in one place so they read the
 // same everywhere.
 
+import type { CriterionResult } from './criteria';
 import type { DrillReport } from './types';
 
 export const VERDICT_LABEL: Readonly<Record<DrillReport['outcome'], string>> = {
@@ -55,19 +56,8 @@ export function headline(r: DrillReport): Headline[] {
   ];
 }
 
-/** A pass criterion as the drill judged it (criteria.ts). */
-export interface CriterionRow {
-  readonly criterion: string;
-  readonly limit: number;
-  readonly measured: number | null;
-  readonly passed: boolean;
-  readonly detail: string;
-  readonly fix: string | null;
-}
-
-/** The report's judged criteria; none in reports stored before pass criteria existed. */
-export const criteriaOf = (r: DrillReport): readonly CriterionRow[] =>
-  (r as { readonly criteriaResults?: readonly CriterionRow[] }).criteriaResults ?? [];
+/** The report's judged criteria (none for a dry run, a refusal, or a report made before criteria). */
+export const criteriaOf = (r: DrillReport): readonly CriterionResult[] => r.criteriaResults ?? [];
 
 /** A criterion's limit or measurement in its unit: milliseconds for `...Ms`, else a count. */
 export const criterionValue = (criterion: string, n: number | null): string =>
@@ -75,7 +65,6 @@ export const criterionValue = (criterion: string, n: number | null): string =>
 
 /** What the drill was: a crash rehearsal or a planned switchover (older reports: the former). */
 export const drillKind = (r: DrillReport): string => {
-  const name =
-    (r as { readonly mode?: string }).mode === 'switchover' ? 'Planned switchover drill' : 'Failover drill';
+  const name = r.mode === 'switchover' ? 'Planned switchover drill' : 'Failover drill';
   return r.dryRun ? `${name} (dry run)` : name;
 };

@@ -13,10 +13,9 @@ import { StoreError } from '../../../lambdas/adapters/dynamo-store';
 import type { DrillReport } from '../../../lambdas/core/drill';
 import type { DrillReportReader } from '../../../lambdas/core/drill/history';
 import { UsageError } from '../../../lambdas/core/errors';
+import { realDrillReport } from '../../fixtures/drill/report';
 
-const real = JSON.parse(
-  readFileSync(join(__dirname, '../../fixtures/drill/report-redis-7.0.json'), 'utf8'),
-) as DrillReport;
+const real = realDrillReport();
 const failed: DrillReport = {
   ...real,
   id: 'drill-20261201T080000Z-aaaaaa',

@@ -1,8 +1,3 @@
-// The drill report's HTML page, its SVG chart and its Markdown summary, as text. (That the page loads
-// and draws in a real browser is test/integration/drill-report-chromium.test.ts.)
-
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   buildDrillReport,
   type DrillReport,
@@ -10,11 +5,10 @@ import {
   renderDrillHtml,
   renderDrillMarkdown,
 } from '../../../../lambdas/core/drill';
+import { realDrillReport } from '../../../fixtures/drill/report';
 import { drillLeg, passedInput } from './fixtures';
 
-const real = JSON.parse(
-  readFileSync(join(__dirname, '../../../fixtures/drill/report-redis-7.0.json'), 'utf8'),
-) as DrillReport;
+const real = realDrillReport();
 
 const series = {
   fromMs: 0,
