@@ -60,7 +60,12 @@ function redactor(secrets: readonly (string | undefined)[]): (text: string) => s
  * Writes `RPUSH key seq` every `intervalMs` (one write at a time, so a stalled client shows as a gap)
  * until stopped. Each write is bounded by `timeoutMs` even if the client would wait longer.
  */
-function writeLoop(client: Redis, spec: WriterSpec, redact: (text: string) => string): ContinuousWriter {
+function writeLoop(
+  client: Redis,
+  spec: WriterSpec,
+  redact: (text: string) => string,
+  afterDisconnect: () => void = () => undefined,
+): ContinuousWriter {
   const samples: WriteSample[] = [];
   let running = true;
   let acked = false;
@@ -114,6 +119,7 @@ function writeLoop(client: Redis, spec: WriterSpec, redact: (text: string) => st
         running = false;
         await loop.catch(() => undefined);
         client.disconnect();
+        afterDisconnect();
         return samples;
       })();
       return stopped;
@@ -129,15 +135,27 @@ function writeLoop(client: Redis, spec: WriterSpec, redact: (text: string) => st
  * each an 'error' listener (the detector handles the failures itself). Not a public API: the
  * integration test `drill-faults.test.ts` fails if an ioredis upgrade changes it.
  */
-function silenceSentinelClients(client: Redis): void {
+function silenceSentinelClients(client: Redis): () => void {
   type Connector = { connectToSentinel?: (...args: unknown[]) => Redis };
   const connector = (client as unknown as { connector?: Connector }).connector;
   const original = connector?.connectToSentinel;
-  if (!connector || typeof original !== 'function') return;
+  if (!connector || typeof original !== 'function') return () => undefined;
+  // Every sentinel connection it made, closed with the writer: a reconnect (READONLY, after a
+  // switchover releases the held writes) can be setting up a new detector while the writer stops,
+  // and ioredis's disconnect() only cleans up the detector it already has; the new one's
+  // subscriptions would keep the process alive.
+  const made: Redis[] = [];
+  let closed = false;
   connector.connectToSentinel = (...args: unknown[]) => {
     const sentinel = original.apply(connector, args);
     sentinel.on('error', () => undefined);
+    made.push(sentinel);
+    if (closed) queueMicrotask(() => sentinel.disconnect());
     return sentinel;
+  };
+  return () => {
+    closed = true;
+    for (const sentinel of made.splice(0)) sentinel.disconnect();
   };
 }
 
@@ -170,9 +188,14 @@ export const ioredisWriters: WriterFactory = {
     // Lazy, so the sentinel connector can be given its error listener before it connects.
     const client = new Redis({ ...options, lazyConnect: true });
     client.on('error', () => undefined);
-    silenceSentinelClients(client);
+    const closeSentinels = silenceSentinelClients(client);
     client.connect().catch(() => undefined);
-    return writeLoop(client, spec, redactor([credentials.password, credentials.sentinelPassword]));
+    return writeLoop(
+      client,
+      spec,
+      redactor([credentials.password, credentials.sentinelPassword]),
+      closeSentinels,
+    );
   },
 
   plain(spec) {

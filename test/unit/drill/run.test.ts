@@ -376,3 +376,49 @@ describe('Locks', () => {
     );
   });
 });
+
+describe('Function: runDrill with pass criteria', () => {
+  const strict = parseDeployment(
+    {
+      name: 'prod-cache',
+      masterName: 'mymaster',
+      sentinels: SENTINELS.map((a) => `${a.host}:${a.port}`),
+      passwordEnv: 'REDIS_PASSWORD',
+      drill: { maxSplitBrainMs: 0, maxLostAcknowledgedWrites: { client: 100_000, oldMaster: 100_000 } },
+    },
+    'test',
+  );
+  const drillOn = (options: DrillOptions = {}): Promise<DrillReport> =>
+    runDrill(strict, credentials, options, {
+      ...world.deps(),
+      lock: redisKeyLock({ runBatch: world.runBatch, deployment: strict, credentials, now: world.now }),
+    });
+
+  it("judges by the deployment's config, and the run's criteria override it", async () => {
+    // Act: the fake old master acknowledges ~5 s after the switch
+    const byConfig = await drillOn();
+    world = new FakeDeployment();
+    const byRun = await drillOn({ criteria: { maxSplitBrainMs: 60_000 } });
+
+    // Assess
+    expect(byConfig).toMatchObject({ passed: false, outcome: 'failed' });
+    expect(byConfig.criteria.maxSplitBrainMs).toBe(0);
+    expect(byConfig.criteriaResults.filter((c) => !c.passed).map((c) => c.criterion)).toEqual([
+      'maxSplitBrainMs',
+    ]);
+    expect(byRun).toMatchObject({ passed: true, outcome: 'passed' });
+    expect(byRun.criteria).toMatchObject({
+      maxSplitBrainMs: 60_000,
+      maxLostAcknowledgedWrites: { client: 100_000, oldMaster: 100_000 },
+    });
+  });
+
+  it('rejects a config criterion naming its field', () => {
+    expect(() =>
+      parseDeployment(
+        { masterName: 'm', sentinels: ['h:1'], drill: { maxSwitchMs: 'fast' } },
+        'deployments[0]',
+      ),
+    ).toThrow('deployments[0].drill.maxSwitchMs: must be a whole number from 0 to 3600000, got "fast"');
+  });
+});
