@@ -17,8 +17,12 @@ import {
 import { parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
 import { toJson } from '../json-output';
+import { reportFileOptions, reportFileOptionsHelp, writeReportFiles } from '../report-files';
+import { drillHistoryCommand, drillShowCommand } from './drill-reports';
 
 export const drillHelp = `Usage: sentinel-watch drill [options]
+       sentinel-watch drill history --table NAME --deployment NAME [--json]
+       sentinel-watch drill show ID --table NAME --deployment NAME [--html FILE] (or --file REPORT.json)
 
 Proves that failover works: checks the deployment (preflight), takes the drill lock, writes a canary
 key, sends SENTINEL FAILOVER while a sentinel-aware client and a plain connection to the old master
@@ -53,6 +57,8 @@ Pass criteria (over the deployment's config "drill" and the defaults; see docs/d
 Output:
   --json                        the report as one JSON object on stdout, nothing else
   -h, --help                    this text
+
+${reportFileOptionsHelp}
 
 Progress goes to stderr (not with --json). The lock is the key sentinel-watch:drill-lock:<name> on
 the master (SET NX, 15 s expiry, renewed every 5 s): a second drill is refused while one runs. Set
@@ -150,10 +156,13 @@ export async function drillCommand(
   io: CliIo,
   deps: DrillCommandDeps = liveDeps(),
 ): Promise<number> {
+  if (argv[0] === 'history') return drillHistoryCommand(argv.slice(1), io);
+  if (argv[0] === 'show') return drillShowCommand(argv.slice(1), io);
   const { values } = parseArgs({
     args: [...argv],
     options: {
       ...deploymentOptions,
+      ...reportFileOptions,
       deployment: { type: 'string' },
       failback: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
@@ -205,6 +214,8 @@ export async function drillCommand(
     },
     { ...deps, lock, drillKey, ...(values.json ? {} : { progress: (line: string) => io.err(line) }) },
   );
+  // The report first: a file that cannot be written (no Chromium) must not swallow the verdict.
   io.out(values.json ? toJson(report) : renderDrillReport(report));
+  await writeReportFiles(report, values, io);
   return drillExitCode(report);
 }

@@ -61,7 +61,7 @@ function parseLimit(text: string | undefined): number {
   return n;
 }
 
-function required(flag: string, value: string | undefined): string {
+export function required(flag: string, value: string | undefined): string {
   if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} NAME is required`);
   return value.trim();
 }

@@ -1,6 +1,7 @@
 // The failover drill's pure core: preflight and verification over snapshots, write analysis, the
 // report and its text. I/O and orchestration live in lambdas/drill/.
 
+export { legChart } from './chart';
 export {
   type CriteriaOverrides,
   type CriterionResult,
@@ -14,6 +15,9 @@ export {
 } from './criteria';
 export { CredentialsUnavailableError, DrillError } from './errors';
 export { followsWithLinkUp } from './facts';
+export { type Headline, headline, VERDICT_LABEL } from './headline';
+export { PAGE_WIDTH, renderDrillHtml } from './html';
+export { renderDrillMarkdown } from './markdown';
 export {
   type Preflight,
   type PreflightSettings,
@@ -31,6 +35,14 @@ export {
   isTimelineEvent,
   timelineEntry,
 } from './report';
+export {
+  bucketWrites,
+  MAX_WRITE_BUCKETS,
+  totalOf,
+  WRITE_BUCKET_MS,
+  type WriterBuckets,
+  type WriteSeries,
+} from './series';
 export { type Settled, settledState } from './settled';
 export type * from './types';
 export {

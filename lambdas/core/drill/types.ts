@@ -3,6 +3,7 @@
 
 import type { Address } from '../types';
 import type { CriterionResult, PassCriteria } from './criteria';
+import type { WriteSeries } from './series';
 
 /** Where in the drill a check or timeline entry belongs. */
 export type DrillPhase = 'preflight' | 'lock' | 'canary' | 'failover' | 'verify' | 'failback' | 'final';
@@ -111,6 +112,8 @@ export interface FailoverLeg {
   readonly abortReason: string | null;
   readonly clientWrites: ClientWriteSummary | null;
   readonly oldMasterWrites: SplitBrainSummary | null;
+  /** Both writers' writes per 100 ms, for the picture (series.ts); absent in reports made before it. */
+  readonly writeSeries?: WriteSeries | null;
 }
 
 /** Who is master when the drill ends, from a poll made after everything else. */

@@ -153,7 +153,7 @@ export async function failoverLeg(
 
   const verification = await verifyLeg(run, from, verifyPhase, sentAt);
   const newMaster = verification.newMaster ?? to;
-  const { clientWrites, oldMasterWrites } = await writers.count(newMaster, switched.at);
+  const { clientWrites, oldMasterWrites, writeSeries } = await writers.count(newMaster, switched.at);
   return run.addLeg({
     ...base,
     to: newMaster,
@@ -163,6 +163,7 @@ export async function failoverLeg(
     abortReason,
     clientWrites,
     oldMasterWrites,
+    writeSeries,
   });
 }
 

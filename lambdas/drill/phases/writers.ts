@@ -5,10 +5,12 @@
 
 import type { DrillPhase } from '../../core/drill';
 import {
+  bucketWrites,
   type ClientWriteSummary,
   type SplitBrainSummary,
   summarizeClientWrites,
   summarizeSplitBrain,
+  type WriteSeries,
 } from '../../core/drill';
 import { type Address, formatAddress } from '../../core/types';
 import { type DrillRun, replyError } from '../drill-run';
@@ -25,6 +27,7 @@ export interface RunningWriters {
   ): Promise<{
     clientWrites: ClientWriteSummary;
     oldMasterWrites: SplitBrainSummary;
+    writeSeries: WriteSeries | null;
   }>;
 }
 
@@ -110,7 +113,14 @@ export async function startWriters(
         `client: ${clientWrites.acknowledged}/${clientWrites.attempted} acknowledged, outage ${clientWrites.outageMs} ms, lost ${clientWrites.lost ?? '?'}; ` +
           `old master: ${oldMasterWrites.acknowledgedAfterSwitch} acknowledged after the switch over ${oldMasterWrites.windowMs} ms, lost ${oldMasterWrites.lost ?? '?'}`,
       );
-      return { clientWrites, oldMasterWrites };
+      const writeSeries = bucketWrites(
+        {
+          client: { samples: clientSamples, present: present(0) },
+          oldMaster: { samples: plainSamples, present: present(1) },
+        },
+        run.startedAt,
+      );
+      return { clientWrites, oldMasterWrites, writeSeries };
     },
   };
 }
