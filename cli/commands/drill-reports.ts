@@ -17,6 +17,7 @@ import {
 import { UsageError } from '../../lambdas/core/errors';
 import { textTable } from '../../lambdas/core/text-table';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 import {
   chromiumPng,
   type RenderPng,
@@ -126,7 +127,7 @@ export async function drillHistoryCommand(
   if (reports === undefined) return EXIT.failed;
   const rows = reports.map(drillHistoryRow);
   if (values.json) {
-    for (const row of rows) io.out(JSON.stringify(row));
+    for (const row of rows) io.out(toJson(row));
     return EXIT.ok;
   }
   if (rows.length === 0) {
@@ -215,7 +216,7 @@ export async function drillShowCommand(
   }
   // Stored reports live a year: one made by an older version gets today's fields before rendering.
   report = upgradeReport(report);
-  io.out(values.json ? JSON.stringify(report) : renderDrillReport(report));
+  io.out(values.json ? toJson(report) : renderDrillReport(report));
   await writeReportFiles(report, values, io, deps.renderPng);
   // The drill's own codes (drill.ts drillExitCode), so a pipeline reads a stored report like a run.
   return report.passed ? EXIT.ok : report.outcome === 'refused' ? EXIT.refused : EXIT.failed;

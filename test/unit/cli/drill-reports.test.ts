@@ -104,6 +104,7 @@ describe('Command: drill history', () => {
     expect(code).toBe(0);
     expect(out.map((l) => JSON.parse(l))).toEqual([
       {
+        schemaVersion: 1,
         id: real.id,
         startedAt: real.startedAt,
         outcome: 'passed',
