@@ -1,0 +1,135 @@
+// Every command the docs show, and how the docs test keeps it true. A command in a fenced sh/console
+// block of README.md or docs/*.md that is not listed here fails test/unit/docs/docs.test.ts: add it,
+// either as run (and run it in one of the docs suites) or as not runnable here, with the reason.
+
+/** Run for real, its output compared with the documented one where the docs show output. */
+export interface RunHere {
+  readonly how: 'run';
+  /** The suite that runs it. */
+  readonly by: 'test/integration/docs.test.ts' | 'test/integration/docs-stand-ins.test.ts';
+}
+
+/** Not runnable here (AWS, or minutes long): the reason, and what is checked instead. */
+export interface NotRunHere {
+  readonly how: 'not-run';
+  readonly why: string;
+  /**
+   * What the unit test checks instead: `cli-parser` runs the sentinel-watch arguments through the CLI's
+   * own parser (the command with --help must exit 0), `npm-scripts` checks that every `npm run X` names
+   * a script of package.json, `cdk-context` that the `-c` keys are ones the app reads, `drill-output`
+   * that the flags are those of the stack's DrillCommand output, `ci` that CI runs it.
+   */
+  readonly checks: readonly ('cli-parser' | 'npm-scripts' | 'cdk-context' | 'drill-output' | 'ci')[];
+}
+
+export type Verification = RunHere | NotRunHere;
+
+const DOCS = 'test/integration/docs.test.ts';
+const STAND_INS = 'test/integration/docs-stand-ins.test.ts';
+const AWS = 'needs an AWS account';
+
+export const DOC_COMMANDS: Readonly<Record<string, Verification>> = {
+  // README: the two commands.
+  'npm ci && npm run demo': {
+    how: 'not-run',
+    why: 'npm ci reinstalls node_modules and the demo takes ~45-90 s on its own ports 6450-6452',
+    checks: ['npm-scripts'],
+  },
+  'npm test': {
+    how: 'not-run',
+    why: 'it is the whole suite, this test included; .ci/run runs exactly this command',
+    checks: ['npm-scripts', 'ci'],
+  },
+  'npm ci': { how: 'not-run', why: 'reinstalls node_modules; .ci/run runs it', checks: ['ci'] },
+  // The CLI against the local topology.
+  'npm run --silent cli -- local up': { how: 'run', by: DOCS },
+  'REDIS_PASSWORD=sentinel-watch-local npm run --silent cli -- check --sentinels 127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402 --master mymaster':
+    { how: 'run', by: DOCS },
+  'npm run --silent cli -- local down': { how: 'run', by: DOCS },
+  'REDIS_PASSWORD=sentinel-watch-local sentinel-watch watch --interval 5 --sentinels 127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402 --master mymaster':
+    { how: 'run', by: DOCS },
+  'REDIS_PASSWORD=sentinel-watch-local sentinel-watch drill --sentinels 127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402 --master mymaster':
+    { how: 'run', by: DOCS },
+  'REDIS_PASSWORD=... sentinel-watch watch --config deployments.json --metrics-listen 127.0.0.1:9464': {
+    how: 'run',
+    by: DOCS,
+  },
+  'curl -s http://127.0.0.1:9464/metrics': { how: 'run', by: DOCS },
+  // On call: silences in the stack's table (dynalite here).
+  'sentinel-watch silence add --table SentinelWatch-StorageTable-1A2B3C --deployment orders-cache --for 2h --reason "OS patching, CHG-1234"':
+    { how: 'run', by: STAND_INS },
+  'sentinel-watch silence add --table T --deployment orders-cache --code REPLICA_LAGGING --subject "node 10.20.2.62:6379" --for 30m --reason "resync after the disk swap"':
+    { how: 'run', by: STAND_INS },
+  'sentinel-watch silence add --table T --deployment orders-cache --start 2026-06-01T22:00:00Z --for 1h --reason "failover test in the maintenance window"':
+    { how: 'run', by: STAND_INS },
+  'sentinel-watch silence list --table T': { how: 'run', by: STAND_INS },
+  'sentinel-watch silence remove s-3f9c0a1b7e --table T': { how: 'run', by: STAND_INS },
+  // The version matrix.
+  'npm run test:versions -- --list': { how: 'run', by: STAND_INS },
+  'flock /tmp/sw-integration.lock npm run test:versions': {
+    how: 'not-run',
+    why: 'the whole matrix takes many minutes, and it takes the lock the docs suite already holds',
+    checks: ['npm-scripts', 'ci'],
+  },
+  'npm run test:versions -- redis-5.0.14': {
+    how: 'not-run',
+    why: 'several minutes of server suites on one build; the --list form is run',
+    checks: ['npm-scripts'],
+  },
+  'npm run test:versions -- mixed': {
+    how: 'not-run',
+    why: 'minutes on a mixed-version deployment; the --list form is run',
+    checks: ['npm-scripts'],
+  },
+  'flock /tmp/sw-integration.lock env SENTINEL_WATCH_SERVERS=/path/to/shared/servers npm run record:fixtures':
+    {
+      how: 'not-run',
+      why: 'needs the server builds and rewrites the committed fixtures',
+      checks: ['npm-scripts'],
+    },
+  // AWS.
+  "aws secretsmanager create-secret --name sentinel-watch/orders-cache/redis --secret-string 's3cr3t'": {
+    how: 'not-run',
+    why: AWS,
+    checks: [],
+  },
+  'aws ec2 authorize-security-group-ingress --group-id sg-REDIS --protocol tcp --port 6379  --source-group sg-WATCHER':
+    { how: 'not-run', why: AWS, checks: [] },
+  'aws ec2 authorize-security-group-ingress --group-id sg-REDIS --protocol tcp --port 26379 --source-group sg-WATCHER':
+    { how: 'not-run', why: AWS, checks: [] },
+  'npx cdk synth -c sentinel-watch:configFile=config/prod.json': {
+    how: 'not-run',
+    why: "config/prod.json is the reader's own file (with the example config, `npm run synth` in .ci/run does the same synth)",
+    checks: ['cdk-context'],
+  },
+  'npx cdk deploy -c sentinel-watch:configFile=config/prod.json': {
+    how: 'not-run',
+    why: AWS,
+    checks: ['cdk-context'],
+  },
+  'aws lambda invoke --region us-east-1 --function-name SentinelWatch-DrillFunctionC73A8577-AbCdEf --cli-binary-format raw-in-base64-out --cli-read-timeout 330 --payload \'{"dryRun":true}\' drill-report.json':
+    { how: 'not-run', why: `${AWS} and a deployed drill function`, checks: ['drill-output'] },
+  'sentinel-watch test-alert --stack SentinelWatch --region us-east-1': {
+    how: 'not-run',
+    why: `${AWS} and a deployed stack (oncall-aws.test.ts runs it against local stand-ins)`,
+    checks: ['cli-parser'],
+  },
+  'sentinel-watch doctor --stack SentinelWatch --region us-east-1': {
+    how: 'not-run',
+    why: `${AWS} and a deployed stack (oncall-aws.test.ts runs it against local stand-ins)`,
+    checks: ['cli-parser'],
+  },
+};
+
+/**
+ * A documented command as it runs against the docs suite's topology: the local topology's default ports
+ * (6400-6402, 26400-26402) moved to `base` (and base + 20000), and `local` commands given `--base-port`.
+ */
+export function onPorts(command: string, base: number): string {
+  const moved = command.replace(/\b(2?)640([0-2])\b/g, (_m, s: string, i: string) =>
+    String((s ? 20_000 : 0) + base + Number(i)),
+  );
+  return /\bcli -- local (up|down|status)\b|\bsentinel-watch local (up|down|status)\b/.test(moved)
+    ? `${moved} --base-port ${base}`
+    : moved;
+}
