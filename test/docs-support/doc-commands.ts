@@ -58,12 +58,15 @@ export const DOC_COMMANDS: Readonly<Record<string, Verification>> = {
   // On call: silences in the stack's table (dynalite here).
   'sentinel-watch silence add --table SentinelWatch-StorageTable-1A2B3C --deployment orders-cache --for 2h --reason "OS patching, CHG-1234"':
     { how: 'run', by: STAND_INS },
-  'sentinel-watch silence add --table T --deployment orders-cache --code REPLICA_LAGGING --subject "node 10.20.2.62:6379" --for 30m --reason "resync after the disk swap"':
+  'sentinel-watch silence add --table SentinelWatch-StorageTable-1A2B3C --deployment orders-cache --code REPLICA_LAGGING --subject "node 10.20.2.62:6379" --for 30m --reason "resync after the disk swap"':
     { how: 'run', by: STAND_INS },
-  'sentinel-watch silence add --table T --deployment orders-cache --start 2026-06-01T22:00:00Z --for 1h --reason "failover test in the maintenance window"':
+  'sentinel-watch silence add --table SentinelWatch-StorageTable-1A2B3C --deployment orders-cache --start 2026-12-01T22:00:00Z --for 1h --reason "failover test in the maintenance window"':
     { how: 'run', by: STAND_INS },
-  'sentinel-watch silence list --table T': { how: 'run', by: STAND_INS },
-  'sentinel-watch silence remove s-3f9c0a1b7e --table T': { how: 'run', by: STAND_INS },
+  'sentinel-watch silence list --table SentinelWatch-StorageTable-1A2B3C': { how: 'run', by: STAND_INS },
+  'sentinel-watch silence remove s-3f9c0a1b7e --table SentinelWatch-StorageTable-1A2B3C': {
+    how: 'run',
+    by: STAND_INS,
+  },
   // The version matrix.
   'npm run test:versions -- --list': { how: 'run', by: STAND_INS },
   'flock /tmp/sw-integration.lock npm run test:versions': {

@@ -200,6 +200,7 @@ export function normaliseLine(line: string): string {
   return line
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/drill-\d{8}T\d{6}Z-[0-9a-f]+/g, '<drill-id>')
+    .replace(/\bs-[0-9a-f]{10}\b/g, '<silence-id>')
     .replace(/\b[0-9a-f]{40}\b/g, '<run-id>')
     .replace(/(^|[\s(])\/[^\s)]*/g, '$1<path>')
     .replace(/\b\d{1,3}(\.\d{1,3}){3}([: ])\d+\b/g, '<ip>$2<port>')

@@ -6,11 +6,12 @@
 // test/docs-support/doc-commands.ts lists every documented command and which suite runs it.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
+import { installCliShim } from '../docs-support/cli-shim';
 import { onPorts } from '../docs-support/doc-commands';
 import {
   commandsIn,
@@ -102,13 +103,7 @@ function expectReadsAsDocumented(doc: readonly string[], actual: string): void {
 
 beforeAll(async () => {
   // `sentinel-watch` as installed: the bundle package.json's bin names, built from these sources.
-  await run('npm', ['run', '--silent', 'build:cli'], { cwd: REPO, env, timeout: 120_000 });
-  mkdirSync(shims);
-  writeFileSync(
-    join(shims, 'sentinel-watch'),
-    `#!/bin/sh\nexec "${process.execPath}" "${join(REPO, 'dist', 'sentinel-watch.cjs')}" "$@"\n`,
-  );
-  chmodSync(join(shims, 'sentinel-watch'), 0o755);
+  await installCliShim(tmp);
 }, 120_000);
 
 afterAll(async () => {
