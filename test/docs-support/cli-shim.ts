@@ -29,3 +29,23 @@ export async function installCliShim(dir: string): Promise<string> {
   chmodSync(join(bin, 'sentinel-watch'), 0o755);
   return bin;
 }
+
+export interface ShellResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A command line through bash, as a reader types it; a non-zero exit is a result, not an error. */
+export async function bash(
+  command: string,
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<ShellResult> {
+  try {
+    const r = await run('bash', ['-c', command], { ...opts, timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}

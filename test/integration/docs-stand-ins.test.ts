@@ -3,46 +3,31 @@
 // docs/versions.md. No redis-server is started, so this suite needs no lock. The commands that need a
 // topology are in docs.test.ts; test/docs-support/doc-commands.ts says which suite runs which command.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
-import { installCliShim } from '../docs-support/cli-shim';
+import { bash, installCliShim, type ShellResult } from '../docs-support/cli-shim';
 import { DOC_COMMANDS } from '../docs-support/doc-commands';
 import { commandsIn, fencedBlocks, firstMismatch, REPO, readDoc } from '../docs-support/markdown';
 
-const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'sw-docs-stand-ins-'));
 const shims = join(tmp, 'bin');
 /** The table the commands name, in dynalite. */
 const tables = new Map<string, EmbeddedDynamo>();
 
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function sh(command: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Ran> {
+function sh(command: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ShellResult> {
   const env = {
     ...process.env,
     PATH: `${shims}:${process.env.PATH}`,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extraEnv,
   };
-  try {
-    const r = await run('bash', ['-c', command], { cwd: REPO, env, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return bash(command, { cwd: REPO, env });
 }
 
 /** A silence command, pointed at the dynalite that holds the table it names. */
-function silence(command: string): Promise<Ran> {
+function silence(command: string): Promise<ShellResult> {
   const table = /--table (\S+)/.exec(command)![1];
   const dynamo = tables.get(table)!;
   return sh(command, {

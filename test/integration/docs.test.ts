@@ -5,13 +5,12 @@
 // the same (times, ids, ports, paths and numbers normalised: test/docs-support/markdown.ts).
 // test/docs-support/doc-commands.ts lists every documented command and which suite runs it.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
-import { installCliShim } from '../docs-support/cli-shim';
+import { bash, installCliShim, type ShellResult } from '../docs-support/cli-shim';
 import { onPorts } from '../docs-support/doc-commands';
 import {
   commandsIn,
@@ -26,7 +25,6 @@ import {
 const BASE = 7900;
 const METRICS_PORT = 7960;
 const PASSWORD = 'sentinel-watch-local'; // the local topology's fixed password, as the docs show it
-const run = promisify(execFile);
 
 const tmp = mkdtempSync(join(tmpdir(), 'sw-docs-'));
 const shims = join(tmp, 'bin');
@@ -41,21 +39,9 @@ const env: NodeJS.ProcessEnv = {
 let topology: LocalTopology | undefined;
 const children = new Set<ChildProcess>();
 
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** One documented command, as shown (ports moved), through bash. */
-async function sh(command: string, cwd = REPO): Promise<Ran> {
-  try {
-    const r = await run('bash', ['-c', onPorts(command, BASE)], { cwd, env, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function sh(command: string, cwd = REPO): Promise<ShellResult> {
+  return bash(onPorts(command, BASE), { cwd, env });
 }
 
 /** A long-running documented command (watch), started without a shell so SIGTERM reaches it. */
