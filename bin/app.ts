@@ -1,16 +1,18 @@
 // The CDK app (cdk.json: `npx tsx bin/app.ts`). Reads the config named in context, builds the stack
 // in the account and region the CLI resolved, and runs cdk-nag's AWS Solutions checks on it. A bad
-// config stops synth with the field named, not a stack trace.
+// config stops synth with the field named, not a stack trace; so does config/example.json's
+// placeholder VPC, unless `-c sentinel-watch:allowExampleConfig=true` asks for the example.
 
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/errors';
 import { SentinelWatchStack } from '../lib/sentinel-watch-stack';
-import { loadStackConfig, stackNameFrom } from '../lib/stack-config';
+import { loadStackConfig, refuseExampleConfig, stackNameFrom } from '../lib/stack-config';
 
 const app = new App();
 try {
   const config = loadStackConfig(app.node);
+  refuseExampleConfig(config, app.node);
   new SentinelWatchStack(app, stackNameFrom(app.node), {
     config,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

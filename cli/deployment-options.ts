@@ -1,16 +1,12 @@
 // Connection options shared by `check`, `watch` and `drill`: either `--config FILE` or flags that
 // describe one deployment. Both paths end in the same validated WatchConfig.
 
-import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import {
-  type Credentials,
-  type DeploymentConfig,
-  parseWatchConfig,
-  parseWatchConfigText,
-  type WatchConfig,
-} from '../lambdas/core/config';
+import { parseWatchConfig, type WatchConfig } from '../lambdas/core/config';
 import { ConfigError, UsageError } from '../lambdas/core/errors';
+import type { SecretSource } from '../lambdas/core/ports';
+import { readConfigFile } from './config-file';
+import { parseDuration } from './duration';
 
 export const deploymentOptions = {
   config: { type: 'string' },
@@ -26,19 +22,25 @@ export const deploymentOptions = {
   'expected-replicas': { type: 'string' },
   'expected-sentinels': { type: 'string' },
   'no-write-probe': { type: 'boolean' },
+  'aws-secrets': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const deploymentOptionsHelp = `Connection (either --config, or --sentinels with --master):
-  --config FILE                 JSON file with {"deployments": [...]} (see README, "Configuration")
+  --config FILE                 JSON file with {"deployments": [...]}, or the CDK stack's config file
+                                (its deploy-only keys are ignored); see docs/cli.md
   --sentinels H:P,H:P,...       sentinel addresses
   --master NAME                 master name the sentinels monitor
   --name NAME                   deployment name in output and alerts (default: the master name)
-  --password-env VAR            env var holding the Redis password (default REDIS_PASSWORD, if set)
+  --password-env VAR            env var holding the Redis password (default REDIS_PASSWORD, if set);
+                                with --config, for every deployment of the file
   --sentinel-password-env VAR   env var holding the sentinels' password, if they have one
+  --aws-secrets                 read passwordSecretArn / sentinelPasswordSecretArn of --config from
+                                Secrets Manager with your AWS credentials (AWS_PROFILE, SSO, a role)
   --username USER               ACL user for the data nodes
   --sentinel-username USER      ACL user for the sentinels
   --tls                         connect with TLS (trust extra CAs with NODE_EXTRA_CA_CERTS)
-  --timeout-ms MS               deadline per server (default 1000); the poll's is 3x that + 500
+  --timeout-ms DURATION         deadline per server: 500ms, 2s, or a number of milliseconds
+                                (default 1000); the poll's is 3x that + 500 ms
   --expected-replicas N         default 2
   --expected-sentinels N        default: as many as the sentinels themselves know
   --no-write-probe              do not SET sentinel-watch:probe:<name> on the master each poll (for a
@@ -50,12 +52,11 @@ type Values = {
     : string;
 };
 
+/** Flags that describe the deployment, so they cannot be combined with --config. */
 const CONNECTION_FLAGS = [
   'sentinels',
   'master',
   'name',
-  'password-env',
-  'sentinel-password-env',
   'username',
   'sentinel-username',
   'tls',
@@ -65,6 +66,46 @@ const CONNECTION_FLAGS = [
   'no-write-probe',
 ] as const;
 
+/**
+ * `--password-env` / `--sentinel-password-env` with `--config`: the password of every deployment of
+ * the file comes from that variable instead of its passwordEnv or passwordSecretArn (a stack config
+ * names secret ARNs; a bastion user may rather export the password).
+ */
+function withPasswordEnv(config: WatchConfig, values: Values): WatchConfig {
+  const passwordEnv = values['password-env'];
+  const sentinelPasswordEnv = values['sentinel-password-env'];
+  if (passwordEnv === undefined && sentinelPasswordEnv === undefined) return config;
+  const deployments = config.deployments.map((d) => ({
+    ...d,
+    ...(passwordEnv !== undefined ? { passwordEnv, passwordSecretArn: null } : {}),
+    ...(sentinelPasswordEnv !== undefined ? { sentinelPasswordEnv, sentinelPasswordSecretArn: null } : {}),
+  }));
+  // The variable names are checked as the file's own fields would be, naming the flag.
+  try {
+    parseWatchConfig({
+      deployments: [
+        {
+          masterName: 'm',
+          sentinels: ['127.0.0.1:1'],
+          ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+          ...(sentinelPasswordEnv !== undefined ? { sentinelPasswordEnv } : {}),
+        },
+      ],
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(flagMessage(error));
+    throw error;
+  }
+  return { ...config, deployments };
+}
+
+/** --aws-secrets: Secrets Manager with the user's credentials; the SDK is loaded only then. */
+export async function secretSourceFrom(values: Values): Promise<SecretSource | null> {
+  if (!values['aws-secrets']) return null;
+  const { awsSecretSource } = await import('./aws-secrets');
+  return awsSecretSource();
+}
+
 /** Builds the config from `--config` or from flags. Throws UsageError / ConfigError naming the flag. */
 export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchConfig {
   if (values.config !== undefined) {
@@ -72,16 +113,12 @@ export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchCo
     if (mixed.length > 0) {
       throw new UsageError(`--config cannot be combined with --${mixed.join(', --')}: put those in the file`);
     }
-    let text: string;
-    try {
-      text = readFileSync(values.config, 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        '--config',
-        `cannot read ${values.config}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
-    }
-    return parseWatchConfigText(text, values.config);
+    return withPasswordEnv(readConfigFile(values.config), values);
+  }
+  if (values['aws-secrets']) {
+    throw new UsageError(
+      '--aws-secrets reads the secret ARNs of a --config file; with flags, use --password-env',
+    );
   }
   if (!values.sentinels) throw new UsageError('give --sentinels H:P,... and --master NAME, or --config FILE');
   if (!values.master) throw new UsageError('--master NAME is required with --sentinels');
@@ -99,7 +136,17 @@ export function watchConfigFrom(values: Values, env: NodeJS.ProcessEnv): WatchCo
     ...(values.username ? { username: values.username } : {}),
     ...(values['sentinel-username'] ? { sentinelUsername: values['sentinel-username'] } : {}),
     ...(values.tls ? { tls: true } : {}),
-    ...numberFlag(values, 'timeout-ms', 'timeoutMs'),
+    ...(values['timeout-ms'] !== undefined
+      ? {
+          // The range is the config's (parseWatchConfig): one rule for the file and the flag.
+          timeoutMs: parseDuration(values['timeout-ms'], {
+            flag: '--timeout-ms',
+            plainUnit: 'ms',
+            minMs: 0,
+            maxMs: Infinity,
+          }),
+        }
+      : {}),
     ...numberFlag(values, 'expected-replicas', 'expectedReplicas'),
     ...numberFlag(values, 'expected-sentinels', 'expectedSentinels'),
     ...(values['no-write-probe'] ? { writeProbe: false } : {}),
@@ -141,39 +188,4 @@ function numberFlag(values: Values, flag: keyof Values, key: string): Record<str
     throw new UsageError(`--${flag}: "${text}" is not a number`);
   }
   return { [key]: n };
-}
-
-/**
- * Reads passwords from the environment (local runs). A variable the config names explicitly must be
- * set: a silently missing password would show up later as a confusing NOAUTH finding.
- */
-export function credentialsFromEnv(
-  deployment: DeploymentConfig,
-  index: number,
-  env: NodeJS.ProcessEnv,
-): Credentials {
-  const field = (key: string) => `deployments[${index}].${key}`;
-  for (const key of ['passwordSecretArn', 'sentinelPasswordSecretArn'] as const) {
-    if (deployment[key]) {
-      throw new ConfigError(
-        field(key),
-        'Secrets Manager ARNs are read by the Lambdas; for the CLI give the password in an env var (passwordEnv)',
-      );
-    }
-  }
-  const fromEnv = (name: string | null, key: string): string | undefined => {
-    if (name === null) return undefined;
-    const value = env[name];
-    if (value === undefined || value === '')
-      throw new ConfigError(field(key), `environment variable ${name} is not set`);
-    return value;
-  };
-  const password = fromEnv(deployment.passwordEnv, 'passwordEnv');
-  const sentinelPassword = fromEnv(deployment.sentinelPasswordEnv, 'sentinelPasswordEnv');
-  return {
-    ...(password ? { password } : {}),
-    ...(sentinelPassword ? { sentinelPassword } : {}),
-    ...(deployment.username ? { username: deployment.username } : {}),
-    ...(deployment.sentinelUsername ? { sentinelUsername: deployment.sentinelUsername } : {}),
-  };
 }

@@ -2,9 +2,12 @@
 // loopback, the poller's core on a short interval with dynalite as DynamoDB, alerts printed as they
 // would read in email and Slack, then real faults one after another and a failover drill.
 
+// First: keeps the AWS SDK's Node version warning out of the demo's output, as in the CLI.
+import '../cli/process-setup';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { styleFor } from '../cli/color';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../cli/local/embedded-dynamo';
 import { ensureRedisServer } from '../cli/local/redis-server-binary';
 import { LocalTopology } from '../cli/local/topology';
@@ -25,8 +28,6 @@ import { ioredisWriters } from '../lambdas/drill/writers';
 import { probeWith, runPoller, sleep } from '../lambdas/poller/run';
 import { pollDeployment } from '../lambdas/probe/poll-deployment';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const BASE_PORT = 6450;
 const DEPLOYMENT = 'demo-cache';
 const PASSWORD_ENV = 'SENTINEL_WATCH_DEMO_PASSWORD';
@@ -39,7 +40,8 @@ const indent = (text: string, prefix = '    ') =>
     .split('\n')
     .map((l) => `${prefix}${l}`)
     .join('\n');
-const heading = (text: string) => out(`\n\x1b[1m== ${text} ==\x1b[0m  (${elapsed()})`);
+const style = styleFor({ env: process.env, isTTY: process.stdout.isTTY });
+const heading = (text: string) => out(`\n${style.bold(`== ${text} ==`)}  (${elapsed()})`);
 
 interface Published {
   readonly at: number;
@@ -65,10 +67,10 @@ class TerminalPublisher implements AlertPublisher {
     });
     const body = message.body.split('\n');
     const shown = body.length > 14 ? [...body.slice(0, 14), `... (${body.length - 14} more lines)`] : body;
-    out(`\n  \x1b[1m[email]\x1b[0m Subject: ${message.subject}`);
+    out(`\n  ${style.bold('[email]')} Subject: ${message.subject}`);
     out(indent(shown.join('\n'), '  | '));
     const slack = slackMessage({ subject: message.subject, body: message.body, attributes: a });
-    out(`  \x1b[1m[slack]\x1b[0m ${slack.attachments[0]?.color ?? ''} ${slack.text}`);
+    out(`  ${style.bold('[slack]')} ${slack.attachments[0]?.color ?? ''} ${slack.text}`);
     if (this.slackWebhookUrl) {
       await postToSlack(this.slackWebhookUrl, slack).catch((e: Error) =>
         out(`  (Slack post failed: ${e.message})`),

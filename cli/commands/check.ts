@@ -3,13 +3,15 @@ import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { detect, detectionSettings, emptyDetectionState } from '../../lambdas/core/detect';
 import { exitCodeFor, overallStatus } from '../../lambdas/core/status';
 import { pollDeployment } from '../../lambdas/probe/poll-deployment';
+import { credentialsOfAll } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 import { renderSnapshot } from '../render-snapshot';
 
 export const checkHelp = `Usage: sentinel-watch check [options]
@@ -36,7 +38,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     return EXIT.ok;
   }
   const config = watchConfigFrom(values, io.env);
-  const credentials = config.deployments.map((d, i) => credentialsFromEnv(d, i, io.env));
+  const credentials = await credentialsOfAll(config.deployments, io.env, await secretSourceFrom(values));
   const results = await Promise.all(
     config.deployments.map(async (d, i) => {
       const snapshot = await pollDeployment(d, credentials[i], { runBatch, now: Date.now });
@@ -52,7 +54,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     }),
   );
   if (values.json) {
-    for (const r of results) io.out(JSON.stringify(r));
+    for (const r of results) io.out(toJson(r));
   } else {
     io.out(results.map(renderSnapshot).join('\n\n'));
   }

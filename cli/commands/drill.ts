@@ -6,13 +6,16 @@ import { renderDrillReport } from '../../lambdas/core/drill';
 import { UsageError } from '../../lambdas/core/errors';
 import { type DrillDeps, redisKeyLock, runDrill } from '../../lambdas/drill/run';
 import { ioredisWriters } from '../../lambdas/drill/writers';
+import { credentialsFor } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
+import { parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 
 export const drillHelp = `Usage: sentinel-watch drill [options]
 
@@ -30,7 +33,8 @@ Drill:
   --deployment NAME             which deployment of --config (required when it lists several)
   --failback                    fail over again until the original master is master
   --dry-run                     preflight and lock check only; print what the drill would do
-  --verify-timeout-ms MS        how long verification may take after the switch (default 60000)
+  --verify-timeout-ms DURATION  how long verification may take after the switch: 90s, 2m, or a
+                                number of milliseconds (default 60000)
 
 Output:
   --json                        the report as one JSON object on stdout, nothing else
@@ -60,15 +64,6 @@ export function chooseDeployment(
   if (index < 0)
     throw new UsageError(`--deployment: no deployment named "${name}" (have: ${names.join(', ')})`);
   return { deployment: config.deployments[index], index };
-}
-
-function positiveMs(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1000 || n > 600_000) {
-    throw new UsageError(`--${flag}: "${text}" must be a whole number of milliseconds from 1000 to 600000`);
-  }
-  return n;
 }
 
 export type DrillCommandDeps = Omit<DrillDeps, 'lock'>;
@@ -104,10 +99,19 @@ export async function drillCommand(
     io.out(drillHelp);
     return EXIT.ok;
   }
-  const verifyTimeoutMs = positiveMs('verify-timeout-ms', values['verify-timeout-ms']);
+  const verifyTimeoutText = values['verify-timeout-ms'];
+  const verifyTimeoutMs =
+    verifyTimeoutText === undefined
+      ? undefined
+      : parseDuration(verifyTimeoutText, {
+          flag: '--verify-timeout-ms',
+          plainUnit: 'ms',
+          minMs: 1000,
+          maxMs: 600_000,
+        });
   const config = watchConfigFrom(values, io.env);
   const { deployment, index } = chooseDeployment(config, values.deployment);
-  const credentials = credentialsFromEnv(deployment, index, io.env);
+  const credentials = await credentialsFor(deployment, index, io.env, await secretSourceFrom(values));
   const lock = redisKeyLock({ runBatch: deps.runBatch, deployment, credentials, now: deps.now });
   const report = await runDrill(
     deployment,
@@ -119,6 +123,6 @@ export async function drillCommand(
     },
     { ...deps, lock, ...(values.json ? {} : { progress: (line: string) => io.err(line) }) },
   );
-  io.out(values.json ? JSON.stringify(report) : renderDrillReport(report));
+  io.out(values.json ? toJson(report) : renderDrillReport(report));
   return report.passed ? EXIT.ok : EXIT.failed;
 }

@@ -5,7 +5,9 @@ import { UsageError } from '../../lambdas/core/errors';
 import { maxLagBytes, type SnapshotRecord, worstSeverity } from '../../lambdas/core/snapshot-record';
 import type { SnapshotStore } from '../../lambdas/core/store-ports';
 import { textTable } from '../../lambdas/core/text-table';
+import { isDurationWithUnit, parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 
 export const historyHelp = `Usage: sentinel-watch history --table NAME --deployment NAME [options]
 
@@ -28,7 +30,6 @@ error, not a hang.
 
 Exit codes: 0 the query ran (even with no snapshots), 1 DynamoDB failed, 3 usage error.`;
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const MAX_LIMIT = 10_000;
 
@@ -41,16 +42,14 @@ function parseIso(flag: string, text: string): number {
 
 /** `--since`: a duration back from `end` (`30m`, `1h`, `2d`, `90s`) or an ISO-8601 time. */
 export function parseSince(text: string, end: number): number {
-  const duration = /^(\d+)([smhd])$/.exec(text.trim());
-  if (duration) {
-    const amount = Number(duration[1]);
-    if (amount <= 0) throw new UsageError(`--since: "${text}" must be a positive duration`);
-    return end - amount * UNIT_MS[duration[2]];
+  const trimmed = text.trim();
+  if (isDurationWithUnit(trimmed)) {
+    return end - parseDuration(trimmed, { flag: '--since', plainUnit: null, minMs: 1000, maxMs: Infinity });
   }
-  if (!ISO.test(text.trim())) {
+  if (!ISO.test(trimmed)) {
     throw new UsageError(`--since: "${text}" is neither a duration (30m, 1h, 2d) nor an ISO-8601 time`);
   }
-  return parseIso('since', text.trim());
+  return parseIso('since', trimmed);
 }
 
 function parseLimit(text: string | undefined): number {
@@ -200,7 +199,7 @@ export async function historyCommand(
     return EXIT.failed;
   }
   if (values.json) {
-    for (const r of records) io.out(JSON.stringify(r));
+    for (const r of records) io.out(toJson(r));
     return EXIT.ok;
   }
   if (records.length === 0) {

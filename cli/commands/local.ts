@@ -4,6 +4,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, UsageError } from '../../lambdas/core/errors';
 import { serverLabel } from '../../lambdas/core/server-version';
+import { parseDuration } from '../duration';
+import { shellQuote } from '../invocation';
+import { type CliIo, invocationOf } from '../io';
+import { toJson } from '../json-output';
 import { ensureRedisServer, serverRelease } from '../local/redis-server-binary';
 import {
   DEFAULT_BASE_PORT,
@@ -18,10 +22,7 @@ import {
   type TopologyStatus,
 } from '../local/topology';
 
-export interface CommandIo {
-  readonly out: (s: string) => void;
-  readonly err: (s: string) => void;
-}
+export type CommandIo = Pick<CliIo, 'out' | 'err' | 'invocation'>;
 
 const USAGE = `Usage: sentinel-watch local <command> [options]
 
@@ -39,8 +40,9 @@ Options:
   --dir PATH               State directory (default <tmpdir>/sentinel-watch-local-<base-port>)
   --master-name NAME       up: Sentinel master name (default ${DEFAULT_MASTER_NAME})
   --password-env VAR       up: read the data nodes' password from $VAR (default: a fixed local password)
-  --down-after-ms N        up: sentinel down-after-milliseconds (default ${DEFAULT_DOWN_AFTER_MS})
-  --failover-timeout-ms N  up: sentinel failover-timeout (default ${DEFAULT_FAILOVER_TIMEOUT_MS})
+  --down-after-ms D        up: sentinel down-after-milliseconds: 2s, 1500ms or a number of
+                           milliseconds (default ${DEFAULT_DOWN_AFTER_MS})
+  --failover-timeout-ms D  up: sentinel failover-timeout, as above (default ${DEFAULT_FAILOVER_TIMEOUT_MS})
   --json                   status: print JSON
   -h, --help               Show this help
 `;
@@ -90,8 +92,15 @@ function intFlag(
   return n;
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:,@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+function durationFlag(
+  values: Record<string, unknown>,
+  name: string,
+  minMs: number,
+  maxMs: number,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  return parseDuration(String(raw), { flag: `--${name}`, plainUnit: 'ms', minMs, maxMs });
 }
 
 function formatStatus(status: TopologyStatus): string {
@@ -153,8 +162,8 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       dir: values.dir as string | undefined,
       masterName: values['master-name'] as string | undefined,
       password,
-      downAfterMs: intFlag(values, 'down-after-ms', 100, 600_000),
-      failoverTimeoutMs: intFlag(values, 'failover-timeout-ms', 1000, 3_600_000),
+      downAfterMs: durationFlag(values, 'down-after-ms', 100, 600_000),
+      failoverTimeoutMs: durationFlag(values, 'failover-timeout-ms', 1000, 3_600_000),
     };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -178,6 +187,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
             ? `REDIS_PASSWORD="$${passwordEnv}"`
             : `REDIS_PASSWORD=${shellQuote(DEFAULT_LOCAL_PASSWORD)}`;
         const sentinels = topology.sentinelAddresses.join(',');
+        const cli = invocationOf(io);
         io.out(
           `Local Sentinel topology '${topology.masterName}' is up${topology.server ? ` on ${serverLabel(topology.server)}` : ''} (state in ${topology.dir}).\n` +
             `  master    127.0.0.1:${topology.dataPorts[0]}\n` +
@@ -187,9 +197,9 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
               .join(' ')}\n` +
             `  sentinels ${topology.sentinelAddresses.join(' ')}\n\n` +
             'Try next:\n' +
-            `  ${passwordPrefix} sentinel-watch check --sentinels ${sentinels} --master ${topology.masterName}\n` +
+            `  ${passwordPrefix} ${cli} check --sentinels ${sentinels} --master ${topology.masterName}\n` +
             (passwordEnv === undefined ? '  (a fixed password for this local demo only)\n' : '') +
-            `Stop it with: sentinel-watch local down${downArgs(options)}\n`,
+            `Stop it with: ${cli} local down${downArgs(options)}\n`,
         );
         return 0;
       }
@@ -206,7 +216,7 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       case 'status': {
         const topology = await LocalTopology.load(where);
         const status = await topology.status();
-        io.out(values.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+        io.out(values.json === true ? `${toJson(status, 2)}\n` : formatStatus(status));
         return 0;
       }
       default:
@@ -221,7 +231,11 @@ export async function localCommand(argv: readonly string[], io: CommandIo): Prom
       io.err(`sentinel-watch local ${sub}: ${message}\n`);
       return 3;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // The topology's messages suggest "sentinel-watch local up/down": show them as this user runs it.
+    const message = (err instanceof Error ? err.message : String(err)).replaceAll(
+      'sentinel-watch local ',
+      `${invocationOf(io)} local `,
+    );
     io.err(`sentinel-watch local ${sub}: ${message}\n`);
     return 1;
   }

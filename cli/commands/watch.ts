@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
-import { UsageError } from '../../lambdas/core/errors';
 import type { Notification } from '../../lambdas/core/incidents';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
+import { credentialsOfAll } from '../credentials';
 import {
-  credentialsFromEnv,
   deploymentOptions,
   deploymentOptionsHelp,
+  secretSourceFrom,
   watchConfigFrom,
 } from '../deployment-options';
+import { parseDuration } from '../duration';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 import { type MetricsServer, parseMetricsListen, startMetricsServer } from '../metrics/server';
 import { WatchMetrics } from '../metrics/watch-metrics';
 import { silenceReaderFor } from '../silence-reader';
@@ -25,7 +27,7 @@ within about a second of +switch-master, with its timeline. Runs until Ctrl-C.
 ${deploymentOptionsHelp}
 
 Watch:
-  --interval SECONDS            time between polls (default 10)
+  --interval DURATION           time between polls: 10s, 2m, or a number of seconds (default 10s)
   --no-events                   poll only; do not subscribe to the sentinels' pub/sub
   --json                        one JSON notification per line on stdout
   --verbose                     also print each poll's status and each sentinel event on stderr
@@ -110,18 +112,25 @@ export async function watchCommand(
     io.out(watchHelp);
     return EXIT.ok;
   }
-  const intervalSeconds = values.interval === undefined ? 10 : Number(values.interval);
-  if (!Number.isFinite(intervalSeconds) || intervalSeconds < 0.2 || intervalSeconds > 3600) {
-    throw new UsageError(
-      `--interval: must be a number of seconds from 0.2 to 3600, got "${values.interval}"`,
-    );
-  }
+  const intervalMs =
+    values.interval === undefined
+      ? 10_000
+      : parseDuration(values.interval, {
+          flag: '--interval',
+          plainUnit: 's',
+          minMs: 200,
+          maxMs: 3_600_000,
+          wholeMs: false,
+        });
+  const intervalSeconds = intervalMs / 1000;
   const config = watchConfigFrom(values, io.env);
+  // Read once, before the first poll: a password rotated while watching needs a restart.
+  const credentials = await credentialsOfAll(config.deployments, io.env, await secretSourceFrom(values));
   const listen = values['metrics-listen'] === undefined ? null : parseMetricsListen(values['metrics-listen']);
   const silences = silenceReaderFor(silenceSourceFrom(values, io.env), io);
   const watchers = config.deployments.map(
     (d, i) =>
-      new DeploymentWatcher(d, credentialsFromEnv(d, i, io.env), {
+      new DeploymentWatcher(d, credentials[i], {
         runBatch,
         now: Date.now,
         silences,
@@ -141,7 +150,7 @@ export async function watchCommand(
   );
   const runs = watchers.map((w, i) =>
     w.run({
-      intervalMs: intervalSeconds * 1000,
+      intervalMs,
       onStep: (step) => {
         metrics.record(config.deployments[i], step);
         if (values.verbose) {
@@ -153,7 +162,7 @@ export async function watchCommand(
             io.err(`${n.at} silenced by ${silenceId}: [${n.type}] ${n.deployment} ${n.code} ${n.subject}`);
           }
         }
-        for (const n of step.notifications) io.out(values.json ? JSON.stringify(n) : renderNotification(n));
+        for (const n of step.notifications) io.out(values.json ? toJson(n) : renderNotification(n));
       },
       ...(values.verbose
         ? {

@@ -12,7 +12,15 @@ import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
 import { subscribeSentinelEvents } from '../adapters/sentinel-events';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
-import { type PollerDeps, type PollReport, probeWith, type RunSummary, runPoller, sleep } from './run';
+import {
+  lagProbeWith,
+  type PollerDeps,
+  type PollReport,
+  probeWith,
+  type RunSummary,
+  runPoller,
+  sleep,
+} from './run';
 import { loadPollerSettings } from './settings';
 
 const settings = loadPollerSettings(process.env);
@@ -48,6 +56,7 @@ export function publishPollMetrics(report: PollReport): void {
 
 export const defaultPollerDeps = (): PollerDeps => ({
   probe: probeWith(runBatch, Date.now),
+  lag: lagProbeWith(runBatch),
   ...watcherPorts(clients, settings),
   silences: new DynamoSilenceStore({
     client: clients.documentClient,

@@ -11,7 +11,7 @@ import type { SentinelEvent } from '../core/sentinel-event';
 import type { Silence } from '../core/silence';
 import { applySilences, markSilenced } from '../core/silence-policy';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
-import type { Snapshot } from '../core/types';
+import type { Address, Snapshot } from '../core/types';
 import { buildTimeline } from '../core/watch-cycle';
 import { publishClaimed, recordOutcomes } from './deliver';
 import { claim, compactSnapshot, enqueue, loadPollerState, type PollerState, pendingCount } from './state';
@@ -36,6 +36,8 @@ export interface PollResult {
   readonly switched?: boolean;
   readonly published: number;
   readonly pending: number;
+  /** The master this poll found (lag samples until the next poll read it); absent on a conflict. */
+  readonly master?: Address | null;
 }
 
 export async function pollOnce(
@@ -56,7 +58,8 @@ export async function pollOnce(
   const state = loadPollerState(loaded?.state);
 
   const now = deps.clock();
-  const snapshot = await deps.probe(d, credentials);
+  // The last poll tells which replicas to ask who is writing to them (CLIENT LIST).
+  const snapshot = await deps.probe(d, credentials, state.lastSnapshot);
   // The DynamoDB lock (drill Lambda), else the key on the master (any drill, the CLI's too).
   const drill = drillContext(lock ?? drillLockFromSnapshot(snapshot), state.drill, now);
   const detection = detect({
@@ -171,6 +174,7 @@ export async function pollOnce(
     published: sent,
     pending: report.pending,
     switched: notifications.some((n) => n.code === 'MASTER_CHANGED'),
+    master: polled.master,
   };
 }
 

@@ -9,16 +9,21 @@
 
 import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
+import { detectionSettings } from '../core/detect';
 import { drillContext } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import type { Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
+import type { Address } from '../core/types';
 import { TIMELINE_NOISE } from '../core/watch-cycle';
+import { readLag } from '../probe/lag-sampler';
 import { pollDeployment } from '../probe/poll-deployment';
+import { nodeTarget } from '../probe/targets';
 import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
 import {
   type Budget,
   errorText,
+  type LagProbe,
   type PollerDeps,
   type Probe,
   RUN_DEFAULTS,
@@ -28,6 +33,7 @@ import {
 } from './types';
 
 export type {
+  LagProbe,
   PollerDeps,
   PollerLog,
   PollReport,
@@ -71,10 +77,20 @@ export class PollerError extends SentinelWatchError {
 }
 
 /** The probe over a batch runner: what the handler and the integration tests use. */
+/** After a lag sample triggered a poll, the next sample may trigger no sooner than this. */
+const LAG_TRIGGER_GAP_MS = 5_000;
+
 export const probeWith =
   (runBatch: RunBatch, now: Clock): Probe =>
-  (deployment, credentials) =>
-    pollDeployment(deployment, credentials, { runBatch, now });
+  (deployment, credentials, previous) =>
+    pollDeployment(deployment, credentials, { runBatch, now }, { previous: previous ?? null });
+
+/** The default LagProbe: the master's `INFO replication`, one command with the node deadline. */
+export const lagProbeWith =
+  (runBatch: RunBatch): LagProbe =>
+  async (d, credentials, master) =>
+    (await readLag(runBatch, nodeTarget(d, credentials, master), d.timeoutMs, detectionSettings(d)))
+      .behind !== null;
 
 /** The default Sleep: a timer that an abort signal cuts short. */
 export const sleep: Sleep = (ms, signal) =>
@@ -166,6 +182,8 @@ async function watchDeployment(
   const events: SentinelEvent[] = [];
   let wake: AbortController | null = null;
   let triggered = false;
+  let lastLagTriggerAt = Number.NEGATIVE_INFINITY;
+  let master: Address | null = null;
   let polls = 0;
   let published = 0;
   let pending = 0;
@@ -181,6 +199,29 @@ async function watchDeployment(
       wake?.abort();
     }
   };
+  /**
+   * Sleeps until `until` or a sentinel event; with a lag probe, in slices of lagCheckMs, sampling the
+   * master's replication view after each: a replica behind triggers a poll now (at most one such
+   * trigger per LAG_TRIGGER_GAP_MS: the poll is the judge, a sample only calls it).
+   */
+  const waitUntil = async (until: number, credentials: Credentials): Promise<void> => {
+    const lag = deps.lag;
+    const every = lag && d.lagCheckMs > 0 ? d.lagCheckMs : null;
+    while (!triggered) {
+      const now = deps.clock();
+      if (now >= until) return;
+      wake = new AbortController();
+      await deps.sleep(every === null ? until - now : Math.min(until - now, every), wake.signal);
+      wake = null;
+      if (triggered || every === null || !lag || master === null || deps.clock() >= until) continue;
+      if (deps.clock() - lastLagTriggerAt < LAG_TRIGGER_GAP_MS) continue;
+      if (await lag(d, credentials, master).catch(() => false)) {
+        lastLagTriggerAt = deps.clock();
+        log.info('a replica looks behind between polls: polling now', { deployment: d.name });
+        triggered = true;
+      }
+    }
+  };
   // A poll may start only if it can finish, and leave the reserve, before the window closes.
   const latestStart = budget.stopAt - d.pollTimeoutMs - budget.reserveMs;
 
@@ -193,6 +234,7 @@ async function watchDeployment(
       const result = await pollOnce(config, d, credentials, deps, options, budget, events);
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
+      master = result.master ?? null;
       polls++;
       published += result.published;
       pending = result.pending;
@@ -232,9 +274,7 @@ async function watchDeployment(
         const now = deps.clock();
         if (now >= latestStart) break;
         const until = Math.min(nextTick, latestStart);
-        wake = new AbortController();
-        await deps.sleep(until - now, wake.signal);
-        wake = null;
+        await waitUntil(until, credentials);
         if (!triggered && until < nextTick) break;
       }
       if (triggered) {

@@ -9,7 +9,7 @@ import type { Credentials, DeploymentConfig } from '../core/config';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { LockReader, SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
-import type { Snapshot } from '../core/types';
+import type { Address, Snapshot } from '../core/types';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
 export interface PollerLog {
@@ -18,7 +18,22 @@ export interface PollerLog {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-export type Probe = (deployment: DeploymentConfig, credentials: Credentials) => Promise<Snapshot>;
+/** One full poll; `previous` (the last poll's compacted snapshot) decides the follow-up questions. */
+export type Probe = (
+  deployment: DeploymentConfig,
+  credentials: Credentials,
+  previous?: Snapshot | null,
+) => Promise<Snapshot>;
+
+/**
+ * One cheap look at the master's own replication view between full polls (lag-sampler.ts): true when
+ * a replica looks behind, so the poll that judges it runs now instead of at the next tick.
+ */
+export type LagProbe = (
+  deployment: DeploymentConfig,
+  credentials: Credentials,
+  master: Address,
+) => Promise<boolean>;
 
 /** Sleeps `ms`; resolves early (never rejects) when `signal` aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -67,6 +82,8 @@ export interface PollerDeps {
   /** Silences (the table's SILENCE items); none: nothing is silenced. */
   readonly silences?: SilenceReader;
   readonly subscribe?: Subscribe;
+  /** Lag samples between polls (only with pollEverySeconds and lagCheckMs); none: ticks and events only. */
+  readonly lag?: LagProbe;
   readonly log?: PollerLog;
   readonly onPoll?: (report: PollReport) => void;
   /** [0, 1) for backoff jitter; default Math.random. */

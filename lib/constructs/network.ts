@@ -3,7 +3,7 @@
 // the config names (plus HTTPS for AWS APIs); when the Redis security group is given, its ingress
 // rule for those ports is added here too.
 
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../lambdas/core/errors';
@@ -43,6 +43,15 @@ export class WatcherNetwork extends Construct {
       });
       this.subnets = { subnets: this.vpc.privateSubnets };
       this.isolated = null;
+      if (config.routeTableIds === null) {
+        // Allowed only with vpcEndpoints false (the schema checks it): then nothing reads them.
+        Validations.of(this).acknowledge({
+          id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
+          reason:
+            'No route tables given because no gateway endpoint is added (vpcEndpoints false): ' +
+            "nothing in this stack reads the subnets' route tables.",
+        });
+      }
     } else {
       const stack = Stack.of(this);
       if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
@@ -56,6 +65,7 @@ export class WatcherNetwork extends Construct {
       this.vpc = ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId });
       // Until the CLI has done the lookup, CDK hands out a placeholder VPC: nothing can be checked yet.
       const lookedUp = this.vpc.vpcId === config.vpcId;
+      if (!lookedUp) acknowledgePlaceholderIds(Stack.of(this));
       const selected = selectPrivateSubnets(this.vpc, config.subnetIds, lookedUp);
       this.subnets = { subnets: selected };
       const isolatedIds = new Set(this.vpc.isolatedSubnets.map((s) => s.subnetId));
@@ -86,6 +96,21 @@ export class WatcherNetwork extends Construct {
       }
     }
   }
+}
+
+/**
+ * With `@aws-cdk/core:validateAgainstDefaultRules` (cdk.json), CloudFormation's schema checks fail
+ * synth on the placeholder's ids (vpc-12345, p-12345). That first synth only tells the CLI which
+ * lookups to do; it then synthesizes again with the real ids, where nothing is acknowledged.
+ */
+function acknowledgePlaceholderIds(stack: Stack): void {
+  const reason =
+    "CDK's placeholder VPC before the CLI has looked up the configured one: the CLI synthesizes " +
+    'again with the real VPC and subnet ids, and these checks run on that template unacknowledged.';
+  Validations.of(stack).acknowledge(
+    { id: 'CloudFormation-Validate::F3031', reason },
+    { id: 'CloudFormation-Validate::E1151', reason },
+  );
 }
 
 function selectPrivateSubnets(

@@ -86,7 +86,7 @@ export class OnCallAccess extends Construct {
     });
     // cdk-nag names a finding by the resource as synthesized, with unresolved tokens in angle brackets.
     const shown = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
-    const alarms = `arn:<AWS::Partition>:cloudwatch:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:alarm:${this.alarmPrefix}*`;
+    const alarms = `arn:${shown(stack.partition, 'AWS::Partition')}:cloudwatch:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:alarm:${this.alarmPrefix}*`;
     Validations.of(this.policy).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',

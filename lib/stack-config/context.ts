@@ -16,6 +16,8 @@ export const CONTEXT_KEYS = {
   configFile: 'sentinel-watch:configFile',
   /** CloudFormation stack name. */
   stackName: 'sentinel-watch:stackName',
+  /** `true`: synthesize even with config/example.json's placeholder ids (CI's `npm run synth`). */
+  allowExampleConfig: 'sentinel-watch:allowExampleConfig',
 } as const;
 
 export const DEFAULT_CONFIG_FILE = 'config/example.json';

@@ -4,7 +4,8 @@
 //
 // One file per section: deployments.ts (what to watch), network.ts (VPC, security group, ports,
 // endpoints), alerting.ts (email, Slack), secrets.ts (secret and KMS ARNs), limits.ts (schedule,
-// timeouts, sizes, retention, alarm window); parse.ts composes them, context.ts finds the file.
+// timeouts, sizes, retention, alarm window); parse.ts composes them, context.ts finds the file,
+// example-guard.ts keeps config/example.json's placeholder ids out of a deploy.
 
 export { type AlertEmail, SEVERITIES } from './alerting';
 export {
@@ -15,6 +16,7 @@ export {
   stackNameFrom,
 } from './context';
 export { MAX_WATCH_CONFIG_BYTES } from './deployments';
+export { EXAMPLE_CONFIG_FILE, refuseExampleConfig } from './example-guard';
 export { DEPLOY_ONLY_KEYS, ROOT_KEYS, WATCH_KEYS } from './keys';
 export { LOG_RETENTION_DAYS } from './limits';
 export type { VpcConfig } from './network';

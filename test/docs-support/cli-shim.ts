@@ -1,6 +1,6 @@
-// `sentinel-watch` on PATH as a reader who installed it has it: the CLI bundle package.json's bin
-// names, built from these sources with package.json's own build:cli flags, into the suite's own
-// directory (so two suites never write the same file).
+// `sentinel-watch` on PATH as a reader who installed it has it: the CLI bundle, built from these
+// sources by package.json's own build:cli script into the suite's own directory (so two suites never
+// write the same file).
 
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,17 +12,13 @@ const run = promisify(execFile);
 
 /** Builds the bundle into `dir` and writes `dir/bin/sentinel-watch`; returns the bin directory. */
 export async function installCliShim(dir: string): Promise<string> {
+  const bundle = join(dir, 'sentinel-watch.cjs');
+  // package.json's build:cli, with an outfile of our own.
   const { scripts } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const bundle = join(dir, 'sentinel-watch.cjs');
-  const [tool, ...args] = scripts['build:cli'].split(/\s+/);
-  expect(args).toContain('--outfile=dist/sentinel-watch.cjs');
-  await run(
-    join(REPO, 'node_modules', '.bin', tool),
-    args.map((a) => (a.startsWith('--outfile=') ? `--outfile=${bundle}` : a)),
-    { cwd: REPO, timeout: 120_000 },
-  );
+  expect(scripts['build:cli']).toBe('node scripts/build-cli.mjs');
+  await run(process.execPath, ['scripts/build-cli.mjs', bundle], { cwd: REPO, timeout: 120_000 });
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'sentinel-watch'), `#!/bin/sh\nexec "${process.execPath}" "${bundle}" "$@"\n`);

@@ -17,9 +17,19 @@ export interface NotRunHere {
    * What the unit test checks instead: `cli-parser` runs the sentinel-watch arguments through the CLI's
    * own parser (the command with --help must exit 0), `npm-scripts` checks that every `npm run X` names
    * a script of package.json, `cdk-context` that the `-c` keys are ones the app reads, `drill-output`
-   * that the flags are those of the stack's DrillCommand output, `ci` that CI runs it.
+   * that the flags are those of the stack's DrillCommand output, `ci` that CI runs it, `executable` that
+   * the script it runs is in the repository and executable, `tarball-name` that the tarball is the one
+   * `npm pack` writes for package.json's name and version.
    */
-  readonly checks: readonly ('cli-parser' | 'npm-scripts' | 'cdk-context' | 'drill-output' | 'ci')[];
+  readonly checks: readonly (
+    | 'cli-parser'
+    | 'npm-scripts'
+    | 'cdk-context'
+    | 'drill-output'
+    | 'ci'
+    | 'executable'
+    | 'tarball-name'
+  )[];
 }
 
 export type Verification = RunHere | NotRunHere;
@@ -90,6 +100,58 @@ export const DOC_COMMANDS: Readonly<Record<string, Verification>> = {
       why: 'needs the server builds and rewrites the committed fixtures',
       checks: ['npm-scripts'],
     },
+  // docs/cli.md: install, help, version, JSON.
+  'npx sentinel-watch --help': { how: 'run', by: STAND_INS },
+  'npm run cli -- --help': { how: 'run', by: STAND_INS },
+  'node dist/sentinel-watch.cjs --help': { how: 'run', by: STAND_INS },
+  'sentinel-watch --help': { how: 'run', by: STAND_INS },
+  'sentinel-watch check --help': { how: 'run', by: STAND_INS },
+  'sentinel-watch help local': { how: 'run', by: STAND_INS },
+  'sentinel-watch local up --help': { how: 'run', by: STAND_INS },
+  'sentinel-watch --version': { how: 'run', by: STAND_INS },
+  'npm run build:cli': {
+    how: 'not-run',
+    why: "rewrites the checkout's dist/, which other suites may be running; the docs suites run the same script into a directory of their own, and npm test's build runs it",
+    checks: ['npm-scripts'],
+  },
+  'npm pack': {
+    how: 'not-run',
+    why: 'writes a tarball into the checkout; test/integration/cli-install.test.ts packs and installs it',
+    checks: [],
+  },
+  'npm install -g ./sentinel-watch-0.1.0.tgz': {
+    how: 'not-run',
+    why: 'installs globally; test/integration/cli-install.test.ts installs the packed tarball into a prefix of its own',
+    checks: ['tarball-name'],
+  },
+  "REDIS_PASSWORD=sentinel-watch-local sentinel-watch check --sentinels 127.0.0.1:26400 --master mymaster --json | jq -e '.schemaVersion == 1'":
+    { how: 'run', by: DOCS },
+  'sentinel-watch check --config config/prod.json --aws-secrets': {
+    how: 'not-run',
+    why: `${AWS}, and config/prod.json is the reader's own file (cli-aws-secrets.test.ts runs --aws-secrets against a stand-in)`,
+    checks: ['cli-parser'],
+  },
+  'REDIS_PASSWORD=... sentinel-watch check --config config/prod.json --password-env REDIS_PASSWORD': {
+    how: 'not-run',
+    why: "config/prod.json is the reader's own file, with the reader's addresses",
+    checks: ['cli-parser'],
+  },
+  // docs/aws.md, docs/benchmarks.md.
+  'cp config/example.json config/prod.json': {
+    how: 'not-run',
+    why: "writes the reader's own config into the checkout; the example it copies is checked against docs/aws.md",
+    checks: [],
+  },
+  'bench/cli-startup.sh': {
+    how: 'not-run',
+    why: 'a benchmark: needs hyperfine and minutes on a topology of its own (ports 6400-6402)',
+    checks: ['executable'],
+  },
+  'bench/cli-startup.sh 6760': {
+    how: 'not-run',
+    why: 'a benchmark: needs hyperfine and minutes on a topology of its own',
+    checks: ['executable'],
+  },
   // AWS.
   "aws secretsmanager create-secret --name sentinel-watch/orders-cache/redis --secret-string 's3cr3t'": {
     how: 'not-run',

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseConfig, deployment, type Json } from './helpers';
+import { baseConfig, CDK_JSON_FLAGS, deployment, type Json } from './helpers';
 
 const root = join(__dirname, '../..');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
@@ -18,7 +18,8 @@ function runApp(context: Json) {
       env: {
         PATH: process.env.PATH,
         CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+        // The CLI passes cdk.json's context (its feature flags) along with -c values.
+        CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_FLAGS, 'aws:cdk:bundling-stacks': [], ...context }),
       },
       encoding: 'utf8',
       timeout: 60_000,
@@ -46,9 +47,34 @@ describe('App: bin/app.ts', () => {
     expect(template).toBeNull();
   });
 
-  it('synthesizes config/example.json by default, cdk-nag included', () => {
-    // Act
+  it('refuses config/example.json by default: its VPC ids are placeholders', () => {
+    // Act: `cdk deploy` with no -c
     const { status, stderr, template } = runApp({});
+
+    // Assess
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe(
+      'sentinel-watch: invalid config: vpc.vpcId: "vpc-0a1b2c3d4e5f67890" is a placeholder from ' +
+        'config/example.json, not an id in your account. Copy the example to config/prod.json, put in ' +
+        'your VPC, subnets and deployments, and pass it: -c sentinel-watch:configFile=config/prod.json. ' +
+        'To synthesize the example on purpose (CI, a first look at the template), add ' +
+        '-c sentinel-watch:allowExampleConfig=true',
+    );
+    expect(template).toBeNull();
+  });
+
+  it('refuses a copy of the example that kept one of its placeholder ids, naming the field', () => {
+    const example = JSON.parse(readFileSync(join(root, 'config/example.json'), 'utf8')) as Json;
+    const { status, stderr } = runApp({
+      'sentinel-watch:config': { ...example, vpc: { vpcId: 'vpc-0123456789abcdef0' } },
+    });
+    expect(status).toBe(1);
+    expect(stderr).toContain('redisSecurityGroupId: "sg-0a1b2c3d4e5f67890" is a placeholder');
+  });
+
+  it('synthesizes config/example.json when asked to (npm run synth), cdk-nag included', () => {
+    // Act: -c values arrive as strings
+    const { status, stderr, template } = runApp({ 'sentinel-watch:allowExampleConfig': 'true' });
 
     // Assess
     expect(stderr).not.toMatch(/AwsSolutions/);

@@ -1,6 +1,8 @@
 // Builds the stack from a config object, the way bin/app.ts does, with bundling skipped (the
 // `aws:cdk:bundling-stacks: []` context) so that a synth takes a fraction of a second.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SentinelWatchStack } from '../../lib/sentinel-watch-stack';
@@ -39,13 +41,23 @@ export const baseConfig = (overrides: Json = {}): Json => ({
   ...overrides,
 });
 
+/**
+ * The feature flags of cdk.json, as the CDK CLI passes them to the app: the tests must check the
+ * template that `cdk deploy` produces, not the one of a bare `new App()`.
+ */
+export const CDK_JSON_FLAGS: Json = Object.fromEntries(
+  Object.entries(
+    (JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')) as { context: Json }).context,
+  ).filter(([key]) => !key.startsWith('sentinel-watch:')),
+);
+
 export interface SynthOptions {
   readonly env?: Environment;
   readonly context?: Json;
 }
 
 export function buildStack(config: Json, options: SynthOptions = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...options.context } });
+  const app = new App({ context: { ...CDK_JSON_FLAGS, 'aws:cdk:bundling-stacks': [], ...options.context } });
   const stack = new SentinelWatchStack(app, 'SentinelWatch', {
     config: parseStackConfig(config),
     env: options.env,

@@ -206,7 +206,8 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PollerLogs/), 'Arn'] },
       });
       expect(bySid.SnapshotTableItems).toMatchObject({
-        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        // Sorted by @aws-cdk/aws-iam:minimizePolicies (cdk.json).
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageTable/), 'Arn'] },
       });
       expect(bySid.PublishAlerts).toMatchObject({

@@ -10,6 +10,7 @@ import { ensureRedisServer, serverRelease } from '../../cli/local/redis-server-b
 import { LocalTopology, waitFor } from '../../cli/local/topology';
 import { serverLabel } from '../../lambdas/core/server-version';
 import type { Snapshot } from '../../lambdas/core/types';
+import { captureOutput } from './helpers/capture-output';
 
 const BASE = 6700;
 const PASSWORD = 'cli-test-password';
@@ -42,6 +43,7 @@ async function cli(args: readonly string[], env: Record<string, string> = {}): P
 
 const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${BASE + 20_000 + i}`).join(',');
 const dir = mkdtempSync(join(tmpdir(), 'sw-cli-'));
+let upStdout = '';
 /** `redis 7.0.15`: the server under test (REDIS_SERVER), as check names it. */
 let label: string;
 
@@ -65,11 +67,33 @@ beforeAll(async () => {
   expect(up.stderr).toBe('');
   expect(up.code).toBe(0);
   expect(up.stdout).toContain(sentinels);
+  upStdout = up.stdout;
 }, 60_000);
 
 afterAll(async () => {
   const down = await cli(['local', 'down', '--base-port', String(BASE), '--dir', join(dir, 'topology')]);
   expect(down.code).toBe(0);
+});
+
+describe('sentinel-watch local up', () => {
+  it('prints a check command that runs as printed, from where the user is', async () => {
+    // Prepare: the "Try next" line, as the user would paste it into a shell
+    const line = upStdout.split('\n').find((l) => l.includes(' check --sentinels '));
+    expect(line).toBeDefined();
+
+    // Act
+    const r = await run('sh', ['-c', line!.trim()], {
+      cwd: ROOT,
+      env: { ...process.env, LOCAL_PW: PASSWORD },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+
+    // Assess
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Master: 127.0.0.1:${BASE}`);
+  });
 });
 
 describe('sentinel-watch check', () => {
@@ -83,7 +107,8 @@ describe('sentinel-watch check', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const s = JSON.parse(lines[0]) as Snapshot;
+    const s = JSON.parse(lines[0]) as Snapshot & { schemaVersion: number };
+    expect(s.schemaVersion).toBe(1);
     expect(s.masterName).toBe('mymaster');
     expect(Date.parse(s.takenAt)).not.toBeNaN();
     expect(s.master).toEqual({ host: '127.0.0.1', port: BASE });
@@ -192,14 +217,7 @@ describe('sentinel-watch watch', () => {
       ],
       { cwd: ROOT, env: { ...process.env, REDIS_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const output = captureOutput(child);
 
     // Act: several polls, then Ctrl-C
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -208,8 +226,8 @@ describe('sentinel-watch watch', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('watching mymaster every 0.5s and on sentinel events');
+    expect(output.stdout()).toBe('');
+    expect(output.stderr()).toContain('watching mymaster every 0.5s and on sentinel events');
   });
 });
 
@@ -254,7 +272,11 @@ describe('sentinel-watch local', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
-    const status = JSON.parse(r.stdout) as { processes: { port: number; role: string; alive: boolean }[] };
+    const status = JSON.parse(r.stdout) as {
+      schemaVersion: number;
+      processes: { port: number; role: string; alive: boolean }[];
+    };
+    expect(status.schemaVersion).toBe(1);
     expect(status.processes.map((p) => [p.port, p.role, p.alive])).toEqual([
       [BASE, 'master', true],
       [BASE + 1, 'replica', true],

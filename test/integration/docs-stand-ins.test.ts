@@ -3,7 +3,7 @@
 // docs/versions.md. No redis-server is started, so this suite needs no lock. The commands that need a
 // topology are in docs.test.ts; test/docs-support/doc-commands.ts says which suite runs which command.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
@@ -86,6 +86,30 @@ describe('docs/on-call.md: silences in the stack table', () => {
     expect({ code: removed.code, stderr: removed.stderr }).toEqual({ code: 0, stderr: '' });
     expect(removed.stdout).toContain(`${ids[0]}: ended`);
   }, 60_000);
+});
+
+describe('docs/cli.md: help and version, however the CLI is run', () => {
+  it('prints help and the version, exit 0, nothing on stderr', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const shown = commandsIn('docs/cli.md', readDoc('docs/cli.md')).filter((c) =>
+      /(--help|--version|help local)$/.test(c.command),
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(8);
+    for (const c of shown) {
+      expect(DOC_COMMANDS[c.command]).toEqual({ how: 'run', by: 'test/integration/docs-stand-ins.test.ts' });
+      // The checkout's own dist/ may be missing or stale: the suite's fresh bundle stands in for it.
+      const r = await sh(
+        c.command.replace('node dist/sentinel-watch.cjs', `node ${join(tmp, 'sentinel-watch.cjs')}`),
+      );
+      expect({ command: c.command, code: r.code, stderr: r.stderr }).toEqual({
+        command: c.command,
+        code: 0,
+        stderr: '',
+      });
+      if (c.command.endsWith('--version')) expect(r.stdout.trim()).toBe(version);
+      else expect(r.stdout).toMatch(/^Usage: sentinel-watch /m);
+    }
+  }, 120_000);
 });
 
 describe('docs/versions.md: the version matrix', () => {

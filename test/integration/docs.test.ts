@@ -123,6 +123,19 @@ describe('the commands of README.md and docs/*.md, on a real topology', () => {
     expectReadsAsDocumented(cli.output, r.stdout);
   });
 
+  it('docs/cli.md: `check --json` carries schemaVersion 1, as the jq line checks', async () => {
+    const cmd = documented(
+      'docs/cli.md',
+      'REDIS_PASSWORD=sentinel-watch-local sentinel-watch check --sentinels 127.0.0.1:26400 --master mymaster --json',
+    );
+    const jq = await sh('command -v jq');
+    // CI's fresh Debian has no jq: there the left side runs alone and the same test is made here.
+    const r = await sh(jq.code === 0 ? cmd.command : cmd.command.replace(/ \| jq .*$/, ''));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    if (jq.code === 0) expect(r.stdout.trim()).toBe('true');
+    else expect((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion).toBe(1);
+  });
+
   it('docs/cli.md: with a replica killed, `check` exits 1 and ends as shown', async () => {
     const block = fencedBlocks('docs/cli.md', readDoc('docs/cli.md')).find((b) =>
       b.intro.startsWith('With a replica killed'),

@@ -32,10 +32,15 @@ const CFN_NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const SLACK_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf';
 
 process.env.SLACK_WEBHOOK_SECRET_ARN = SLACK_SECRET;
+// The Slack handler reads its settings when loaded; its delivery records (the table) are
+// slack-delivery.test.ts's subject: here it posts each message without them (ledger null), so it
+// never calls DynamoDB.
+process.env.SNAPSHOT_TABLE_NAME = 'sentinel-watch-oncall-it';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_REGION = 'us-east-1';
-const { handler: slackHandler } =
+const { createSlackHandler } =
   require('../../lambdas/slack/handler') as typeof import('../../lambdas/slack/handler');
+const slackHandler = createSlackHandler({ ledger: null });
 
 interface Delivered {
   readonly subject: string;

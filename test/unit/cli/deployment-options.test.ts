@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialsFromEnv, watchConfigFrom } from '../../../cli/deployment-options';
+import { credentialsFromEnv } from '../../../cli/credentials';
+import { watchConfigFrom } from '../../../cli/deployment-options';
 import { parseWatchConfig } from '../../../lambdas/core/config';
 import { ConfigError, UsageError } from '../../../lambdas/core/errors';
 
@@ -34,7 +35,7 @@ describe('Function: watchConfigFrom', () => {
     [{ sentinels: '127.0.0.1', master: 'm' }, /^--sentinels: "127.0.0.1" is not "host:port"/],
     [
       { sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': 'soon' },
-      /^--timeout-ms: "soon" is not a number/,
+      /^--timeout-ms: "soon" is not a duration such as 500ms, 10s/,
     ],
     [{ sentinels: '127.0.0.1:1', master: 'm', 'timeout-ms': '5' }, /^--timeout-ms: must be between 50/],
     [{ config: 'x.json', master: 'm' }, /--config cannot be combined with --master/],
@@ -94,6 +95,43 @@ describe('Function: credentialsFromEnv', () => {
 
   it('refuses Secrets Manager ARNs outside AWS with a hint', () => {
     const d = deployment({ passwordSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' });
-    expect(() => credentialsFromEnv(d, 0, {})).toThrow(/deployments\[0\]\.passwordSecretArn: .*passwordEnv/);
+    expect(() => credentialsFromEnv(d, 0, {})).toThrow(
+      /^deployments\[0\]\.passwordSecretArn: the password is kept in Secrets Manager: add --aws-secrets .* or put it in an environment variable and add --password-env VAR$/,
+    );
+  });
+});
+
+describe('Function: watchConfigFrom with a stack config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-stack-options-'));
+  const file = join(dir, 'prod.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      deployments: [
+        {
+          masterName: 'm',
+          sentinels: ['127.0.0.1:26379'],
+          passwordSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:r-AbCdEf',
+        },
+      ],
+      vpc: { vpcId: 'vpc-0123456789abcdef0' },
+      alertEmails: ['oncall@example.com'],
+    }),
+  );
+
+  it('takes --password-env for every deployment of the file, instead of its secret ARN', () => {
+    const d = watchConfigFrom({ config: file, 'password-env': 'PROD_PW' }, {}).deployments[0];
+    expect([d.passwordEnv, d.passwordSecretArn]).toEqual(['PROD_PW', null]);
+  });
+
+  it.each([
+    [{ config: file, 'password-env': 'not a name' }, /^--password-env: /],
+    [
+      { sentinels: '127.0.0.1:1', master: 'm', 'aws-secrets': true },
+      /--aws-secrets reads the secret ARNs of a --config file/,
+    ],
+  ])('rejects %j naming the flag', (values, message) => {
+    expect(() => watchConfigFrom(values, {})).toThrow(UsageError);
+    expect(() => watchConfigFrom(values, {})).toThrow(message);
   });
 });

@@ -58,7 +58,7 @@ describe('Command: drill', () => {
     expect(code).toBe(1);
     expect(err).toEqual([]);
     const report = JSON.parse(out[0]) as DrillReport;
-    expect(report).toMatchObject({ outcome: 'failed', deployment: 'mymaster' });
+    expect(report).toMatchObject({ schemaVersion: 1, outcome: 'failed', deployment: 'mymaster' });
   });
 
   it('runs preflight only with --dry-run', async () => {
@@ -108,7 +108,7 @@ describe('Command: drill', () => {
         io,
         new FakeDeployment().deps(),
       ),
-    ).rejects.toThrow('--verify-timeout-ms: "10" must be a whole number of milliseconds from 1000 to 600000');
+    ).rejects.toThrow('--verify-timeout-ms: "10" is out of range: from 1s to 10m');
   });
 
   it('prints its help', async () => {

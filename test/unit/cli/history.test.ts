@@ -127,7 +127,7 @@ describe('Function: historyQueryFrom', () => {
     [{ table: 't' }, /^--deployment NAME is required/],
     [{ table: 't', deployment: 'd', since: 'yesterday' }, /^--since: "yesterday" is neither a duration/],
     [{ table: 't', deployment: 'd', since: '1w' }, /^--since: "1w"/],
-    [{ table: 't', deployment: 'd', since: '0h' }, /^--since: "0h" must be a positive duration/],
+    [{ table: 't', deployment: 'd', since: '0h' }, /^--since: "0h" is out of range: at least 1s/],
     [{ table: 't', deployment: 'd', since: '2025-13-45' }, /^--since: "2025-13-45" is not an ISO-8601 time/],
     [{ table: 't', deployment: 'd', until: '1h' }, /^--until: "1h" is not an ISO-8601 time/],
     [{ table: 't', deployment: 'd', limit: '0' }, /^--limit: "0" must be a whole number from 1 to 10000/],
@@ -242,7 +242,7 @@ describe('Function: historyCommand', () => {
     expect(err).toEqual([]);
   });
 
-  it('prints JSON lines with --json', async () => {
+  it('prints JSON lines with --json, each with the schemaVersion first', async () => {
     // Prepare
     const { io, out } = capture();
     const records = [record('2025-03-01T11:58:00.000Z'), record('2025-03-01T11:59:00.000Z')];
@@ -255,7 +255,8 @@ describe('Function: historyCommand', () => {
     );
 
     // Assess
-    expect(out.map((l) => JSON.parse(l))).toEqual(records);
+    expect(out.map((l) => JSON.parse(l))).toEqual(records.map((r) => ({ schemaVersion: 1, ...r })));
+    expect(out[0]).toMatch(/^\{"schemaVersion":1,/);
   });
 
   it('says so on stderr when the range is empty, and exits 0', async () => {

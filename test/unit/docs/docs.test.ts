@@ -3,7 +3,7 @@
 // a short path and names the test command CI runs, and examples copied from files still match them.
 // The commands are run for real by test/integration/docs.test.ts and docs-stand-ins.test.ts.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { main } from '../../../cli/main';
 import { DOC_COMMANDS, onPorts } from '../../docs-support/doc-commands';
@@ -97,6 +97,26 @@ describe('every command shown in README.md and docs/*.md', () => {
     for (const [command, v] of Object.entries(DOC_COMMANDS)) {
       if (v.how !== 'not-run' || !v.checks.includes('cdk-context')) continue;
       for (const m of command.matchAll(/-c (sentinel-watch:\w+)=/g)) expect(context).toContain(`'${m[1]}'`);
+    }
+  });
+
+  it('runs repository scripts that exist and are executable', () => {
+    for (const [command, v] of Object.entries(DOC_COMMANDS)) {
+      if (v.how !== 'not-run' || !v.checks.includes('executable')) continue;
+      const script = join(REPO, shellWords(command).words[0]);
+      expect({ command, mode: statSync(script).mode & 0o100 }).toEqual({ command, mode: 0o100 });
+    }
+  });
+
+  it('installs the tarball npm pack writes for this package', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    for (const [command, v] of Object.entries(DOC_COMMANDS)) {
+      if (v.how === 'not-run' && v.checks.includes('tarball-name')) {
+        expect(command).toContain(`./${pkg.name}-${pkg.version}.tgz`);
+      }
     }
   });
 

@@ -5,15 +5,7 @@ import type { WatchConfig } from '../../../lambdas/core/config';
 import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { AlertMessage, AlertPublisher } from '../../../lambdas/core/ports';
 import { parseSentinelEvent } from '../../../lambdas/core/sentinel-event';
-import type { SnapshotRecord } from '../../../lambdas/core/snapshot-record';
-import type {
-  LockInfo,
-  LockReader,
-  SaveResult,
-  SnapshotStore,
-  StateStore,
-  StoredState,
-} from '../../../lambdas/core/store-ports';
+import type { LockInfo } from '../../../lambdas/core/store-ports';
 import type { Snapshot } from '../../../lambdas/core/types';
 import {
   drillContext,
@@ -23,41 +15,8 @@ import {
   type SubscribeRequest,
 } from '../../../lambdas/poller/run';
 import type { PollerState } from '../../../lambdas/poller/state';
+import { MemoryStore } from '../helpers/memory-store';
 import { healthySnapshot, NOW } from '../helpers/snapshot-factory';
-
-class MemoryStore implements SnapshotStore, StateStore, LockReader {
-  readonly states = new Map<string, StoredState<unknown>>();
-  readonly snapshots: SnapshotRecord[] = [];
-  lock: LockInfo | null = null;
-  /** Runs once, just before the next saveState: a concurrent writer. */
-  beforeSave: (() => void) | null = null;
-
-  async putSnapshot(record: SnapshotRecord): Promise<void> {
-    this.snapshots.push(record);
-  }
-  async history(): Promise<SnapshotRecord[]> {
-    return this.snapshots;
-  }
-  async loadState<T>(deployment: string): Promise<StoredState<T> | null> {
-    const s = this.states.get(deployment);
-    return s ? (structuredClone(s) as StoredState<T>) : null;
-  }
-  async saveState<T>(deployment: string, state: T, expectedVersion: number | null): Promise<SaveResult> {
-    const hook = this.beforeSave;
-    this.beforeSave = null;
-    hook?.();
-    const current = this.states.get(deployment)?.version ?? null;
-    if (current !== expectedVersion) return 'conflict';
-    this.states.set(deployment, { version: (current ?? 0) + 1, state: structuredClone(state) });
-    return 'saved';
-  }
-  async currentLock(): Promise<LockInfo | null> {
-    return this.lock;
-  }
-  state(deployment = 'prod-cache'): PollerState {
-    return this.states.get(deployment)?.state as PollerState;
-  }
-}
 
 const config = (patch: Record<string, unknown> = {}): WatchConfig =>
   parseWatchConfig({
@@ -315,6 +274,57 @@ describe('Function: runPoller', () => {
     );
     expect(store.states.has('b')).toBe(true);
     expect(store.states.has('a')).toBe(false);
+  });
+});
+
+describe('Function: runPoller, between polls', () => {
+  it('asks the next poll about the replicas the last poll saw (its compacted snapshot)', async () => {
+    // Prepare
+    const previous: (Snapshot | null | undefined)[] = [];
+    const probe: PollerDeps['probe'] = async (_d, _c, before) => {
+      previous.push(before);
+      return healthySnapshot({ at: now }) as Snapshot;
+    };
+
+    // Act
+    await runPoller(config({ pollEverySeconds: 20 }), deps({ probe }), options());
+
+    // Assess: the first poll has nothing before it; each later one gets the poll before
+    expect(previous[0]).toBeNull();
+    expect(previous[1]?.takenAt).toBe(new Date(NOW).toISOString());
+    expect(previous[2]?.takenAt).toBe(new Date(NOW + 20_000).toISOString());
+  });
+
+  it('samples the master every lagCheckMs and polls at once when a replica looks behind', async () => {
+    // Prepare: the master's view shows a replica behind from 4.5 s on
+    const samples: { at: number; master: string }[] = [];
+    const lag: PollerDeps['lag'] = async (_d, _c, master) => {
+      samples.push({ at: now - NOW, master: `${master.host}:${master.port}` });
+      return now - NOW >= 4_500;
+    };
+
+    // Act
+    await runPoller(config({ pollEverySeconds: 20 }), deps({ probe: steadyProbe, lag }), options());
+
+    // Assess: one sample a second, on the master the poll found; the 5 s sample triggers a poll
+    // (after the 300 ms debounce); the next trigger waits 5 s, however behind the samples say
+    expect(samples.slice(0, 5)).toEqual(
+      [1, 2, 3, 4, 5].map((s) => ({ at: s * 1_000, master: '10.0.1.61:6379' })),
+    );
+    expect(probeTimes.slice(0, 3)).toEqual([0, 5_300, 10_600]);
+  });
+
+  it('keeps to the ticks when the lag probe fails (the master hung up)', async () => {
+    // Prepare: a lag probe that fails (the master hung up) never triggers a poll
+    const lag: PollerDeps['lag'] = async () => {
+      throw new Error('connection lost');
+    };
+
+    // Act
+    await runPoller(config({ pollEverySeconds: 20 }), deps({ probe: steadyProbe, lag }), options());
+
+    // Assess
+    expect(probeTimes).toEqual([0, 20_000, 40_000]);
   });
 });
 
