@@ -145,7 +145,7 @@ describe('the commands of README.md and docs/*.md, on a real topology', () => {
     keep('check-replica-killed', r.stdout);
     expect(r.code).toBe(1);
     expectReadsAsDocumented(block!.lines, r.stdout);
-    // Back to healthy before the drill, whose preflight wants every replica ready.
+    // Back to healthy before the next steps.
     await topology!.restart(BASE + 2);
     await waitFor(
       async () => (await sh(documented('docs/cli.md', check).command)).code === 0,
@@ -153,15 +153,6 @@ describe('the commands of README.md and docs/*.md, on a real topology', () => {
       'healthy',
     );
   });
-
-  it('docs/drill.md: a drill passes and reports as shown', async () => {
-    const cmd = documented('docs/drill.md', 'REDIS_PASSWORD=sentinel-watch-local sentinel-watch drill');
-    const r = await sh(cmd.command);
-    keep('drill', r.stdout);
-    // Progress goes to stderr, the report to stdout.
-    expect(r.code).toBe(0);
-    expectReadsAsDocumented(cmd.output, r.stdout);
-  }, 90_000);
 
   it('docs/prometheus.md: `watch --metrics-listen` serves the documented metrics, curl reads them', async () => {
     const doc = readDoc('docs/prometheus.md');
@@ -227,7 +218,25 @@ describe('the commands of README.md and docs/*.md, on a real topology', () => {
     const headline = (text: string) =>
       [...text.matchAll(/^\S+ \[([A-Z]+(?: [a-z]+)?)\] \S+ ([A-Z_]+)/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(headline(watch.out.stdout)).toEqual(headline(cmd.output.join('\n')));
-  }, 60_000);
+    // The old master back, as a replica once Sentinel converts it (~10 s), before the drill's preflight.
+    await topology!.restart(master.port);
+    await waitFor(
+      async () => (await sh(documented('docs/cli.md', check).command)).code === 0,
+      40_000,
+      'healthy',
+    );
+  }, 90_000);
+
+  // Last before down: the drill's writers leave errors on the old master (CLIENTS_WRITING_TO_REPLICA)
+  // that a watch started after it would report.
+  it('docs/drill.md: a drill passes and reports as shown', async () => {
+    const cmd = documented('docs/drill.md', 'REDIS_PASSWORD=sentinel-watch-local sentinel-watch drill');
+    const r = await sh(cmd.command);
+    keep('drill', r.stdout);
+    // Progress goes to stderr, the report to stdout.
+    expect(r.code).toBe(0);
+    expectReadsAsDocumented(cmd.output, r.stdout);
+  }, 90_000);
 
   it('README: `local down` stops every process the topology started', async () => {
     const pids = topology!.processes.map((p) => p.pid);
