@@ -4,6 +4,9 @@
 // exit, on error and on Ctrl-C (a second Ctrl-C kills them at once).
 //
 //   npm run bench [-- --quick] [-- --only poll,detect,drill,bundles]
+//   npm run bench -- --fleet [--quick]    fleet scale (bench/fleet): 1,000 simulated deployments, a real
+//                                         fleet of 100 masters (ports 9000-9299), cost; run it under
+//                                         flock /tmp/sw-integration.lock (it starts redis-servers)
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,19 +19,25 @@ import { LocalTopology, processOwnership, stateFilePath } from '../cli/local/top
 import { type BundleResult, benchBundles } from './bundles';
 import { benchDetect, type DetectResult } from './detect';
 import { benchDrill, DRILL_METRICS, type DrillResult, pendingDrill } from './drill';
+import { benchFleet, FLEET_PLANS, renderFleet } from './fleet';
 import { Lab } from './lab';
 import { benchPoll, type PollResult } from './poll';
 import { cell, renderTable } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
+const FLEET_RESULTS = path.join(ROOT, 'bench', 'results', 'fleet.json');
 const SECTIONS = ['poll', 'detect', 'drill', 'bundles'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --quick] [-- --only ${SECTIONS.join(',')}]
+       npm run bench -- --fleet [--quick]
 
-  --quick        fewer iterations (a smoke run, ~1 min)
+  --quick        fewer iterations (a smoke run, ~1 min; with --fleet ~4 min)
   --only LIST    comma-separated sections to run (default: all)
+  --fleet        fleet scale instead: 1,000 SIMULATED deployments in shards, a real fleet of three
+                 sentinels monitoring 100 masters, the handover between runs, and the cost
+                 (results in bench/results/fleet.json; run it under flock /tmp/sw-integration.lock)
   -h, --help     this text`;
 
 const PLANS = {
@@ -69,6 +78,8 @@ const log = (line: string): void => {
 // -- cleanup ------------------------------------------------------------------------------------
 
 let lab: Lab | null = null;
+/** Emergency stops registered by the fleet bench (its simulator and real fleet). */
+const fleetStops: (() => void)[] = [];
 /** Set while the topology starts: its state file has the PIDs before `Lab.start` returns. */
 let startingDir: string | null = null;
 let stopping = false;
@@ -92,6 +103,7 @@ function onSignal(signal: NodeJS.Signals): void {
     process.stderr.write(`\n${signal} again: killing the bench's processes now\n`);
     lab?.killAllSync();
     killStartingSync();
+    for (const stop of fleetStops) stop();
     process.exit(130);
   }
   stopping = true;
@@ -126,6 +138,7 @@ function killStartingSync(): void {
 }
 
 process.on('exit', () => {
+  for (const stop of fleetStops) stop();
   lab?.killAllSync();
   killStartingSync();
 });
@@ -343,12 +356,13 @@ function render(machine: Machine, results: Results, mode: string, durationMs: nu
 // -- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  let values: { quick?: boolean; only?: string; help?: boolean };
+  let values: { quick?: boolean; only?: string; help?: boolean; fleet?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         quick: { type: 'boolean' },
         only: { type: 'string' },
+        fleet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -362,6 +376,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.fleet) return runFleet(values.quick ? 'quick' : 'full');
   const only = (values.only ?? SECTIONS.join(','))
     .split(',')
     .map((s) => s.trim())
@@ -471,3 +486,34 @@ main().then(
     process.exitCode = 1;
   },
 );
+
+/** `--fleet`: the fleet bench alone (bench/fleet), its table on stdout and its JSON in fleet.json. */
+async function runFleet(mode: 'full' | 'quick'): Promise<number> {
+  const machine = machineInfo(await ensureRedisServer({ install: false }).catch(() => null));
+  log(
+    `fleet bench (${mode}) on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, Redis ${machine.redis}`,
+  );
+  noteOthers('fleet (start)');
+  const result = await benchFleet(FLEET_PLANS[mode], log, (stop) => fleetStops.push(stop));
+  noteOthers('fleet (end)');
+  const durationMs = Date.now() - benchStarted;
+  await mkdir(path.dirname(FLEET_RESULTS), { recursive: true });
+  await writeFile(
+    FLEET_RESULTS,
+    `${JSON.stringify({ version: 1, mode, startedAt: new Date(benchStarted).toISOString(), durationMs, machine, otherRedisServers: others, result }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `sentinel-watch bench --fleet (${mode}, ${Math.round(durationMs / 1000)} s) on ${machine.cpuModel}, ${machine.cores} cores, ` +
+      `${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, ${machine.date}\n`,
+  );
+  process.stdout.write(renderFleet(result));
+  if (others.some((o) => o.count > 0)) {
+    process.stdout.write(
+      '\nWARNING: other redis-server processes were running: the figures may be disturbed.\n',
+    );
+  }
+  log(
+    `done in ${Math.round(durationMs / 1000)} s; results in ${path.relative(process.cwd(), FLEET_RESULTS)}`,
+  );
+  return 0;
+}

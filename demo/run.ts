@@ -4,6 +4,7 @@
 
 // First: keeps the AWS SDK's Node version warning out of the demo's output, as in the CLI.
 import '../cli/process-setup';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,9 @@ async function main(): Promise<void> {
     });
     const deployment = config.deployments[0];
     const credentials = { password: topo.password };
+    // The drill key the poller and the drill share (in AWS: one Secrets Manager secret): only a drill
+    // lock signed with it makes the drill's own switch info.
+    const drillKey = randomBytes(32).toString('base64url');
     const publisher = new TerminalPublisher(process.env.SLACK_WEBHOOK_URL || undefined);
     const store = dynamo.store;
 
@@ -185,6 +189,7 @@ async function main(): Promise<void> {
             sleep,
             env,
             subscribe: subscribeSentinelEvents,
+            drillKey: async () => drillKey,
           },
           {
             owner: `demo-${invocation}`,
@@ -307,6 +312,7 @@ async function main(): Promise<void> {
         now: Date.now,
         sleep,
         lock,
+        drillKey,
         progress: (line) => process.stderr.write(`  ${line}\n`),
       },
     );

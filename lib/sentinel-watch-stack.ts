@@ -1,17 +1,20 @@
 // The whole watcher in one stack: network (and VPC endpoints when the subnets have no NAT), storage,
 // alert topic, poller, drill, Slack notifier (when configured) and the watcher's own monitoring.
+// Deployments in several VPCs or accounts use lib/fleet-stacks.ts instead (same parts, lib/compose.ts).
 
-import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { WatcherAlerting } from './constructs/alerting';
-import { Drill } from './constructs/drill';
-import { WatcherMonitoring } from './constructs/monitoring';
-import { WatcherNetwork } from './constructs/network';
-import { OnCallAccess } from './constructs/on-call-access';
-import { Poller } from './constructs/poller';
-import { SlackNotifier } from './constructs/slack-notifier';
-import { WatcherStorage } from './constructs/storage';
-import { WatcherEndpoints } from './constructs/vpc-endpoints';
+import { addAlertingOutputs, addAlertingParts, addWatcherOutputs, addWatcherParts } from './compose';
+import type { WatcherAlerting } from './constructs/alerting';
+import type { Drill } from './constructs/drill';
+import type { DrillKey } from './constructs/drill-key';
+import type { WatcherMonitoring } from './constructs/monitoring';
+import type { WatcherNetwork } from './constructs/network';
+import type { OnCallAccess } from './constructs/on-call-access';
+import type { Poller } from './constructs/poller';
+import type { SlackNotifier } from './constructs/slack-notifier';
+import type { WatcherStorage } from './constructs/storage';
+import type { WatcherEndpoints } from './constructs/vpc-endpoints';
 import type { StackConfig } from './stack-config';
 
 export interface SentinelWatchStackProps extends StackProps {
@@ -25,6 +28,7 @@ export class SentinelWatchStack extends Stack {
   readonly alerting: WatcherAlerting;
   readonly poller: Poller;
   readonly drill: Drill;
+  readonly drillKey: DrillKey;
   readonly slack: SlackNotifier | null;
   readonly monitoring: WatcherMonitoring;
   readonly onCall: OnCallAccess;
@@ -35,99 +39,28 @@ export class SentinelWatchStack extends Stack {
       ...props,
     });
     const { config } = props;
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
 
-    this.network = new WatcherNetwork(this, 'Network', {
-      vpc: config.vpc,
-      redisPorts: config.redisPorts,
-      redisSecurityGroupId: config.redisSecurityGroupId,
-      redisCidrs: config.redisCidrs,
+    const shared = addAlertingParts(this, config);
+    const watcher = addWatcherParts(this, config, {
+      table: shared.table,
+      topic: shared.topic,
+      alarmTopic: shared.alerting.topic,
+      slack: shared.slack?.function ?? null,
     });
-    // 'auto': on where the subnets are known to have no NAT; with explicit subnets that cannot be
-    // known at synth, so on (set vpcEndpoints: false when the subnets have a NAT or endpoints already).
-    const wantEndpoints =
-      config.vpcEndpoints === 'auto' ? (this.network.isolated ?? true) : config.vpcEndpoints;
-    this.endpoints = wantEndpoints
-      ? new WatcherEndpoints(this, 'Endpoints', {
-          vpc: this.network.vpc,
-          subnets: this.network.subnets,
-          clients: this.network.securityGroup,
-        })
-      : null;
+    ({ storage: this.storage, alerting: this.alerting, slack: this.slack, onCall: this.onCall } = shared);
+    ({
+      network: this.network,
+      endpoints: this.endpoints,
+      poller: this.poller,
+      drill: this.drill,
+      drillKey: this.drillKey,
+      monitoring: this.monitoring,
+    } = watcher);
 
-    this.storage = new WatcherStorage(this, 'Storage', { encryption: config.tableEncryption });
-    this.alerting = new WatcherAlerting(this, 'Alerting', { emails: config.alertEmails });
-    const common = { config, network: this.network, storage: this.storage, alerting: this.alerting };
-    this.poller = new Poller(this, 'Poller', common);
-    this.drill = new Drill(this, 'Drill', common);
-    this.slack = config.slackWebhookSecretArn
-      ? new SlackNotifier(this, 'Slack', {
-          webhookSecretArn: config.slackWebhookSecretArn,
-          alerting: this.alerting,
-          storage: this.storage,
-          logRetentionDays: config.logRetentionDays,
-          secretsKmsKeyArns: config.secretsKmsKeyArns,
-        })
-      : null;
-
-    this.monitoring = new WatcherMonitoring(this, 'Monitoring', {
-      topic: this.alerting.topic,
-      poller: this.poller.function,
-      drill: this.drill.function,
-      slack: this.slack?.function ?? null,
-      deployments: config.deployments,
-      scheduleMinutes: config.scheduleMinutes,
-      noSuccessMinutes: config.noSuccessMinutes,
-      pollerTimeoutSeconds: config.pollerTimeoutSeconds,
-    });
-
-    this.onCall = new OnCallAccess(this, 'OnCall', {
-      storage: this.storage,
-      alerting: this.alerting,
-      roleArns: config.onCallRoleArns,
-    });
+    addAlertingOutputs(this, this.alerting.topic.topicArn, this.storage.table.tableName);
+    addWatcherOutputs(this, watcher, config);
     this.addOnCallOutputs(config);
-
-    new CfnOutput(this, 'AlertTopicArn', {
-      description: 'SNS topic of every alert (subscribe more endpoints here)',
-      value: this.alerting.topic.topicArn,
-    });
-    new CfnOutput(this, 'SnapshotTableName', {
-      description: 'DynamoDB table of snapshots, incident state and drill reports',
-      value: this.storage.table.tableName,
-    });
-    new CfnOutput(this, 'DrillFunctionName', {
-      description: 'The failover drill Lambda function (invoke-only)',
-      value: this.drill.function.functionName,
-    });
-    new CfnOutput(this, 'WatcherSecurityGroupId', {
-      description: 'Security group of the poller and the drill: allow it into the Redis security group',
-      value: this.network.securityGroup.securityGroupId,
-    });
-    new CfnOutput(this, 'DashboardUrl', {
-      description: 'CloudWatch dashboard of the watcher',
-      value: Fn.join('', [
-        'https://',
-        Aws.REGION,
-        '.console.aws.amazon.com/cloudwatch/home?region=',
-        Aws.REGION,
-        '#dashboards:name=',
-        this.monitoring.dashboard.dashboardName,
-      ]),
-    });
-    // --cli-read-timeout: a drill takes minutes, and the CLI would otherwise give up after 60 s and
-    // invoke it again.
-    new CfnOutput(this, 'DrillCommand', {
-      description:
-        'Dry-run a failover drill (checks only, no failover); the report lands in drill-report.json',
-      value: Fn.join('', [
-        'aws lambda invoke --region ',
-        Aws.REGION,
-        ' --function-name ',
-        this.drill.function.functionName,
-        ` --cli-binary-format raw-in-base64-out --cli-read-timeout ${config.drillTimeoutSeconds + 30}`,
-        ` --payload '{"dryRun":true}' drill-report.json`,
-      ]),
-    });
   }
 
   /**

@@ -21,6 +21,7 @@ const DUMMY_ENV = {
   SNAPSHOT_TABLE_NAME: 'sentinel-watch-bundle-check',
   ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sentinel-watch-bundle-check',
   SLACK_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bundle-check-AbCdEf',
+  DRILL_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bundle-check-drill-key-AbCdEf',
 };
 
 function fail(message) {

@@ -78,7 +78,7 @@ export async function describeStack(
     throw new StackLookupError(
       missing
         ? `stack ${stackName} does not exist in this account and region (check --region / AWS_REGION)`
-        : `cannot describe stack ${stackName}: ${failureName(error, signal)}`,
+        : `cannot describe stack ${stackName}: ${whyNot(error, signal)}`,
       { cause: error },
     );
   }
@@ -114,4 +114,14 @@ export async function describeStack(
     functions: bySuffix(FUNCTION_OUTPUT_SUFFIX),
     dlqs: bySuffix(DLQ_OUTPUT_SUFFIX),
   };
+}
+
+/**
+ * The SDK's name for the failure, or its message when the name says nothing: "Region is missing" and
+ * "connect ECONNREFUSED" arrive as a plain `Error`, and an operator at a terminal needs those words.
+ */
+function whyNot(error: unknown, signal: AbortSignal | undefined): string {
+  const name = failureName(error, signal);
+  const message = error instanceof Error ? error.message.trim() : '';
+  return name === 'Error' && message !== '' ? message : name;
 }

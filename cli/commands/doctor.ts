@@ -19,6 +19,7 @@ import {
   subscriptions,
 } from '../doctor/checks';
 import { type CliIo, EXIT } from '../io';
+import { toJson } from '../json-output';
 
 export const doctorHelp = `Usage: sentinel-watch doctor --stack NAME [options]
 
@@ -112,7 +113,7 @@ export async function doctorCommand(
 
 function report(io: CliIo, json: boolean, results: readonly CheckResult[]): void {
   if (json) {
-    for (const r of results) io.out(JSON.stringify(r));
+    for (const r of results) io.out(toJson(r));
     return;
   }
   io.out(

@@ -3,6 +3,7 @@ import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import type { DeploymentConfig, WatchConfig } from '../../lambdas/core/config';
 import { renderDrillReport } from '../../lambdas/core/drill';
+import { DRILL_KEY_ENV, drillKeyFrom } from '../../lambdas/core/drill-lock';
 import { UsageError } from '../../lambdas/core/errors';
 import { type DrillDeps, redisKeyLock, runDrill } from '../../lambdas/drill/run';
 import { ioredisWriters } from '../../lambdas/drill/writers';
@@ -41,7 +42,9 @@ Output:
   -h, --help                    this text
 
 Progress goes to stderr (not with --json). The lock is the key sentinel-watch:drill-lock:<name> on
-the master (SET NX with an expiry): a second drill is refused while one runs.
+the master (SET NX, 15 s expiry, renewed every 5 s): a second drill is refused while one runs. Set
+${DRILL_KEY_ENV} to the watchers' drill key to sign it: then \`watch\` and the poller report this
+drill's own switch as info. Without it the lock is unsigned and they page the switch as critical.
 
 Exit codes: 0 the drill passed (dry run: preflight passed), 1 a check failed or preflight refused,
 3 usage or configuration error.`;
@@ -112,6 +115,7 @@ export async function drillCommand(
   const config = watchConfigFrom(values, io.env);
   const { deployment, index } = chooseDeployment(config, values.deployment);
   const credentials = await credentialsFor(deployment, index, io.env, await secretSourceFrom(values));
+  const drillKey = drillKeyFrom(io.env[DRILL_KEY_ENV], DRILL_KEY_ENV);
   const lock = redisKeyLock({ runBatch: deps.runBatch, deployment, credentials, now: deps.now });
   const report = await runDrill(
     deployment,
@@ -121,7 +125,7 @@ export async function drillCommand(
       failback: values.failback === true,
       ...(verifyTimeoutMs ? { verifyTimeoutMs } : {}),
     },
-    { ...deps, lock, ...(values.json ? {} : { progress: (line: string) => io.err(line) }) },
+    { ...deps, lock, drillKey, ...(values.json ? {} : { progress: (line: string) => io.err(line) }) },
   );
   io.out(values.json ? toJson(report) : renderDrillReport(report));
   return report.passed ? EXIT.ok : EXIT.failed;

@@ -8,7 +8,8 @@ import { describeScope, newSilence, type Silence, silenceStatus } from '../../la
 import type { SilenceStore } from '../../lambdas/core/store-ports';
 import { textTable } from '../../lambdas/core/text-table';
 import { parseDuration } from '../duration';
-import { type CliIo, EXIT } from '../io';
+import { type CliIo, EXIT, invocationOf } from '../io';
+import { toJson } from '../json-output';
 import { SilenceFileError } from '../silence-file';
 import {
   describeSource,
@@ -122,7 +123,7 @@ export async function silenceCommand(
         io.out(
           `${silence.id}: silenced ${describeScope(silence)} ${status === 'scheduled' ? `from ${silence.startsAt} ` : ''}until ${silence.endsAt} (${formatDuration(Date.parse(silence.endsAt) - Math.max(now, Date.parse(silence.startsAt)))}), in ${describeSource(source)}.`,
         );
-        io.err(`End it early: sentinel-watch silence remove ${silence.id}${sourceFlags(source)}`);
+        io.err(`End it early: ${invocationOf(io)} silence remove ${silence.id}${sourceFlags(source)}`);
         return EXIT.ok;
       }
       case 'list': {
@@ -136,7 +137,7 @@ export async function silenceCommand(
           now,
         );
         if (values.json) {
-          for (const s of silences) io.out(JSON.stringify({ ...s, status: silenceStatus(s, now) }));
+          for (const s of silences) io.out(toJson({ ...s, status: silenceStatus(s, now) }));
         } else if (silences.length === 0) {
           io.err(`No ${values.all ? '' : 'active or scheduled '}silences in ${describeSource(source)}.`);
         } else {

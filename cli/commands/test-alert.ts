@@ -16,7 +16,7 @@ import {
   stackOptionsHelp,
 } from '../aws/stack';
 import { parseDuration } from '../duration';
-import { type CliIo, EXIT } from '../io';
+import { type CliIo, EXIT, invocationOf } from '../io';
 
 export const testAlertHelp = `Usage: sentinel-watch test-alert --stack NAME [options]
 
@@ -115,7 +115,7 @@ export async function testAlertCommand(
     io.out('published TEST resolved');
     io.out(
       'Check that every channel shows both (email, Slack, PagerDuty, webhook). Then run ' +
-        `"sentinel-watch doctor --stack ${stackName}": an unconfirmed subscription, a notifier error or a ` +
+        `"${invocationOf(io)} doctor --stack ${stackName}": an unconfirmed subscription, a notifier error or a ` +
         'message in a dead-letter queue is what a missing one leaves behind.',
     );
     return EXIT.ok;

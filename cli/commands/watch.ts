@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
+import { DRILL_KEY_ENV, drillKeyFrom } from '../../lambdas/core/drill-lock';
 import type { Notification } from '../../lambdas/core/incidents';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
 import { credentialsOfAll } from '../credentials';
@@ -126,6 +127,7 @@ export async function watchCommand(
   const config = watchConfigFrom(values, io.env);
   // Read once, before the first poll: a password rotated while watching needs a restart.
   const credentials = await credentialsOfAll(config.deployments, io.env, await secretSourceFrom(values));
+  const drillKey = drillKeyFrom(io.env[DRILL_KEY_ENV], DRILL_KEY_ENV);
   const listen = values['metrics-listen'] === undefined ? null : parseMetricsListen(values['metrics-listen']);
   const silences = silenceReaderFor(silenceSourceFrom(values, io.env), io);
   const watchers = config.deployments.map(
@@ -133,6 +135,7 @@ export async function watchCommand(
       new DeploymentWatcher(d, credentials[i], {
         runBatch,
         now: Date.now,
+        drillKey,
         silences,
         ...(values['no-events'] ? {} : { subscribe: subscribeSentinelEvents }),
       }),

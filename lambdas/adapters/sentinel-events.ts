@@ -16,7 +16,8 @@ export interface EventSubscription {
 
 export interface SubscribeOptions {
   readonly sentinels: readonly BatchTarget[];
-  readonly masterName: string;
+  /** Events about this master (and those about no master); null: every master's. */
+  readonly masterName: string | null;
   readonly onEvent: (event: SentinelEvent) => void;
   /** Connect deadline per sentinel; `subscribeSentinelEvents` resolves by then whatever happened. */
   readonly timeoutMs: number;
@@ -42,7 +43,13 @@ export async function subscribeSentinelEvents(options: SubscribeOptions): Promis
     client.on('close', () => live.delete(client));
     client.on('pmessage', (_pattern: string, channel: string, message: string) => {
       const event = parseSentinelEvent(channel, message, name, now());
-      if (event.masterName === null || event.masterName === options.masterName) options.onEvent(event);
+      if (
+        options.masterName === null ||
+        event.masterName === null ||
+        event.masterName === options.masterName
+      ) {
+        options.onEvent(event);
+      }
     });
     return client;
   });

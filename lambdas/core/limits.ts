@@ -19,5 +19,9 @@ export const MAX_MAX_REPLY_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_SENTINELS = 16;
 export const MAX_NODES = 32;
-/** Deployments in one config file (the Lambda's 4 KB environment allows far fewer). */
-export const MAX_DEPLOYMENTS = 100;
+/**
+ * Deployments in one config file. The stack polls them in shards of at most 100 per invocation
+ * (fleet-config.ts) and has been measured at 1,000 (docs/benchmarks.md, "Fleet"); 2,000 leaves room
+ * while a file that is not a fleet (a generated list gone wrong) still fails with its field named.
+ */
+export const MAX_DEPLOYMENTS = 2000;

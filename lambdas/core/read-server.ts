@@ -292,8 +292,11 @@ export function readWritingClients(reply: Reply | undefined): ClientInfo[] | nul
 /** Read quietly: an ACL that denies GET on the key costs the drill hint, not an error on the node. */
 function readDrillLock(owner: Reply | undefined, pttl: Reply | undefined): NodeSnapshot['drillLock'] {
   if (!owner?.ok || typeof owner.value !== 'string' || owner.value === '') return null;
-  const ttl = pttl?.ok && typeof pttl.value === 'number' && pttl.value > 0 ? pttl.value : 0;
-  return { owner: owner.value.slice(0, 200), ttlMs: ttl };
+  const ms = pttl?.ok && typeof pttl.value === 'number' ? pttl.value : 0;
+  // -1: the key has no expiry. A drill always sets one, so that is a sign of a forged lock.
+  const ttl = ms > 0 || ms === -1 ? ms : 0;
+  // A signed lock is ~400 bytes; anything much longer is not one (and must not bloat snapshots).
+  return { owner: owner.value.slice(0, 1024), ttlMs: ttl };
 }
 
 /**

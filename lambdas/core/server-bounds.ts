@@ -5,6 +5,7 @@
 // "127.0.0.1" announced by one sentinel is the same node as "::ffff:127.0.0.1" announced by another.
 
 import { canonicalHost } from './address';
+import { MAX_DRILL_LOCK_LENGTH } from './drill-lock';
 import { MAX_NODES, MAX_SENTINELS } from './limits';
 import type { Address, CommandCheck, NodeSnapshot, NodeStats, ProbeError, SentinelSnapshot } from './types';
 
@@ -113,7 +114,10 @@ export function boundNode(n: NodeSnapshot): NodeSnapshot {
             ? { ...role, masterHost: host(role.masterHost), state: cut(role.state, MAX_WORD) }
             : { ...role, masterNames: role.masterNames.slice(0, MAX_NODES).map((m) => cut(m)) },
     config: n.config && Object.fromEntries(Object.entries(n.config).map(([k, v]) => [k, cut(v)])),
-    ...(n.drillLock ? { drillLock: { ...n.drillLock, owner: cut(n.drillLock.owner) } } : {}),
+    // A signed drill lock is longer than MAX_TEXT; cut to MAX_TEXT it could never be verified.
+    ...(n.drillLock
+      ? { drillLock: { ...n.drillLock, owner: cut(n.drillLock.owner, MAX_DRILL_LOCK_LENGTH) } }
+      : {}),
     ...(n.ping !== undefined ? { ping: check(n.ping) } : {}),
     ...(n.writeProbe !== undefined ? { writeProbe: check(n.writeProbe) } : {}),
     ...(n.stats !== undefined ? { stats: stats(n.stats) } : {}),

@@ -134,7 +134,11 @@ export interface NodeSnapshot extends Address {
   readonly roleReply: RoleReply | null;
   /** Selected `CONFIG GET` values, when the server allows CONFIG (null when it refuses). */
   readonly config: Readonly<Record<string, string>> | null;
-  /** The drill lock key (`sentinel-watch:drill-lock:<deployment>`) when a drill holds it. */
+  /**
+   * The drill lock key (`sentinel-watch:drill-lock:<deployment>`) when a drill holds it: `owner` is the
+   * key's value (a signed lock, see drill-lock.ts, or whatever someone wrote), `ttlMs` its PTTL (-1:
+   * no expiry).
+   */
   readonly drillLock?: { readonly owner: string; readonly ttlMs: number } | null;
   /** The watcher's own PING: a node can answer INFO yet refuse PING (MISCONF, renamed PING). */
   readonly ping?: CommandCheck | null;

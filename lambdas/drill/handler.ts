@@ -17,6 +17,7 @@ import { subscribeSentinelEvents } from '../adapters/sentinel-events';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { CredentialsUnavailableError, DrillError, type DrillReport, renderDrillReport } from '../core/drill';
+import { drillKeyFromEnv } from '../core/drill-lock';
 import { ConfigError } from '../core/errors';
 import type { AlertMessage, AlertPublisher, SecretSource } from '../core/ports';
 import type { DrillReportStore, LockStore } from '../core/store-ports';
@@ -215,6 +216,13 @@ export async function handleDrill(
     );
   }
   const credentials = await drillCredentials(d, request.index, deps.secrets, deps.env);
+  // Without the key the drill would run unsigned and the poller would page its switch: refuse instead.
+  let drillKey: string | null;
+  try {
+    drillKey = await drillKeyFromEnv(deps.env, deps.secrets);
+  } catch (error) {
+    throw new DrillError(`the drill key could not be read: ${(error as Error).message}`, { cause: error });
+  }
   const now = deps.drill.now;
   const lock = combinedLock(
     lockStoreLock(deps.store, d.name, now),
@@ -225,7 +233,7 @@ export async function handleDrill(
     d,
     credentials,
     { dryRun: request.dryRun, failback: request.failback },
-    { ...deps.drill, lock, progress: (line) => deps.log.info(line, { deployment: d.name }) },
+    { ...deps.drill, lock, drillKey, progress: (line) => deps.log.info(line, { deployment: d.name }) },
   );
   const summary = {
     deployment: d.name,

@@ -121,6 +121,26 @@ function writeLoop(client: Redis, spec: WriterSpec, redact: (text: string) => st
   };
 }
 
+/**
+ * With `failoverDetector`, ioredis opens one subscriber connection per sentinel and attaches no
+ * 'error' listener to them: when a sentinel dies, every reconnect attempt prints
+ * `[ioredis] Unhandled error event` on stderr (seen when a sentinel was killed mid-drill). ioredis
+ * 6.0.0 creates them all through its connector's `connectToSentinel`, so wrap that one method to give
+ * each an 'error' listener (the detector handles the failures itself). Not a public API: the
+ * integration test `drill-faults.test.ts` fails if an ioredis upgrade changes it.
+ */
+function silenceSentinelClients(client: Redis): void {
+  type Connector = { connectToSentinel?: (...args: unknown[]) => Redis };
+  const connector = (client as unknown as { connector?: Connector }).connector;
+  const original = connector?.connectToSentinel;
+  if (!connector || typeof original !== 'function') return;
+  connector.connectToSentinel = (...args: unknown[]) => {
+    const sentinel = original.apply(connector, args);
+    sentinel.on('error', () => undefined);
+    return sentinel;
+  };
+}
+
 /** ioredis writers; the sentinel-aware one uses the options an application following Sentinel should. */
 export const ioredisWriters: WriterFactory = {
   sentinelAware(spec) {
@@ -147,8 +167,11 @@ export const ioredisWriters: WriterFactory = {
       ...(credentials.sentinelUsername ? { sentinelUsername: credentials.sentinelUsername } : {}),
       ...(spec.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
     };
-    const client = new Redis(options);
+    // Lazy, so the sentinel connector can be given its error listener before it connects.
+    const client = new Redis({ ...options, lazyConnect: true });
     client.on('error', () => undefined);
+    silenceSentinelClients(client);
+    client.connect().catch(() => undefined);
     return writeLoop(client, spec, redactor([credentials.password, credentials.sentinelPassword]));
   },
 

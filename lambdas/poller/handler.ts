@@ -1,17 +1,23 @@
 // The poller Lambda: middy wiring only. Settings are validated and AWS clients created once, at cold
-// start; run.ts does the work. Invoked by an EventBridge schedule (the event is not read).
+// start; run.ts does the work. Invoked by an EventBridge schedule, once per shard (`{"shard": i}`):
+// each invocation polls the deployments of its shard (shard-event.ts, lambdas/core/shard.ts), with at
+// most POLL_CONCURRENCY of them probed at once and one pub/sub connection per sentinel.
 
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AWS_LIMITS } from '../adapters/aws-clients';
 import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
-import { subscribeSentinelEvents } from '../adapters/sentinel-events';
+import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
+import { limitConcurrency } from '../core/concurrency';
+import { drillKeyFromEnv } from '../core/drill-lock';
+import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
+import { runWindowMs } from './handover';
+import { type MetricsContext, pollMetricLines } from './metrics';
 import {
   lagProbeWith,
   type PollerDeps,
@@ -22,73 +28,84 @@ import {
   sleep,
 } from './run';
 import { loadPollerSettings } from './settings';
+import { shardFromEvent } from './shard-event';
 
 const settings = loadPollerSettings(process.env);
 
 const logger = new Logger({ serviceName: 'sentinel-watch-poller' });
-const metrics = new Metrics({ namespace: 'SentinelWatch', serviceName: 'sentinel-watch-poller' });
-// One dimension, `deployment`: alarms address a metric by its exact dimension set.
-metrics.clearDefaultDimensions();
+const detailedMetrics = new Set(settings.fleet.detailedMetrics);
 
 // Every AWS call has a deadline (aws-clients.ts). The outbox retries publishes itself (with backoff,
 // and across invocations): one SDK attempt each.
 const clients = watcherClients(AWS_LIMITS.outboxPublish);
 
-export function publishPollMetrics(report: PollReport): void {
-  metrics.addDimension('deployment', report.deployment);
-  metrics.addMetric('ReachableNodes', MetricUnit.Count, report.reachableNodes);
-  metrics.addMetric('ReachableSentinels', MetricUnit.Count, report.reachableSentinels);
-  if (report.maxReplicaLagBytes !== null) {
-    metrics.addMetric('MaxReplicaLagBytes', MetricUnit.Bytes, report.maxReplicaLagBytes);
-  }
-  if (report.maxReplicaLagSeconds !== null) {
-    metrics.addMetric('MaxReplicaLagSeconds', MetricUnit.Seconds, report.maxReplicaLagSeconds);
-  }
-  metrics.addMetric('OpenIncidents', MetricUnit.Count, report.openIncidents);
-  metrics.addMetric('PollDurationMs', MetricUnit.Milliseconds, report.pollDurationMs);
-  metrics.addMetric('AlertsPublished', MetricUnit.Count, report.published);
-  metrics.addMetric('AlertsPending', MetricUnit.Count, report.pending);
-  if (report.dropped > 0) metrics.addMetric('AlertsDropped', MetricUnit.Count, report.dropped);
-  if (report.rejected > 0) metrics.addMetric('AlertsRejected', MetricUnit.Count, report.rejected);
-  // Deployments poll in parallel, but this runs synchronously: one EMF line per deployment and poll.
-  metrics.publishStoredMetrics();
+/** EMF lines of one poll (metrics.ts) on stdout, one JSON object per line as CloudWatch reads them. */
+export function publishPollMetrics(report: PollReport, context: MetricsContext): void {
+  process.stdout.write(`${pollMetricLines(report, context, Date.now()).join('\n')}\n`);
 }
 
-export const defaultPollerDeps = (): PollerDeps => ({
-  probe: probeWith(runBatch, Date.now),
-  lag: lagProbeWith(runBatch),
-  ...watcherPorts(clients, settings),
-  silences: new DynamoSilenceStore({
-    client: clients.documentClient,
-    tableName: settings.tableName,
-    callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
-    onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
-  }),
-  clock: Date.now,
-  sleep,
-  env: process.env,
-  subscribe: subscribeSentinelEvents,
-  log: {
-    info: (message, data) => logger.info(message, data ?? {}),
-    warn: (message, data) => logger.warn(message, data ?? {}),
-    error: (message, data) => logger.error(message, data ?? {}),
-  },
-  onPoll: publishPollMetrics,
-});
+export const defaultPollerDeps = (): PollerDeps => {
+  const ports = watcherPorts(clients, settings);
+  return {
+    probe: probeWith(runBatch, Date.now),
+    lag: lagProbeWith(runBatch),
+    ...ports,
+    // The drill key signs drill locks: only a drill's own, signed switch is reported as info.
+    drillKey: () => drillKeyFromEnv(process.env, ports.secrets),
+    silences: new DynamoSilenceStore({
+      client: clients.documentClient,
+      tableName: settings.tableName,
+      callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
+      onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+    }),
+    clock: Date.now,
+    sleep,
+    env: process.env,
+    subscribe: sharedSentinelSubscriptions().subscribe,
+    log: {
+      info: (message, data) => logger.info(message, data ?? {}),
+      warn: (message, data) => logger.warn(message, data ?? {}),
+      error: (message, data) => logger.error(message, data ?? {}),
+    },
+  };
+};
 
 /** The handler with some dependencies replaced (tests: a fake probe, an instant sleep). */
 export function createPollerHandler(overrides: Partial<PollerDeps> = {}) {
-  const deps: PollerDeps = { ...defaultPollerDeps(), ...overrides };
+  const given: PollerDeps = { ...defaultPollerDeps(), ...overrides };
+  // However many deployments the shard holds, at most POLL_CONCURRENCY are probed at once.
+  const deps: PollerDeps = { ...given, probe: limitConcurrency(given.probe, POLL_CONCURRENCY) };
   return middy<unknown, RunSummary, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (_event, context) => {
-      const summary = await runPoller(settings.config, deps, {
-        owner: `${context.awsRequestId ?? 'local'}/${randomUUID().slice(0, 8)}`,
-        remainingMs: () =>
-          typeof context.getRemainingTimeInMillis === 'function'
-            ? context.getRemainingTimeInMillis()
-            : 60_000,
+    .handler(async (event, context) => {
+      const choice = shardFromEvent(event, settings.fleet.shards);
+      if (choice.kind === 'none') {
+        logger.warn('nothing to poll', { reason: choice.reason, configVersion: settings.configVersion });
+        return { deployments: [] };
+      }
+      const { shard } = choice;
+      const config = shardWatchConfig(settings.fleet, shard);
+      logger.appendKeys({ shard });
+      logger.info('invocation started', {
+        shards: settings.fleet.shards,
+        deployments: config.deployments.length,
+        configVersion: settings.configVersion,
       });
+      const onPoll =
+        overrides.onPoll ??
+        ((report: PollReport) => publishPollMetrics(report, { shard, detailed: detailedMetrics }));
+      const summary = await runPoller(
+        config,
+        { ...deps, onPoll },
+        {
+          owner: `${context.awsRequestId ?? 'local'}/${randomUUID().slice(0, 8)}`,
+          remainingMs: () =>
+            typeof context.getRemainingTimeInMillis === 'function'
+              ? context.getRemainingTimeInMillis()
+              : 60_000,
+          windowMs: runWindowMs(config.pollEverySeconds),
+        },
+      );
       logger.info('invocation done', { deployments: summary.deployments });
       return summary;
     });

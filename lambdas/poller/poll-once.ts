@@ -5,7 +5,7 @@
 
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { detect, detectionSettings } from '../core/detect';
-import { drillContext, drillLockFromSnapshot } from '../core/drill-context';
+import { drillContextOf, drillLockFromSnapshot } from '../core/drill-context';
 import { advanceIncidents, type Notification } from '../core/incidents';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { Silence } from '../core/silence';
@@ -14,6 +14,7 @@ import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
 import type { Address, Snapshot } from '../core/types';
 import { buildTimeline } from '../core/watch-cycle';
 import { publishClaimed, recordOutcomes } from './deliver';
+import { isSupersededBy, type RunMark } from './handover';
 import { claim, compactSnapshot, enqueue, loadPollerState, type PollerState, pendingCount } from './state';
 import { fitPollerState } from './state-budget';
 import {
@@ -31,7 +32,7 @@ export const TIMELINE_WINDOW_MS = 10 * 60_000;
 const TIMELINE_CODES: readonly string[] = ['MASTER_CHANGED', 'FAILOVER_IN_PROGRESS'];
 
 export interface PollResult {
-  readonly status: 'ok' | 'conflict';
+  readonly status: 'ok' | 'conflict' | 'superseded';
   /** A MASTER_CHANGED was queued. */
   readonly switched?: boolean;
   readonly published: number;
@@ -48,20 +49,29 @@ export async function pollOnce(
   options: RunOptions,
   budget: Budget,
   events: readonly SentinelEvent[],
+  me: RunMark,
+  drillKey: () => Promise<string | null> = async () => null,
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
-  const [loaded, lock, silences] = await Promise.all([
+  const [loaded, silences] = await Promise.all([
     deps.store.loadState<unknown>(d.name),
-    deps.store.currentLock(d.name),
     readSilences(deps, d.name),
   ]);
   const state = loadPollerState(loaded?.state);
+  if (isSupersededBy(state.run ?? null, me)) return { status: 'superseded', published: 0, pending: 0 };
 
   const now = deps.clock();
   // The last poll tells which replicas to ask who is writing to them (CLIENT LIST).
   const snapshot = await deps.probe(d, credentials, state.lastSnapshot);
-  // The DynamoDB lock (drill Lambda), else the key on the master (any drill, the CLI's too).
-  const drill = drillContext(lock ?? drillLockFromSnapshot(snapshot), state.drill, now);
+  // Every drill (CLI or Lambda) holds a signed lock on the master; the DynamoDB lock item only keeps
+  // two drill Lambdas apart (it says nothing about which switch is the drill's).
+  const drill = drillContextOf(snapshot, {
+    deployment: d.name,
+    key: drillLockFromSnapshot(snapshot) ? await drillKey() : null,
+    now,
+    remembered: state.drill,
+    events,
+  });
   const detection = detect({
     current: snapshot,
     previous: state.lastSnapshot,
@@ -116,6 +126,7 @@ export async function pollOnce(
     lastSnapshot: compactSnapshot(polled),
     drill: drill.remember,
     silence: quiet.state,
+    run: me,
   });
   const saved = await deps.store.saveState(d.name, next, loaded?.version ?? null);
   if (saved === 'conflict') return { status: 'conflict', published: 0, pending: 0 };
@@ -154,6 +165,8 @@ export async function pollOnce(
     pending: pendingCount(finalOutbox),
     dropped: queued.dropped.length,
     rejected: outcomes.filter((o) => !o.sent && o.rejectedAt !== undefined).length,
+    failovers: notifications.filter((n) => n.code === 'MASTER_CHANGED').length,
+    record,
   };
   log.info('polled', {
     deployment: d.name,

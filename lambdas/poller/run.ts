@@ -10,7 +10,6 @@
 import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
 import { detectionSettings } from '../core/detect';
-import { drillContext } from '../core/drill-context';
 import { ConfigError, SentinelWatchError } from '../core/errors';
 import type { Clock, SecretSource } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
@@ -19,12 +18,14 @@ import { TIMELINE_NOISE } from '../core/watch-cycle';
 import { readLag } from '../probe/lag-sampler';
 import { pollDeployment } from '../probe/poll-deployment';
 import { nodeTarget } from '../probe/targets';
+import type { RunMark } from './handover';
 import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
 import {
   type Budget,
   errorText,
   type LagProbe,
   type PollerDeps,
+  type PollerLog,
   type Probe,
   RUN_DEFAULTS,
   type RunOptions,
@@ -46,14 +47,20 @@ export type {
 } from './types';
 export { RUN_DEFAULTS } from './types';
 
+/** Lost saves in a row after which a run leaves the deployment to the other run. */
+const MAX_CONFLICT_RETRIES = 3;
+
 export interface DeploymentSummary {
   readonly deployment: string;
   readonly polls: number;
   readonly published: number;
   /** Alerts left pending for the next poll or invocation. */
   readonly pending: number;
-  /** `conflict`: another invocation saved this deployment's state first and carries on with it. */
-  readonly stopped: 'done' | 'conflict' | 'error';
+  /**
+   * `conflict`: another invocation saved this deployment's state first and carries on with it;
+   * `superseded`: a later run (the next minute's, see handover.ts) has taken this deployment over.
+   */
+  readonly stopped: 'done' | 'conflict' | 'superseded' | 'error';
   readonly error?: string;
 }
 
@@ -177,6 +184,7 @@ async function watchDeployment(
 ): Promise<DeploymentSummary> {
   const log = deps.log ?? silentLog;
   const everyMs = config.pollEverySeconds === null ? null : config.pollEverySeconds * 1000;
+  const me: RunMark = { startedAt: budget.startedAt, owner: options.owner };
   const debounceMs = options.debounceMs ?? RUN_DEFAULTS.debounceMs;
   const minGapMs = options.minGapMs ?? RUN_DEFAULTS.minGapMs;
   const events: SentinelEvent[] = [];
@@ -188,6 +196,7 @@ async function watchDeployment(
   let published = 0;
   let pending = 0;
   let subscription: Promise<{ close(): Promise<void> } | null> | null = null;
+  let conflicts = 0;
 
   const onEvent = (event: SentinelEvent): void => {
     if (event.type.startsWith('__')) return; // hello messages between sentinels
@@ -227,46 +236,66 @@ async function watchDeployment(
 
   try {
     const credentials = await resolveCredentials(d, index, deps.secrets, deps.env ?? {});
+    // Listen before the first poll saves: the previous run stops once it sees that save (handover.ts),
+    // and by then this run must already hear the sentinels.
+    if (everyMs !== null && deps.subscribe) {
+      subscription = deps
+        .subscribe({
+          deployment: d.name,
+          masterName: d.masterName,
+          sentinels: d.sentinels.map((a) => ({
+            ...a,
+            tls: d.tls,
+            ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
+            ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
+          })),
+          timeoutMs: d.timeoutMs,
+          onEvent,
+        })
+        .catch((error: unknown) => {
+          log.warn('could not listen to sentinel events; polling on the clock only', {
+            deployment: d.name,
+            error: errorText(error),
+          });
+          return null;
+        });
+      await subscription;
+    }
+    // Read only when a poll finds a drill lock (cached for the invocation).
+    let drillKey: Promise<string | null> | null = null;
+    const readKey = () => {
+      drillKey ??= readDrillKey(deps, d.name, log);
+      return drillKey;
+    };
     for (;;) {
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
       const pollStartedAt = deps.clock();
-      const result = await pollOnce(config, d, credentials, deps, options, budget, events);
+      const result = await pollOnce(config, d, credentials, deps, options, budget, events, me, readKey);
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
       master = result.master ?? null;
+      if (result.status === 'superseded') {
+        log.info('a later run watches this deployment now; stopping here', { deployment: d.name });
+        return { deployment: d.name, polls, published, pending, stopped: 'superseded' };
+      }
       polls++;
       published += result.published;
       pending = result.pending;
       if (result.status === 'conflict') {
-        log.info('another invocation saved this deployment first: it sends the alerts; stopping here', {
-          deployment: d.name,
-        });
-        return { deployment: d.name, polls, published, pending, stopped: 'conflict' };
-      }
-      if (everyMs === null) break;
-      if (subscription === null && deps.subscribe) {
-        subscription = deps
-          .subscribe({
+        // An earlier run (in its handover seconds) or a duplicate delivery saved first: its alerts
+        // stand. Poll again at once from the state that won; a run that started later stops instead.
+        conflicts++;
+        if (everyMs === null || conflicts >= MAX_CONFLICT_RETRIES) {
+          log.info('another invocation saved this deployment first: it sends the alerts; stopping here', {
             deployment: d.name,
-            masterName: d.masterName,
-            sentinels: d.sentinels.map((a) => ({
-              ...a,
-              tls: d.tls,
-              ...(credentials.sentinelPassword ? { password: credentials.sentinelPassword } : {}),
-              ...(credentials.sentinelUsername ? { username: credentials.sentinelUsername } : {}),
-            })),
-            timeoutMs: d.timeoutMs,
-            onEvent,
-          })
-          .catch((error: unknown) => {
-            log.warn('could not listen to sentinel events; polling on the clock only', {
-              deployment: d.name,
-              error: errorText(error),
-            });
-            return null;
           });
+          return { deployment: d.name, polls, published, pending, stopped: 'conflict' };
+        }
+        continue;
       }
+      conflicts = 0;
+      if (everyMs === null) break;
       // Wait for the next tick, or for a sentinel event (then a short debounce for the rest of the
       // burst). Near the end of the window, only an event can still start a poll.
       const nextTick = pollStartedAt + everyMs;
@@ -292,4 +321,15 @@ async function watchDeployment(
   }
 }
 
-export { drillContext };
+/** The drill key, once per invocation; unreadable means none: drills are paged, polls go on. */
+async function readDrillKey(deps: PollerDeps, deployment: string, log: PollerLog): Promise<string | null> {
+  try {
+    return (await deps.drillKey?.()) ?? null;
+  } catch (error) {
+    log.warn('could not read the drill key: a drill on this deployment is reported as critical', {
+      deployment,
+      error: errorText(error),
+    });
+    return null;
+  }
+}

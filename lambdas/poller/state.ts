@@ -6,7 +6,8 @@
 //   1. load STATE (version v); probe; detect; advance incidents -> new notifications
 //   2. enqueue them as `pending`, and claim every pending entry nobody else holds (ours until the
 //      lease ends); conditional save as v+1. `conflict`: another invocation saved since we read, its
-//      view wins, we send nothing and stop polling this deployment.
+//      view wins and we send nothing; we stop polling this deployment, unless the winner is an earlier
+//      run in its handover seconds (handover.ts), which leaves it to us.
 //   3. publish the claimed entries, oldest first, with retries and backoff; an entry SNS rejects for
 //      good (the message itself is invalid) is marked `failed` and the next one is tried, while one
 //      that keeps failing for another reason stops publishing, so that the rest keep their order
@@ -20,12 +21,13 @@
 
 import { dedupeKey } from '../core/alert-text';
 import { type DetectionState, emptyDetectionState, loadDetectionState } from '../core/detect';
-import type { RememberedDrill } from '../core/drill-context';
+import { loadRememberedDrill, type RememberedDrill } from '../core/drill-context';
 import { emptyIncidentState, type IncidentState, type Notification } from '../core/incidents';
 import { MAX_NODES, MAX_SENTINELS } from '../core/limits';
 import { boundNode, boundSentinel, cut } from '../core/server-bounds';
 import { emptySilenceState, loadSilenceState, type SilenceState } from '../core/silence-policy';
 import type { ProbeError, Snapshot } from '../core/types';
+import { loadRunMark, type RunMark } from './handover';
 
 export interface OutboxEntry {
   /** The alert's dedupeKey: one incident transition. */
@@ -59,6 +61,8 @@ export interface PollerState {
   readonly lastSnapshot: Snapshot | null;
   /** The drill the last poll saw holding the lock: the poll after it ends still attributes its switch. */
   readonly drill: RememberedDrill | null;
+  /** The run that saved this state (handover.ts: a later run takes over, an earlier one stops). */
+  readonly run?: RunMark | null;
   /** Incidents a silence holds back, and the silences last read (silence-policy.ts). */
   readonly silence?: SilenceState;
 }
@@ -80,6 +84,7 @@ export const emptyPollerState = (): PollerState => ({
   outbox: [],
   lastSnapshot: null,
   drill: null,
+  run: null,
   silence: emptySilenceState(),
 });
 
@@ -105,10 +110,8 @@ export function loadPollerState(raw: unknown): PollerState {
       typeof s.lastSnapshot === 'object' && s.lastSnapshot !== null && Array.isArray(s.lastSnapshot.nodes)
         ? s.lastSnapshot
         : null,
-    drill:
-      typeof s.drill?.id === 'string' && typeof s.drill.startedAt === 'number'
-        ? { id: s.drill.id, startedAt: s.drill.startedAt }
-        : null,
+    drill: loadRememberedDrill(s.drill),
+    run: loadRunMark(s.run),
     silence: loadSilenceState(s.silence),
   };
 }
@@ -141,7 +144,8 @@ export function compactSnapshot(s: Snapshot): Snapshot {
       })),
     },
     nodes: s.nodes.slice(0, MAX_NODES).map((n) => {
-      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null });
+      // The drill lock is read from each fresh poll, never from the stored one (and a signed lock is long).
+      const b = boundNode({ ...n, roleReply: null, config: null, writingClients: null, drillLock: null });
       return {
         ...b,
         error: error(b.error),

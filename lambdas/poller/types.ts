@@ -8,7 +8,8 @@ import type { BatchTarget } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
-import type { LockReader, SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
+import type { SnapshotRecord } from '../core/snapshot-record';
+import type { SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Address, Snapshot } from '../core/types';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
@@ -67,11 +68,15 @@ export interface PollReport {
   readonly dropped: number;
   /** Alerts SNS refused for good (marked failed, not retried). */
   readonly rejected: number;
+  /** MASTER_CHANGED notifications this poll queued. */
+  readonly failovers: number;
+  /** The poll as stored (per-node and per-sentinel figures, for metrics). */
+  readonly record: SnapshotRecord;
 }
 
 export interface PollerDeps {
   readonly probe: Probe;
-  readonly store: SnapshotStore & StateStore & LockReader;
+  readonly store: SnapshotStore & StateStore;
   readonly publisher: AlertPublisher;
   readonly secrets: SecretSource;
   readonly clock: Clock;
@@ -88,6 +93,11 @@ export interface PollerDeps {
   readonly onPoll?: (report: PollReport) => void;
   /** [0, 1) for backoff jitter; default Math.random. */
   readonly random?: () => number;
+  /**
+   * The drill key (Secrets Manager in AWS): a drill's switch is `info` only under a lock signed with
+   * it. None, or unreadable: every switch is paged.
+   */
+  readonly drillKey?: () => Promise<string | null>;
 }
 
 export interface PublishRetry {

@@ -9,7 +9,7 @@ import type { EventSubscription, SubscribeOptions } from '../adapters/sentinel-e
 import type { BatchTarget, RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig } from '../core/config';
 import { type DetectContext, type DetectionSettings, detectionSettings } from '../core/detect';
-import { drillContext, drillLockFromSnapshot, type RememberedDrill } from '../core/drill-context';
+import { drillContextOf, type RememberedDrill } from '../core/drill-context';
 import type { IncidentState, Notification } from '../core/incidents';
 import type { Clock } from '../core/ports';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
@@ -30,6 +30,8 @@ export interface WatcherDeps {
   readonly poll?: typeof pollDeployment;
   /** Sentinel pub/sub; without it the watcher only polls. */
   readonly subscribe?: (options: SubscribeOptions) => Promise<EventSubscription>;
+  /** The drill key (drill-lock.ts): without it no drill lock is trusted, every switch is paged. */
+  readonly drillKey?: string | null;
   /** Silences, read before each step; without it nothing is silenced. */
   readonly silences?: SilenceReader;
 }
@@ -93,8 +95,15 @@ export class DeploymentWatcher {
       { previous: this.state.previous },
     );
     const now = this.deps.now();
-    // A drill (CLI or Lambda) holds its key on the master: its failover is planned, not paged.
-    const drill = drillContext(drillLockFromSnapshot(snapshot), this.rememberedDrill, now);
+    const events = this.pending.splice(0);
+    // A drill (CLI or Lambda) holds a signed lock on the master: its own failover is planned, not paged.
+    const drill = drillContextOf(snapshot, {
+      deployment: this.deployment.name,
+      key: this.deps.drillKey ?? null,
+      now,
+      remembered: this.rememberedDrill,
+      events: [...this.state.events, ...events],
+    });
     this.rememberedDrill = drill.remember;
     const effective = context ?? drill.context;
     const silences = await this.readSilences(now);
@@ -104,7 +113,7 @@ export class DeploymentWatcher {
       settings: this.settings,
       reminderMinutes: this.deployment.reminderMinutes,
       now,
-      events: this.pending.splice(0),
+      events,
       ...(effective ? { context: effective } : {}),
       silences,
     });

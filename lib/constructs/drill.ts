@@ -6,10 +6,9 @@ import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../stack-config';
-import type { WatcherAlerting } from './alerting';
+import type { DrillKey } from './drill-key';
 import type { WatcherNetwork } from './network';
-import { watcherEnvironment } from './poller';
-import type { WatcherStorage } from './storage';
+import { type AlertTopic, bundledConfig, type SnapshotTable, watcherEnvironment } from './poller';
 import { WatcherFunction } from './watcher-function';
 
 export const DRILL_ENTRY = 'lambdas/drill/handler.ts';
@@ -17,8 +16,9 @@ export const DRILL_ENTRY = 'lambdas/drill/handler.ts';
 export interface DrillProps {
   readonly config: StackConfig;
   readonly network: WatcherNetwork;
-  readonly storage: WatcherStorage;
-  readonly alerting: WatcherAlerting;
+  readonly table: SnapshotTable;
+  readonly topic: AlertTopic;
+  readonly drillKey: DrillKey;
 }
 
 export class Drill extends Construct {
@@ -27,21 +27,23 @@ export class Drill extends Construct {
 
   constructor(scope: Construct, id: string, props: DrillProps) {
     super(scope, id);
-    const { config, network, storage, alerting } = props;
+    const { config, network, table, topic, drillKey } = props;
     this.watcher = new WatcherFunction(this, 'Drill', {
       entry: DRILL_ENTRY,
       description: 'sentinel-watch failover drill: invoke with {"deployment"?, "dryRun"?, "failback"?}',
       timeout: Duration.seconds(config.drillTimeoutSeconds),
       memorySize: config.memorySize,
-      environment: { ...watcherEnvironment(config, storage, alerting) },
+      environment: { ...watcherEnvironment(table, topic, drillKey) },
+      bundledFiles: bundledConfig(config),
       logRetentionDays: config.logRetentionDays,
       network: { vpc: network.vpc, subnets: network.subnets, securityGroup: network.securityGroup },
       // If someone invokes it asynchronously, a failed drill must not be started again by Lambda.
       async: { retryAttempts: 0, maxEventAge: Duration.seconds(60) },
     });
     this.function = this.watcher.function;
-    storage.grantReadWrite(this.watcher.role);
-    alerting.grantPublish(this.watcher.role);
-    this.watcher.grantReadSecrets(config.passwordSecretArns, config.secretsKmsKeyArns);
+    table.grantReadWrite(this.watcher.role);
+    topic.grantPublish(this.watcher.role);
+    this.watcher.grantReadSecrets(config.passwordSecretGrants, config.secretsKmsKeyArns);
+    drillKey.grantRead(this.watcher.role);
   }
 }

@@ -52,13 +52,7 @@ export class WatcherStorage extends Construct {
 
   /** Read and write items of this table (no scans, no schema changes), and use its key if any. */
   grantReadWrite(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'SnapshotTableItems',
-        actions: [...TABLE_ACTIONS],
-        resources: [this.table.tableArn],
-      }),
-    );
+    grantTableItems(grantee, this.table.tableArn);
     this.grantKey(grantee);
   }
 
@@ -99,4 +93,15 @@ export class WatcherStorage extends Construct {
       );
     }
   }
+}
+
+/** Read and write the items of one table, by ARN (this stack's, or a shared one in another stack). */
+export function grantTableItems(grantee: iam.IGrantable, tableArn: string): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'SnapshotTableItems',
+      actions: [...TABLE_ACTIONS],
+      resources: [tableArn],
+    }),
+  );
 }

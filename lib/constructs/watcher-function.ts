@@ -3,7 +3,10 @@
 // on the exact dependency versions it was tested with), Node.js 24 on ARM64, its own log group with
 // a retention, and its own role holding only what is granted to it: no AWS-managed policies.
 
-import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type Duration, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -31,7 +34,14 @@ export interface WatcherFunctionProps {
   readonly reservedConcurrency?: number;
   /** Asynchronous invocations (schedule, SNS): retries, and how old an event may get in the queue. */
   readonly async?: { readonly retryAttempts: number; readonly maxEventAge: Duration };
+  /**
+   * Files put next to the bundle (name -> content), e.g. the fleet config: they are part of the code
+   * asset, so its hash, and a deploy changes code and files together.
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
 }
+
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export class WatcherFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -122,10 +132,38 @@ export class WatcherFunction extends Construct {
         externalModules: [],
         forceDockerBundling: false,
         logLevel: nodejs.LogLevel.WARNING,
+        ...(props.bundledFiles ? { commandHooks: this.copyFiles(props.bundledFiles) } : {}),
       },
     });
     // The role's policies must exist before Lambda checks the VPC permissions at creation.
     this.function.node.addDependency(this.role);
+  }
+
+  /**
+   * Writes the files at synth under the app's output directory and copies them into the bundle's
+   * output after esbuild ran. A file under the project root is named through the bundling input
+   * directory, so the copy works in Docker bundling too.
+   */
+  private copyFiles(files: Readonly<Record<string, string>>): nodejs.ICommandHooks {
+    const sources = Object.entries(files).map(([name, content]) => {
+      if (!FILE_NAME.test(name)) throw new Error(`bundled file name "${name}" is not a plain file name`);
+      const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+      const dir = join(Stage.of(this)?.outdir ?? PROJECT_ROOT, 'sentinel-watch-files', digest);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, name), content);
+      return { name, path: join(dir, name) };
+    });
+    const quote = (p: string) => `'${p.replace(/'/g, `'\\''`)}'`;
+    return {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        sources.map(({ name, path }) => {
+          const rel = relative(PROJECT_ROOT, path);
+          const from = rel.startsWith('..') ? path : `${inputDir}/${rel.split('\\').join('/')}`;
+          return `cp ${quote(from)} ${quote(`${outputDir}/${name}`)}`;
+        }),
+    };
   }
 
   /** Read these Secrets Manager secrets (full ARNs) and nothing else. */
@@ -138,6 +176,16 @@ export class WatcherFunction extends Construct {
         resources: [...secretArns],
       }),
     );
+    // Path prefixes stand for many secrets (lib/stack-config/secrets.ts): acknowledged one by one.
+    for (const prefix of secretArns.filter((a) => a.endsWith('/*'))) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${prefix}]`,
+        reason:
+          'The configured deployments name more password secrets than one IAM policy can list, so ' +
+          'they are granted by the path prefix they share; the secrets under it are the ones named in ' +
+          'the config (GetSecretValue only, no listing).',
+      });
+    }
     if (kmsKeyArns.length > 0) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -6,6 +6,7 @@ import type { Node } from 'constructs';
 import { describe } from '../../lambdas/core/address';
 import { ConfigError } from '../../lambdas/core/errors';
 import { parseJson } from '../../lambdas/core/fields';
+import { type FleetLayout, isFleetLayout, parseFleetLayout } from './fleet-layout';
 import { parseStackConfig, type StackConfig } from './parse';
 
 /** Context keys the app reads (`cdk.json` or `-c key=value`). */
@@ -28,10 +29,25 @@ export const DEFAULT_STACK_NAME = 'SentinelWatch';
  * given with `-c`) or else the file `sentinel-watch:configFile` (default config/example.json).
  */
 export function loadStackConfig(node: Node, cwd = process.cwd()): StackConfig {
+  return parseStackConfig(loadRawConfig(node, cwd));
+}
+
+export type AppConfig =
+  | { readonly kind: 'single'; readonly config: StackConfig }
+  | { readonly kind: 'fleet'; readonly layout: FleetLayout };
+
+/** The config as either layout: with `watchers`, several stacks (fleet-layout.ts); else one. */
+export function loadAppConfig(node: Node, cwd = process.cwd()): AppConfig {
+  const raw = loadRawConfig(node, cwd);
+  return isFleetLayout(raw)
+    ? { kind: 'fleet', layout: parseFleetLayout(raw) }
+    : { kind: 'single', config: parseStackConfig(raw) };
+}
+
+function loadRawConfig(node: Node, cwd: string): unknown {
   const inline = node.tryGetContext(CONTEXT_KEYS.config);
   if (inline !== undefined) {
-    if (typeof inline !== 'string') return parseStackConfig(inline);
-    return parseStackConfig(parseJson(inline, CONTEXT_KEYS.config));
+    return typeof inline === 'string' ? parseJson(inline, CONTEXT_KEYS.config) : inline;
   }
   const file = node.tryGetContext(CONTEXT_KEYS.configFile) ?? DEFAULT_CONFIG_FILE;
   if (typeof file !== 'string' || file.trim() === '') {
@@ -43,7 +59,7 @@ export function loadStackConfig(node: Node, cwd = process.cwd()): StackConfig {
   } catch (error) {
     throw new ConfigError(CONTEXT_KEYS.configFile, `cannot read ${file} (${(error as Error).message})`);
   }
-  return parseStackConfig(parseJson(text, file));
+  return parseJson(text, file);
 }
 
 /** The CloudFormation stack name from context, checked like CloudFormation would. */

@@ -23,6 +23,9 @@ export const DEPLOY_ONLY_KEYS = [
   'logRetentionDays',
   'noSuccessMinutes',
   'tableEncryption',
+  'shards',
+  'detailedMetrics',
+  'tags',
   'onCallRoleArns',
 ] as const;
 

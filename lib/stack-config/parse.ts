@@ -10,13 +10,20 @@ import { parseLimitsSection, parseScheduleMinutes } from './limits';
 import { parseNetworkSection, parseVpcEndpoints, type VpcConfig } from './network';
 import { parseOnCallSection } from './on-call';
 import { parseSecretsKmsKeyArns } from './secrets';
+import { parseTags } from './tags';
 
 export interface StackConfig {
-  /** What the Lambdas get as SENTINEL_WATCH_CONFIG, parsed. */
+  /** The deployments and poller settings the Lambdas get, parsed. */
   readonly watch: WatchConfig;
-  /** The same, as the JSON text the Lambdas parse again (the user's input, validated). */
-  readonly watchConfigJson: string;
   readonly deployments: readonly DeploymentConfig[];
+  /** Poller invocations per scheduled tick, each watching its share of the deployments. */
+  readonly shards: number;
+  /** Deployments that publish per-deployment and per-replica metrics (and get their own alarm). */
+  readonly detailedMetrics: readonly string[];
+  /** The file bundled into the poller's and the drill's code asset (lambdas/core/fleet-config.ts). */
+  readonly fleetConfigJson: string;
+  /** Put on every resource that can carry tags. */
+  readonly tags: Readonly<Record<string, string>>;
   readonly vpc: VpcConfig;
   readonly redisSecurityGroupId: string | null;
   /** Where the Redis and sentinel ports may be reached (egress of the watcher's security group). */
@@ -30,6 +37,8 @@ export interface StackConfig {
   readonly slackWebhookSecretArn: string | null;
   /** Every Secrets Manager secret the poller and the drill may read (passwords), sorted. */
   readonly passwordSecretArns: readonly string[];
+  /** The resources their IAM policy names: the ARNs, or path prefixes (`.../sentinel-watch/*`) for many. */
+  readonly passwordSecretGrants: readonly string[];
   /** Customer-managed KMS keys those secrets are encrypted with (kms:Decrypt via Secrets Manager). */
   readonly secretsKmsKeyArns: readonly string[];
   readonly retentionDays: number;
@@ -53,22 +62,28 @@ export interface StackConfig {
 export function parseStackConfig(input: unknown): StackConfig {
   const root = objectAt(input, '(config)');
   rejectUnknownKeys(root, ROOT_KEYS, '');
-  const { watch, watchConfigJson, passwordSecretArns } = parseDeploymentsSection(root);
+  const { watch, shards, detailedMetrics, fleetConfigJson, passwordSecretArns, passwordSecretGrants } =
+    parseDeploymentsSection(root);
   const network = parseNetworkSection(root, watch);
   const scheduleMinutes = parseScheduleMinutes(root, watch);
   const alerting = parseAlertingSection(root);
   const secretsKmsKeyArns = parseSecretsKmsKeyArns(root.secretsKmsKeyArns);
   const vpcEndpoints = parseVpcEndpoints(root.vpcEndpoints, network.vpc);
-  const limits = parseLimitsSection(root, watch, scheduleMinutes);
+  const limits = parseLimitsSection(root, watch, scheduleMinutes, shards);
+  const tags = parseTags(root.tags);
   const onCall = parseOnCallSection(root);
   return {
     watch,
-    watchConfigJson,
     deployments: watch.deployments,
+    shards,
+    detailedMetrics,
+    fleetConfigJson,
+    tags,
     ...network,
     scheduleMinutes,
     ...alerting,
     passwordSecretArns,
+    passwordSecretGrants,
     secretsKmsKeyArns,
     retentionDays: watch.retentionDays,
     pollEverySeconds: watch.pollEverySeconds,

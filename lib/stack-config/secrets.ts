@@ -37,3 +37,39 @@ export function parseSecretsKmsKeyArns(value: unknown): string[] {
     true,
   );
 }
+
+/**
+ * Up to this many characters of secret ARNs are named one by one in the functions' IAM policy. A role's
+ * inline policies hold 10,240 characters in all: 1,000 deployments' ARNs (~100 characters each) do not
+ * fit, so beyond this the ARNs are granted by their common path prefix instead.
+ */
+export const SECRET_ARNS_BUDGET = 3000;
+
+const ARN_PARTS = /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)(.+)$/;
+
+/**
+ * The Secrets Manager resources to grant GetSecretValue on: the ARNs themselves while they fit the
+ * budget, else one `<prefix>/*` per first path segment of the secret names (`sentinel-watch/orders/
+ * redis-AbC123` -> `...:secret:sentinel-watch/*`). Throws ConfigError when even that does not fit.
+ */
+export function secretGrantResources(arns: readonly string[]): string[] {
+  const length = (list: readonly string[]) => list.reduce((n, a) => n + a.length + 3, 0);
+  if (length(arns) <= SECRET_ARNS_BUDGET) return [...arns];
+  const grouped = new Set<string>();
+  for (const arn of arns) {
+    const m = ARN_PARTS.exec(arn);
+    const slash = m ? m[2].indexOf('/') : -1;
+    grouped.add(m && slash > 0 ? `${m[1]}${m[2].slice(0, slash + 1)}*` : arn);
+  }
+  const resources = [...grouped].sort();
+  if (length(resources) > SECRET_ARNS_BUDGET) {
+    throw new ConfigError(
+      'deployments',
+      `name ${arns.length} password secrets, more than one IAM policy can list (${length(resources)} ` +
+        `characters of ARNs even grouped by path, at most ${SECRET_ARNS_BUDGET}): keep the secrets under a ` +
+        'few common path prefixes (e.g. "sentinel-watch/<deployment>/redis"), so that one statement ' +
+        'grants "sentinel-watch/*"',
+    );
+  }
+  return resources;
+}

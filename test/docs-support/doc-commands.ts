@@ -152,6 +152,33 @@ export const DOC_COMMANDS: Readonly<Record<string, Verification>> = {
     why: 'a benchmark: needs hyperfine and minutes on a topology of its own',
     checks: ['executable'],
   },
+  // docs/aws.md (fleets), docs/drill.md and docs/security.md (the drill key).
+  'npx cdk synth -c sentinel-watch:configFile=config/fleet-example.json': {
+    how: 'not-run',
+    why: 'a synth with real bundling of every stack takes minutes; test/infra/fleet-stacks.test.ts synthesizes config/fleet-example.json',
+    checks: ['cdk-context'],
+  },
+  'npx cdk deploy --all -c sentinel-watch:configFile=config/fleet-example.json': {
+    how: 'not-run',
+    why: AWS,
+    checks: ['cdk-context'],
+  },
+  'npx cdk deploy SentinelWatch-alerting -c sentinel-watch:configFile=config/fleet-example.json': {
+    how: 'not-run',
+    why: AWS,
+    checks: ['cdk-context'],
+  },
+  'npx cdk deploy SentinelWatch-partner-vpc -c sentinel-watch:configFile=config/fleet-example.json --profile partner':
+    { how: 'not-run', why: `${AWS} (two, with a profile for the second)`, checks: ['cdk-context'] },
+  'export SENTINEL_WATCH_DRILL_KEY="$(aws secretsmanager get-secret-value --secret-id <DrillKeySecretArn> --query SecretString --output text)"':
+    { how: 'not-run', why: `${AWS} and a deployed stack's drill key`, checks: [] },
+  'sentinel-watch drill --config prod.json --deployment orders-cache': {
+    how: 'not-run',
+    why: "prod.json is the reader's own file, and the drill needs the stack's drill key",
+    checks: ['cli-parser'],
+  },
+  'aws secretsmanager put-secret-value --secret-id <DrillKeySecretArn> --secret-string "$(openssl rand -base64 48)"':
+    { how: 'not-run', why: `${AWS} and a deployed stack's drill key`, checks: [] },
   // AWS.
   "aws secretsmanager create-secret --name sentinel-watch/orders-cache/redis --secret-string 's3cr3t'": {
     how: 'not-run',

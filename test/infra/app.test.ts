@@ -2,10 +2,10 @@
 // skipped: a bad config must end the process with the field named and no stack trace.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseConfig, CDK_JSON_FLAGS, deployment, type Json } from './helpers';
+import { baseConfig, CDK_JSON_FLAGS, deployment, explicitVpc, type Json } from './helpers';
 
 const root = join(__dirname, '../..');
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
@@ -28,7 +28,10 @@ function runApp(context: Json) {
     const template = existsSync(templateFile)
       ? (JSON.parse(readFileSync(templateFile, 'utf8')) as Json)
       : null;
-    return { status: result.status, stderr: result.stderr, template };
+    const templates = existsSync(outdir)
+      ? readdirSync(outdir).filter((f) => f.endsWith('.template.json'))
+      : [];
+    return { status: result.status, stderr: result.stderr, template, templates: templates.sort() };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -80,5 +83,31 @@ describe('App: bin/app.ts', () => {
     expect(stderr).not.toMatch(/AwsSolutions/);
     expect(status).toBe(0);
     expect(Object.keys((template?.Outputs as Json) ?? {})).toContain('DrillCommand');
+  });
+
+  it('synthesizes the alerting stack and one watcher stack per VPC for a config with watchers', () => {
+    // Act
+    const { status, stderr, templates } = runApp({
+      'sentinel-watch:config': {
+        alerting: { alertEmails: ['redis-team@example.com'] },
+        watchers: [
+          { name: 'orders-vpc', vpc: explicitVpc(), deployments: [deployment()] },
+          {
+            name: 'payments-vpc',
+            vpc: explicitVpc({ vpcId: 'vpc-0fedcba9876543210' }),
+            deployments: [deployment({ name: 'payments-cache' })],
+          },
+        ],
+      },
+    });
+
+    // Assess
+    expect(stderr).not.toMatch(/AwsSolutions|Error/);
+    expect(status).toBe(0);
+    expect(templates).toEqual([
+      'SentinelWatch-alerting.template.json',
+      'SentinelWatch-orders-vpc.template.json',
+      'SentinelWatch-payments-vpc.template.json',
+    ]);
   });
 });

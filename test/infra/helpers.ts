@@ -25,6 +25,23 @@ export const deployment = (overrides: Json = {}): Json => ({
   ...overrides,
 });
 
+/** n deployments written like config/example.json's (about 430 bytes of JSON each). */
+export function fleet(n: number): Json[] {
+  return Array.from({ length: n }, (_, i) => {
+    const name = `cache-${String(i).padStart(4, '0')}`;
+    return deployment({
+      name,
+      masterName: 'mymaster',
+      sentinels: [1, 2, 3].map((n) => `sentinel-${n}.${name}.redis.internal:26379`),
+      expectedReplicas: 2,
+      expectedSentinels: 3,
+      minDownAfterMs: 5000,
+      flapWindowMs: 600000,
+      passwordSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:sentinel-watch/${name}/redis-AbC123`,
+    });
+  });
+}
+
 export const explicitVpc = (overrides: Json = {}): Json => ({
   vpcId: VPC_ID,
   subnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],

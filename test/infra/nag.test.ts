@@ -8,6 +8,7 @@ import {
   baseConfig,
   buildStack,
   deployment,
+  fleet,
   type Json,
   LOOKUP_ENV,
   SENTINEL_SECRET_ARN,
@@ -42,9 +43,16 @@ const variants: [string, Json, Parameters<typeof buildStack>[1]][] = [
       tableEncryption: 'customer-managed',
       secretsKmsKeyArns: ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
       alertEmails: [{ address: 'oncall@example.com', severities: ['critical'] }],
-      reservedConcurrency: 1,
+      reservedConcurrency: 2,
       pollEverySeconds: 10,
+      detailedMetrics: ['sessions'],
+      tags: { team: 'platform', 'cost-center': '4711' },
     }),
+    {},
+  ],
+  [
+    'a fleet: 1,000 deployments in 20 shards, secrets granted by path prefix',
+    baseConfig({ deployments: fleet(1000), shards: 20, pollEverySeconds: 60 }),
     {},
   ],
 ];
@@ -77,7 +85,7 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     expect(report.success).toBe(true);
   });
 
-  it("acknowledges the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
+  it("acknowledges the drill key's rotation, the VPC functions' roles and the on-call policy's read-only wildcards only, with reasons a reviewer can check", () => {
     // Prepare
     const { app } = buildStack(example);
 
@@ -85,19 +93,22 @@ describe('cdk-nag: AwsSolutionsChecks', () => {
     const acks = acknowledgements(app);
 
     // Assess
+    // The on-call policy belongs to the alerting half (lib/compose.ts), built before the watcher half.
     expect(acks.map((a) => [a.path, a.id])).toEqual([
-      ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
-      ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
       ['SentinelWatch/OnCall/Policy', 'AwsSolutions-IAM5[Resource::*]'],
       [
         'SentinelWatch/OnCall/Policy',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:SentinelWatch-*]',
       ],
+      ['SentinelWatch/DrillKey/Secret', 'AwsSolutions-SMG4'],
+      ['SentinelWatch/Poller/Poller/Role', 'AwsSolutions-IAM5[Resource::*]'],
+      ['SentinelWatch/Drill/Drill/Role', 'AwsSolutions-IAM5[Resource::*]'],
     ]);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(120);
-    for (const ack of acks.slice(0, 2)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
-    expect(acks[2].reason).toMatch(/^Only cloudwatch:GetMetricData/);
-    expect(acks[3].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
+    expect(acks[0].reason).toMatch(/^Only cloudwatch:GetMetricData/);
+    expect(acks[1].reason).toMatch(/^cloudwatch:DescribeAlarms on the alarms of this stack only/);
+    expect(acks[2].reason).toMatch(/HMAC key/);
+    for (const ack of acks.slice(3, 5)) expect(ack.reason).toMatch(/ec2:DescribeNetworkInterfaces/);
   });
 
   it('passes synth through the validation plugin, as bin/app.ts registers it', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { parseWatchConfigText } from '../../lambdas/core/config';
-import { ConfigError } from '../../lambdas/core/errors';
+import { parseFleetConfig } from '../../lambdas/core/fleet-config';
 import { loadStackConfig, parseStackConfig, stackNameFrom } from '../../lib/stack-config';
+import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
   deployment,
@@ -15,16 +15,7 @@ import {
   SLACK_SECRET_ARN,
 } from './helpers';
 
-/** The ConfigError a config throws (fails the test when it throws nothing or something else). */
-function configError(config: unknown): ConfigError {
-  try {
-    parseStackConfig(config);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
-}
+const configError = (config: unknown) => configErrorOf(() => parseStackConfig(config));
 
 describe('Function: parseStackConfig', () => {
   describe('defaults', () => {
@@ -76,12 +67,17 @@ describe('Function: parseStackConfig', () => {
       const config = parseStackConfig(input);
 
       // Assess
-      expect(JSON.parse(config.watchConfigJson)).toEqual({
-        deployments: input.deployments,
-        pollEverySeconds: 10,
-        retentionDays: 7,
+      expect(JSON.parse(config.fleetConfigJson)).toEqual({
+        format: 'sentinel-watch/fleet-config/1',
+        shards: 1,
+        detailedMetrics: [],
+        watch: { deployments: input.deployments, pollEverySeconds: 10, retentionDays: 7 },
       });
-      expect(parseWatchConfigText(config.watchConfigJson, 'SENTINEL_WATCH_CONFIG')).toEqual(config.watch);
+      expect(parseFleetConfig(JSON.parse(config.fleetConfigJson))).toEqual({
+        watch: config.watch,
+        shards: 1,
+        detailedMetrics: [],
+      });
     });
 
     it('gives the poller a longer timeout when it keeps polling within the minute', () => {
@@ -281,10 +277,49 @@ describe('Function: parseStackConfig', () => {
       expect(error.message).toMatch(problem);
     });
 
-    it("rejects deployments too large for the Lambdas' environment", () => {
-      // Prepare
-      const many = Array.from({ length: 20 }, (_, i) =>
-        deployment({ name: `deployment-${i}`, sentinelPasswordSecretArn: SENTINEL_SECRET_ARN }),
+    it.each([
+      ['shards not a number', { shards: 'two' }, 'shards: must be a number, got "two"'],
+      ['too many shards', { shards: 201 }, 'shards: must be between 1 and 200, got 201'],
+      [
+        'detailedMetrics naming no deployment',
+        { detailedMetrics: ['orders'] },
+        'detailedMetrics[0]: "orders" is not the name of a configured deployment',
+      ],
+      [
+        'a reserved concurrency below two runs per shard with pollEverySeconds',
+        { shards: 2, pollEverySeconds: 10, reservedConcurrency: 3 },
+        'reservedConcurrency: must be at least 4 (2 shards, two runs of each during the handover between minutes); got 3',
+      ],
+      [
+        'a poller timeout without room for the handover',
+        { pollEverySeconds: 10, pollerTimeoutSeconds: 70 },
+        'pollerTimeoutSeconds: must be at least 75 with pollEverySeconds: each run watches its minute and the ' +
+          'first 10 s of the next run (so that a switch while the next run starts is not missed), then saves ' +
+          'and publishes; got 70',
+      ],
+      ['tags not an object', { tags: ['team'] }, 'tags: must be an object, got an array'],
+      ['a tag value not a string', { tags: { team: 7 } }, 'tags.team: must be a string, got number 7'],
+      [
+        'a tag key reserved by AWS',
+        { tags: { 'aws:team': 'x' } },
+        'tags.aws:team: tag keys starting with "aws:" are reserved by AWS',
+      ],
+      [
+        'a tag value with a character AWS refuses',
+        { tags: { team: 'a;b' } },
+        'tags.team: a tag value may hold letters, digits, spaces and _ . : / = + - @ only',
+      ],
+    ])('rejects %s, naming the field', (_label, patch, message) => {
+      expect(configError(baseConfig(patch)).message).toBe(message);
+    });
+
+    it('refuses more password secrets than an IAM policy can list when they share no path', () => {
+      // Prepare: 60 secrets named without a path prefix
+      const many = Array.from({ length: 60 }, (_, i) =>
+        deployment({
+          name: `d-${i}`,
+          passwordSecretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:redis-password-${i}-AbC123`,
+        }),
       );
 
       // Act
@@ -292,7 +327,7 @@ describe('Function: parseStackConfig', () => {
 
       // Assess
       expect(error.field).toBe('deployments');
-      expect(error.message).toMatch(/4 KB of environment variables/);
+      expect(error.message).toMatch(/keep the secrets under a few common path prefixes/);
     });
 
     it('accepts a Slack secret given as a full ARN', () => {

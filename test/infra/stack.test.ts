@@ -1,6 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TABLE_KEYS } from '../../lambdas/adapters/dynamo-store';
-import { parseWatchConfigText } from '../../lambdas/core/config';
 import { baseConfig, type Json, resourcesOf, SECRET_ARN, synth } from './helpers';
 
 /** The Lambda function whose entry is the given handler, found by its description. */
@@ -114,16 +113,14 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         Timeout: 90,
       });
       const env = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+      // The deployments are in a file of the code asset (fleet-config.test.ts bundles it for real).
       expect(env).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
-        SENTINEL_WATCH_CONFIG: expect.any(String),
+        SENTINEL_WATCH_CONFIG_FILE: 'sentinel-watch-config.json',
         SNAPSHOT_TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
         ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/^AlertingTopic/) },
+        DRILL_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^DrillKeySecret/) },
       });
-      // What the poller parses at cold start is what was validated at synth.
-      const watch = parseWatchConfigText(env.SENTINEL_WATCH_CONFIG as string, 'SENTINEL_WATCH_CONFIG');
-      expect(watch.pollEverySeconds).toBe(10);
-      expect(watch.deployments.map((d) => d.name)).toEqual(['orders-cache']);
     });
 
     it('runs in the configured subnets with its own security group', () => {
@@ -164,13 +161,14 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       });
     });
 
-    it('is scheduled every minute, without retries of a missed tick', () => {
+    it('is scheduled every minute, as shard 0, without retries of a missed tick', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 minute)',
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
             Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerFunction'), 'Arn'] },
+            Input: '{"shard":0}',
             RetryPolicy: { MaximumRetryAttempts: 0 },
           }),
         ],
@@ -199,6 +197,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'PublishAlerts',
         'AlertTopicKey',
         'ReadConfiguredSecrets',
+        'ReadDrillKey',
       ]);
       const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
       expect(bySid.OwnLogGroup).toMatchObject({
@@ -351,55 +350,49 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
       ]);
     });
 
-    it('alarms on drill errors and on dropped, rejected and undelivered alerts', () => {
+    it('alarms on drill errors and on dropped, rejected and undelivered alerts of the whole fleet', () => {
       expect(alarm('drill-errors')).toMatchObject({ MetricName: 'Errors', AlarmActions: [topicRef] });
-      const dimensions = [{ Name: 'deployment', Value: 'orders-cache' }];
       for (const [name, metric] of [
-        ['alerts-dropped-orders-cache', 'AlertsDropped'],
-        ['alerts-rejected-orders-cache', 'AlertsRejected'],
+        ['alerts-dropped', 'AlertsDropped'],
+        ['alerts-rejected', 'AlertsRejected'],
       ]) {
         expect(alarm(name)).toMatchObject({
           Namespace: 'SentinelWatch',
           MetricName: metric,
-          Dimensions: dimensions,
           Statistic: 'Sum',
           Threshold: 1,
           EvaluationPeriods: 1,
           AlarmActions: [topicRef],
           OKActions: [topicRef],
         });
+        expect(alarm(name).Dimensions).toBeUndefined();
       }
-      // Some alert waited in every poll for three 5-minute periods.
-      expect(alarm('alerts-undelivered-orders-cache')).toMatchObject({
+      // Some alert still pending after a poll in each of three 5-minute periods.
+      expect(alarm('alerts-undelivered')).toMatchObject({
         Namespace: 'SentinelWatch',
         MetricName: 'AlertsPending',
-        Dimensions: dimensions,
-        Statistic: 'Minimum',
+        Statistic: 'Maximum',
         Period: 300,
         Threshold: 1,
         EvaluationPeriods: 3,
         TreatMissingData: 'notBreaching',
         AlarmActions: [topicRef],
       });
+      expect(alarm('alerts-undelivered').Dimensions).toBeUndefined();
+      // One shard: no shard alarm (poller-not-running says it), no per-deployment alarm unless asked.
       expect(alarms).toHaveLength(7);
     });
 
-    it("draws the poller's metrics on a dashboard", () => {
+    it("draws the poller's fleet metrics on a dashboard", () => {
       const body = JSON.stringify(
         (template.findResources('AWS::CloudWatch::Dashboard') as Record<string, Json>)[
           logicalId(template, 'AWS::CloudWatch::Dashboard', /./)
         ].Properties,
       );
-      for (const metric of [
-        'MaxReplicaLagBytes',
-        'MaxReplicaLagSeconds',
-        'ReachableNodes',
-        'ReachableSentinels',
-        'OpenIncidents',
-        'PollDurationMs',
-      ]) {
-        expect(body).toContain(`\\"SentinelWatch\\",\\"${metric}\\",\\"deployment\\",\\"orders-cache\\"`);
+      for (const metric of ['MaxReplicaLagBytes', 'UnreachableNodes', 'OpenIncidents', 'PollDurationMs']) {
+        expect(body).toContain(`\\"SentinelWatch\\",\\"${metric}\\"`);
       }
+      expect(body).not.toContain('\\"deployment\\",\\"orders-cache\\"');
     });
   });
 
@@ -414,6 +407,7 @@ describe('Stack: SentinelWatch (explicit subnets, endpoints on)', () => {
         'DeploymentNames',
         'DrillCommand',
         'DrillFunctionName',
+        'DrillKeySecretArn',
         'OnCallPolicyArn',
         'PollerFunctionName',
         'PollerNoSuccessMinutes',

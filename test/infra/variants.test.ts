@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ConfigError } from '../../lambdas/core/errors';
+import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
   buildStack,
@@ -49,16 +49,6 @@ function watcherEgress(template: Template): Json[] {
   );
   if (!found) throw new Error('no NetworkWatcher security group');
   return (found[1].Properties as Json).SecurityGroupEgress as Json[];
-}
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('Variant: VPC lookup', () => {
@@ -262,9 +252,9 @@ describe('Variant: several deployments', () => {
     ]);
   });
 
-  it('grants every password secret, and watches and alarms per deployment', () => {
+  it('grants every password secret, and alarms per deployment only where asked', () => {
     // Act
-    const template = synth(config);
+    const template = synth({ ...config, detailedMetrics: ['sessions'] });
 
     // Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -280,13 +270,40 @@ describe('Variant: several deployments', () => {
         ]),
       },
     });
-    for (const name of ['orders-cache', 'sessions']) {
+    const dimensions = [{ Name: 'deployment', Value: 'sessions' }];
+    for (const [name, metric] of [
+      ['alerts-dropped-sessions', 'AlertsDropped'],
+      ['alerts-rejected-sessions', 'AlertsRejected'],
+    ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `SentinelWatch-alerts-dropped-${name}`,
+        AlarmName: `SentinelWatch-${name}`,
+        Namespace: 'SentinelWatch',
+        MetricName: metric,
+        Dimensions: dimensions,
+        Statistic: 'Sum',
+        Threshold: 1,
+        EvaluationPeriods: 1,
       });
     }
+    // Some alert waited in every poll of the deployment for three 5-minute periods.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SentinelWatch-alerts-undelivered-sessions',
+      MetricName: 'AlertsPending',
+      Dimensions: dimensions,
+      Statistic: 'Minimum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { AlarmName: 'SentinelWatch-alerts-dropped-orders-cache' },
+      0,
+    );
     const dashboard = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard).toContain('\\"MaxReplicaLagBytes\\",\\"deployment\\",\\"sessions\\"');
+    expect(dashboard).not.toContain('\\"deployment\\",\\"orders-cache\\"');
   });
 
   it('with the Redis security group: egress to it, and its ingress rule per port', () => {

@@ -79,6 +79,11 @@ describe('CLI: output into a pipe', () => {
     ['drill --help', ['drill', '--help'], 0],
     ['history --help', ['history', '--help'], 0],
     ['local --help', ['local', '--help'], 0],
+    ['silence --help', ['silence', '--help'], 0],
+    ['test-alert --help', ['test-alert', '--help'], 0],
+    ['doctor --help', ['doctor', '--help'], 0],
+    ['silence list', ['silence', 'list', '--silence-file', join(work, 'none.json')], 0],
+    ['silence without a verb', ['silence'], 3],
     ['check (text)', ['check', '--sentinels', sentinel, '--master', 'm'], 2],
     ['check --json', ['check', '--sentinels', sentinel, '--master', 'm', '--json'], 2],
     ['drill --dry-run', ['drill', '--sentinels', sentinel, '--master', 'm', '--dry-run'], 1],
@@ -127,6 +132,46 @@ describe('CLI: JSON documents', () => {
       expect(r.stdout).toMatch(/^\{"schemaVersion":1,/);
       expect((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion).toBe(1);
     }
+  });
+
+  it('silence list --json and doctor --json start every line with schemaVersion 1', async () => {
+    // Prepare: a silence in a local file; a doctor that cannot reach CloudFormation (refused port)
+    const file = join(work, 'silences.json');
+    const add = await run([
+      'silence',
+      'add',
+      '--silence-file',
+      file,
+      '--deployment',
+      'd',
+      '--for',
+      '1h',
+      '--reason',
+      'r',
+    ]);
+    expect(add.code).toBe(0);
+    const aws = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: `http://${sentinel}`,
+    };
+
+    // Act
+    const list = await run(['silence', 'list', '--silence-file', file, '--json']);
+    const doctor = await run(['doctor', '--stack', 'S', '--json'], aws);
+
+    // Assess
+    expect(list.code).toBe(0);
+    expect(doctor.code).toBe(2);
+    for (const r of [list, doctor]) {
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toMatch(/^\{"schemaVersion":1,/);
+    }
+    expect(JSON.parse(doctor.stdout)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('watch --json prints one notification per line, each with schemaVersion 1, and takes --interval 1s', async () => {

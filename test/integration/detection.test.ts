@@ -10,6 +10,7 @@ import { drillLockKey } from '../../lambdas/core/drill-context';
 import type { Notification } from '../../lambdas/core/incidents';
 import type { SentinelEvent } from '../../lambdas/core/sentinel-event';
 import { DeploymentWatcher, type WatchStep } from '../../lambdas/probe/deployment-watcher';
+import { drillLockNow } from './drill-helpers';
 
 const BASE = 7100;
 let topo: LocalTopology;
@@ -300,21 +301,31 @@ describe('Detection against a real topology', () => {
 });
 
 describe('Detection during a drill run from anywhere', () => {
-  it('reports a switch as info while the drill lock key is held on the master', async () => {
+  it("reports a switch as info while the drill's signed lock is held on the master", async () => {
     // Prepare: a healthy deployment again (the previous test's old master may still be converting),
-    // then hold the key exactly as `sentinel-watch drill` does (SET NX PX, value = drill id)
+    // then hold the lock exactly as `sentinel-watch drill` does right before SENTINEL FAILOVER: its
+    // claims signed with the drill key the watcher shares, SET NX PX 15000 (drill-faults and
+    // drill-trust test the real drill, and every way a lock must not be trusted)
     await waitFor(
       async () => (await watcher().pollOnce()).findings.length === 0,
       40_000,
       'a healthy deployment',
       500,
     );
-    const w = await primed();
+    const drillKey = 'detection-test-drill-key-0123456789abcdef';
+    const w = new DeploymentWatcher(
+      deployment(),
+      { password: topo.password },
+      { runBatch, now: Date.now, drillKey },
+    );
+    expect((await w.pollOnce()).notifications).toEqual([]);
     const master = (await topo.currentMaster())!;
     const key = drillLockKey('it-detect');
+    const value = drillLockNow('it-detect', master.port, drillKey, { id: 'drill-20261125T070000Z-abcdef' });
     const client = await admin(master.port, topo.password);
     try {
-      expect(await client.set(key, 'drill-20261125T070000Z-abcdef', 'PX', 120_000, 'NX')).toBe('OK');
+      expect(await client.set(key, value, 'PX', 15_000, 'NX')).toBe('OK');
+      expect(await client.call('WAIT', '2', '1000')).toBe(2);
       const s = await admin(topo.sentinelPorts[0]);
       try {
         // Act

@@ -10,13 +10,11 @@ import { drillCommand } from '../../cli/commands/drill';
 import type { CliIo } from '../../cli/io';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
-import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
-import { type DrillReport, preflight } from '../../lambdas/core/drill';
+import type { DrillReport } from '../../lambdas/core/drill';
 import type { Address } from '../../lambdas/core/types';
 import { type DrillOptions, lockKey, redisKeyLock, runDrill } from '../../lambdas/drill/run';
-import { ioredisWriters } from '../../lambdas/drill/writers';
-import { pollDeployment } from '../../lambdas/probe/poll-deployment';
+import { liveDrillDeps, passesPreflight } from './drill-helpers';
 
 const BASE = 6900;
 const NAME = 'it-drill';
@@ -30,18 +28,11 @@ const deployment = (patch: Record<string, unknown> = {}) =>
     'test',
   );
 const credentials = (): Credentials => ({ password: topo.password });
-const live = {
-  runBatch,
-  subscribe: subscribeSentinelEvents,
-  writers: ioredisWriters,
-  now: Date.now,
-  sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-};
 
 function drill(options: DrillOptions = {}, patch: Record<string, unknown> = {}): Promise<DrillReport> {
   const d = deployment(patch);
   const lock = redisKeyLock({ runBatch, deployment: d, credentials: credentials(), now: Date.now });
-  return runDrill(d, credentials(), options, { ...live, lock });
+  return runDrill(d, credentials(), options, { ...liveDrillDeps(), lock });
 }
 
 /** A flat [k1, v1, k2, v2, ...] reply as an object. */
@@ -59,19 +50,7 @@ async function keep(label: string, r: DrillReport): Promise<void> {
 }
 
 /** Until a fresh poll would pass preflight again (sentinels rejoined, replicas in sync). */
-async function healthy(): Promise<Address> {
-  const d = deployment();
-  const pf = await waitFor(
-    async () => {
-      const result = preflight(await pollDeployment(d, credentials(), { runBatch, now: Date.now }), d);
-      return result.passed ? result : undefined;
-    },
-    30_000,
-    'the deployment to pass preflight again',
-    250,
-  );
-  return pf.master!;
-}
+const healthy = (): Promise<Address> => passesPreflight(deployment, credentials, 30_000);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-it-'));

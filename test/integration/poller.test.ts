@@ -11,8 +11,10 @@ import Redis from 'ioredis';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
 import type { DynamoStore } from '../../lambdas/adapters/dynamo-store';
+import { drillLockKey } from '../../lambdas/core/drill-context';
 import type { RunSummary } from '../../lambdas/poller/run';
 import type { PollerState } from '../../lambdas/poller/state';
+import { drillLockNow } from './drill-helpers';
 
 const BASE = 7000;
 const TABLE = 'sentinel-watch-poller-it';
@@ -281,7 +283,7 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     await rejoin(old, next);
   });
 
-  it("reports a drill's failover as info while the drill holds the lock", async () => {
+  it("reports a drill's failover as info while the drill holds its signed lock", async () => {
     // Prepare: a settled deployment, and the earlier tests' switches out of the flapping window
     // (2 x failover-timeout = 10 s): a real second failover after them would rightly be MASTER_FLAPPING.
     await waitFor(
@@ -306,17 +308,26 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     await handler({}, context());
     published = [];
     const old = (await topo.currentMaster())!.port;
-    expect(
-      await store.acquireLock(DEPLOYMENT, { owner: 'drill-it', ttlMs: 120_000, now: Date.now() }),
-    ).toEqual({
-      acquired: true,
-    });
+    // The lock as a drill writes it right before SENTINEL FAILOVER, signed with the drill key the
+    // poller reads (here from SENTINEL_WATCH_DRILL_KEY; in AWS from DRILL_KEY_SECRET_ARN)
+    const drillKey = 'poller-test-drill-key-0123456789abcdef';
+    process.env.SENTINEL_WATCH_DRILL_KEY = drillKey;
+    const lockKey = drillLockKey(DEPLOYMENT);
+    const holdLock = () =>
+      topo.withClient(old, async (c) => {
+        const lock = drillLockNow(DEPLOYMENT, old, drillKey, { id: 'drill-it' });
+        expect(await c.set(lockKey, lock, 'PX', 15_000)).toBe('OK');
+        await c.call('WAIT', '2', '1000');
+      });
     const admin = new Redis(topo.sentinelPorts[0], { lazyConnect: true, protocol: 2 });
     await admin.connect();
     try {
       // Right after the earlier failovers Sentinel may not trust a replica yet (NOGOODSLAVE): retry.
       await waitFor(
-        async () => (await admin.call('SENTINEL', 'FAILOVER', topo.masterName)) === 'OK',
+        async () => {
+          await holdLock();
+          return (await admin.call('SENTINEL', 'FAILOVER', topo.masterName)) === 'OK';
+        },
         20_000,
         'Sentinel to accept SENTINEL FAILOVER',
         500,
@@ -340,6 +351,6 @@ describe('Function: handler (poller) against a real topology, dynalite and an SN
     );
     expect(switches()[0].attributes).toMatchObject({ severity: 'info', drillId: 'drill-it' });
     expect(published.filter((p) => p.attributes.severity === 'critical')).toEqual([]);
-    expect(await store.releaseLock(DEPLOYMENT, 'drill-it')).toBe(true);
+    delete process.env.SENTINEL_WATCH_DRILL_KEY;
   });
 });

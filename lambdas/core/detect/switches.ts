@@ -76,6 +76,7 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
     current: { host: current.host, port: current.port },
     configEpoch: epoch,
     ...(view.drill ? { drillId: view.drill.id } : {}),
+    ...(view.drillNote ? { drillNote: view.drillNote } : {}),
   };
   if (view.drill) {
     return {
@@ -94,7 +95,10 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
     oldState = ` ${from} still reports role:master (see MULTIPLE_MASTERS).`;
   const cause = switchCause(view, before);
   const name = view.snapshot.masterName;
-  if (cause === 'manual') {
+  const drillNote = view.drillNote ? ` Not treated as a drill: ${view.drillNote}.` : '';
+  // A manual switch under a drill lock that is not trusted (forged, dead drill) or not the drill's own
+  // stays critical (issue #11): only a verified drill's own switch is spared the page.
+  if (cause === 'manual' && !view.drillNote) {
     return {
       code: 'MASTER_CHANGED',
       severity: 'warning',
@@ -115,7 +119,8 @@ function masterChanged(view: View, before: Address, current: Address, epoch: num
     subject: DEPLOYMENT_SUBJECT,
     message:
       `The sentinels switched the master of ${name} from ${from} to ${to}.${oldState}${unexplained} ` +
-      `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.`,
+      `Check that clients reconnected to ${to} (they must ask Sentinel for the master), find out why ${from} failed (its log, host, network), and that it rejoins as a replica. Writes ${from} acknowledged after its replicas' last sync are lost.` +
+      drillNote,
     details: { ...details, cause },
   };
 }

@@ -2,6 +2,7 @@
 // which servers cannot be judged, whether a failover or a drill is under way. Detectors stay small
 // because the precedence questions ("is this node's problem already reported?") are answered here.
 
+import { drillOwnsSwitch } from '../drill-context';
 import type { SentinelEvent } from '../sentinel-event';
 import type { Address, NodeSnapshot, ProbeErrorClass, SentinelSnapshot, Snapshot } from '../types';
 import { formatAddress, sameAddress } from '../types';
@@ -14,6 +15,21 @@ export interface DrillContext {
   readonly startedAt: number;
   /** Epoch ms; null or absent while the drill runs. */
   readonly endedAt?: number | null;
+  /**
+   * The lock was signed with the watcher's drill key for this deployment and its heartbeat is fresh
+   * (drill-lock.ts). Only a verified drill makes anything `info`; absent counts as false.
+   */
+  readonly verified?: boolean;
+  /** Why the lock is not trusted (a forged key, no signature, a dead drill's leftover). */
+  readonly untrustedReason?: string;
+  /** The master the drill fails over (its signed claim): a switch from elsewhere is not the drill's. */
+  readonly from?: Address;
+  /** Epoch ms the drill sent SENTINEL FAILOVER; null before. */
+  readonly failoverAt?: number | null;
+  /** Epoch ms after which the drill cannot be running. */
+  readonly windowEndsAt?: number;
+  /** Sentinel events heard around this poll (`+odown` tells a crash from the drill's failover). */
+  readonly events?: readonly SentinelEvent[];
 }
 
 export interface DetectContext {
@@ -30,8 +46,13 @@ export interface View {
   readonly state: DetectionState;
   readonly settings: DetectionSettings;
   readonly now: number;
-  /** The drill this poll's changes are attributed to, if any. */
+  /**
+   * The drill this poll's changes are attributed to, if any: a verified drill, and when this poll
+   * sees a switch, only if the switch is the drill's own (drill-context.ts `drillOwnsSwitch`).
+   */
   readonly drill: DrillContext | null;
+  /** Why a drill lock that was present does not make this poll's changes planned (for the page). */
+  readonly drillNote: string | null;
   /** The consensus master's node entry (null when there is no consensus or it was not probed). */
   readonly masterNode: NodeSnapshot | null;
   /**
@@ -173,13 +194,22 @@ export function buildView(input: {
     .map((s) => s.master?.failoverTimeoutMs ?? null)
     .filter((t): t is number => t !== null && t > 0);
 
+  const attributed = attributeDrill(
+    activeDrill(input.context?.drill, input.previous, now),
+    snapshot,
+    input.previous?.master ?? input.state.lastMaster,
+    now,
+    input.events ?? [],
+  );
+
   return {
     snapshot,
     previous: input.previous,
     state: input.state,
     settings,
     now,
-    drill: activeDrill(input.context?.drill, input.previous, now),
+    drill: attributed.drill,
+    drillNote: attributed.note,
     masterNode,
     effectiveMaster,
     masterAddress,
@@ -244,4 +274,36 @@ function activeDrill(
   if (drill.endedAt === undefined || drill.endedAt === null) return drill;
   const since = previous ? Date.parse(previous.takenAt) : drill.startedAt;
   return drill.endedAt >= since ? drill : null;
+}
+
+/**
+ * Only a verified drill counts, and a switch this poll sees must be its own: otherwise the poll is
+ * judged as if no drill ran (a forged lock, or a crash during a drill, is paged).
+ */
+function attributeDrill(
+  drill: DrillContext | null,
+  snapshot: Snapshot,
+  before: Address | null,
+  now: number,
+  heard: readonly SentinelEvent[],
+): { drill: DrillContext | null; note: string | null } {
+  if (!drill) return { drill: null, note: null };
+  if (drill.verified !== true) {
+    return {
+      drill: null,
+      note: `drill lock "${drill.id}" is not trusted: ${drill.untrustedReason ?? 'not verified'}`,
+    };
+  }
+  const current = snapshot.master;
+  if (!current || !before || sameAddress(current, before)) return { drill, note: null };
+  const old = snapshot.nodes.find((n) => sameAddress(n, before));
+  // The drill's own events and those the watcher heard (a `+odown` in either makes it a crash).
+  const ownership = drillOwnsSwitch(
+    drill,
+    { from: before, to: current, at: now, oldMasterAnswering: old ? nodeReadable(old) : null },
+    [...(drill.events ?? []), ...heard],
+  );
+  return ownership.owned
+    ? { drill, note: null }
+    : { drill: null, note: `drill ${drill.id} runs, but this switch is not its own: ${ownership.reason}` };
 }

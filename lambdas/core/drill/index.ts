@@ -19,8 +19,10 @@ export {
   isTimelineEvent,
   timelineEntry,
 } from './report';
+export { type Settled, settledState } from './settled';
 export type * from './types';
 export {
+  agreedNewMaster,
   type NewMasterProbe,
   VERIFY_CHECKS,
   type Verification,

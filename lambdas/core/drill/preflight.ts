@@ -14,7 +14,8 @@ import {
 } from './facts';
 import type { CheckResult } from './types';
 
-export type PreflightSettings = Pick<DeploymentConfig, 'sentinels' | 'maxLagBytes'>;
+export type PreflightSettings = Pick<DeploymentConfig, 'sentinels' | 'maxLagBytes'> &
+  Partial<Pick<DeploymentConfig, 'expectedReplicas'>>;
 
 export interface ReplicaCandidate {
   readonly address: Address;
@@ -40,7 +41,7 @@ export function preflight(snapshot: Snapshot, settings: PreflightSettings): Pref
     sentinelsAgree(snapshot, settings.sentinels),
     ckquorumCheck(snapshot),
     masterHealthy(snapshot),
-    replicaReady(replicas, snapshot, settings.maxLagBytes),
+    replicaReady(replicas, snapshot, settings.maxLagBytes, settings.expectedReplicas ?? 1),
     noFailoverInProgress(snapshot),
   ];
   const passed = checks.every((c) => c.passed);
@@ -154,10 +155,16 @@ export function replicaCandidates(snapshot: Snapshot, maxLagBytes: number): Repl
     });
 }
 
+/**
+ * Every expected replica must be ready, not just one: verification expects `expectedReplicas` to
+ * follow the new master afterwards, so a drill started one short would fail only after a real
+ * failover. To drill a deployment that is knowingly short of replicas, lower `expectedReplicas`.
+ */
 function replicaReady(
   replicas: readonly ReplicaCandidate[],
   snapshot: Snapshot,
   maxLagBytes: number,
+  expected: number,
 ): CheckResult {
   const name = 'replica-ready';
   if (!snapshot.master) return { name, passed: false, detail: 'no agreed master to judge replicas against' };
@@ -171,6 +178,13 @@ function replicaReady(
       name,
       passed: false,
       detail: `no replica has its link up with lag under ${formatBytes(maxLagBytes)}: ${list}`,
+    };
+  }
+  if (ready.length < expected) {
+    return {
+      name,
+      passed: false,
+      detail: `${ready.length}/${replicas.length} ready, expectedReplicas is ${expected}: ${list} (a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas)`,
     };
   }
   // Priority 0 is Sentinel's to judge (it answers NOGOODSLAVE): the drill reports that answer.

@@ -3,6 +3,7 @@
 
 import { type Address, formatAddress, type Snapshot, sameAddress } from '../types';
 import { ckquorumCheck, configuredSentinels, describeError, followsWithLinkUp, nodeAt } from './facts';
+import { settledState } from './settled';
 import type { CheckResult } from './types';
 
 export interface VerifyExpectation {
@@ -28,7 +29,7 @@ export interface NewMasterProbe {
 export interface Verification {
   readonly checks: readonly CheckResult[];
   readonly passed: boolean;
-  /** The master every configured sentinel names, when they agree on one other than the old master. */
+  /** The master a majority of the configured sentinels name, when that is not the old master. */
   readonly newMaster: Address | null;
 }
 
@@ -42,15 +43,19 @@ export const VERIFY_CHECKS = [
   'replicas-attached',
   'sentinels-see-replicas',
   'ckquorum',
+  'deployment-settled',
 ] as const;
+
+/** The master a majority of the configured sentinels name, if it is not the old master: the one to probe. */
+export const agreedNewMaster = (snapshot: Snapshot, expect: VerifyExpectation): Address | null =>
+  sentinelsAgreeNewMaster(snapshot, expect).newMaster;
 
 export function verifyFailover(
   snapshot: Snapshot,
   probe: NewMasterProbe | null,
   expect: VerifyExpectation,
 ): Verification {
-  const agree = sentinelsAgreeNewMaster(snapshot, expect);
-  const newMaster = agree.passed ? snapshot.master : null;
+  const { check: agree, newMaster } = sentinelsAgreeNewMaster(snapshot, expect);
   const probed = newMaster !== null && probe !== null && sameAddress(probe.address, newMaster) ? probe : null;
   const checks = [
     agree,
@@ -61,11 +66,20 @@ export function verifyFailover(
     replicasAttached(snapshot, newMaster, expect.expectedReplicas),
     sentinelsSeeReplicas(snapshot, newMaster, expect),
     ckquorumCheck(snapshot),
+    deploymentSettled(snapshot, newMaster),
   ];
   return { checks, passed: checks.every((c) => c.passed), newMaster };
 }
 
-function sentinelsAgreeNewMaster(snapshot: Snapshot, expect: VerifyExpectation): CheckResult {
+/**
+ * The new master is the one a majority of the configured sentinels name (not the old master): then the
+ * other checks judge it even while a sentinel is down or still catching up. The check itself passes
+ * only when every configured sentinel names it.
+ */
+function sentinelsAgreeNewMaster(
+  snapshot: Snapshot,
+  expect: VerifyExpectation,
+): { check: CheckResult; newMaster: Address | null } {
   const name = 'sentinels-agree-new-master';
   const views = configuredSentinels(snapshot, expect.sentinels).map(({ address, sentinel }) => ({
     address: formatAddress(address),
@@ -75,24 +89,50 @@ function sentinelsAgreeNewMaster(snapshot: Snapshot, expect: VerifyExpectation):
   const text = views
     .map((v) => `${v.address} -> ${v.master ? formatAddress(v.master) : `? (${v.why})`}`)
     .join(', ');
-  const first = views[0]?.master ?? null;
-  const same = first !== null && views.every((v) => sameAddress(v.master, first));
-  if (!same) return { name, passed: false, detail: `sentinels do not all name one master: ${text}` };
-  if (sameAddress(first, expect.oldMaster)) {
+  const named = views.filter((v) => v.master !== null).map((v) => v.master!);
+  const top = named.find((m) => named.filter((n) => sameAddress(n, m)).length * 2 > views.length) ?? null;
+  const naming = top ? views.filter((v) => sameAddress(v.master, top)).length : 0;
+  if (top === null) {
     return {
-      name,
-      passed: false,
-      detail: `every sentinel still names the old master ${formatAddress(first)}`,
+      check: { name, passed: false, detail: `sentinels do not all name one master: ${text}` },
+      newMaster: null,
     };
   }
-  if (!sameAddress(snapshot.master, first)) {
+  if (sameAddress(top, expect.oldMaster)) {
+    const detail =
+      naming === views.length
+        ? `every sentinel still names the old master ${formatAddress(top)}`
+        : `${naming}/${views.length} configured sentinels still name the old master ${formatAddress(top)}: ${text}`;
+    return { check: { name, passed: false, detail }, newMaster: null };
+  }
+  if (naming < views.length) {
+    const others = views
+      .filter((v) => !sameAddress(v.master, top))
+      .map((v) => `${v.address}: ${v.master ? `names ${formatAddress(v.master)}` : v.why}`)
+      .join('; ');
     return {
-      name,
-      passed: false,
-      detail: `configured sentinels name ${formatAddress(first)} but others disagree`,
+      check: {
+        name,
+        passed: false,
+        detail: `${naming}/${views.length} configured sentinels name ${formatAddress(top)}; ${others}`,
+      },
+      newMaster: top,
     };
   }
-  return { name, passed: true, detail: `all ${views.length} sentinels name ${formatAddress(first)}` };
+  if (!sameAddress(snapshot.master, top)) {
+    return {
+      check: {
+        name,
+        passed: false,
+        detail: `configured sentinels name ${formatAddress(top)} but others disagree`,
+      },
+      newMaster: top,
+    };
+  }
+  return {
+    check: { name, passed: true, detail: `all ${views.length} sentinels name ${formatAddress(top)}` },
+    newMaster: top,
+  };
 }
 
 function newMasterRole(snapshot: Snapshot, newMaster: Address | null): CheckResult {
@@ -222,4 +262,12 @@ function sentinelsSeeReplicas(
     passed: views.every((v) => v.ok),
     detail: `replicas following ${formatAddress(newMaster)} with link ok: ${detail}`,
   };
+}
+
+/** No failover still running, no second master, no hung node that may hold a pending promotion. */
+function deploymentSettled(snapshot: Snapshot, newMaster: Address | null): CheckResult {
+  const name = 'deployment-settled';
+  if (!newMaster) return { name, passed: false, detail: 'no agreed new master yet' };
+  const settled = settledState(snapshot);
+  return { name, passed: settled.passed && sameAddress(settled.master, newMaster), detail: settled.detail };
 }

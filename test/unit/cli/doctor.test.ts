@@ -36,7 +36,12 @@ const io = () => ({ out: (t: string) => out.push(t), err: () => undefined, env: 
 const deps: DoctorDeps = { clients, now: () => NOW };
 const run = async (...argv: string[]) => {
   const code = await doctorCommand(['--stack', 'SentinelWatch', '--json', ...argv], io(), deps);
-  return { code, results: out.map((l) => JSON.parse(l) as CheckResult) };
+  // Each line is a CheckResult after the CLI's schemaVersion (tested below).
+  const results = out.map((l) => {
+    const { schemaVersion: _, ...result } = JSON.parse(l) as CheckResult & { schemaVersion: number };
+    return result;
+  });
+  return { code, results };
 };
 const status = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
 
@@ -252,21 +257,32 @@ describe('Command: doctor', () => {
     expect(status(results, 'last poll of orders-cache')?.status).toBe('ok');
   });
 
-  it('exits 2 with one line when the stack cannot be found', async () => {
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(Object.assign(new Error('Stack with id X does not exist'), { name: 'ValidationError' }));
+  it.each([
+    [
+      'the stack does not exist',
+      Object.assign(new Error('Stack with id X does not exist'), { name: 'ValidationError' }),
+      'stack SentinelWatch does not exist in this account and region (check --region / AWS_REGION)',
+    ],
+    // The SDK's words when its error has no name of its own (no region, no route).
+    ['no region', new Error('Region is missing'), 'cannot describe stack SentinelWatch: Region is missing'],
+  ])('exits 2 with one line when %s', async (_, error, detail) => {
+    cfn.on(DescribeStacksCommand).rejects(error);
 
     const { code, results } = await run();
 
     expect(code).toBe(2);
-    expect(results).toEqual([
-      {
-        check: 'stack SentinelWatch',
-        status: 'fail',
-        detail: 'stack SentinelWatch does not exist in this account and region (check --region / AWS_REGION)',
-      },
-    ]);
+    expect(results).toEqual([{ check: 'stack SentinelWatch', status: 'fail', detail }]);
+  });
+
+  it('starts every --json line with schemaVersion, like every JSON document of the CLI', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack does not exist'), { name: 'ValidationError' }));
+
+    await doctorCommand(['--stack', 'SentinelWatch', '--json'], io(), deps);
+
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\{"schemaVersion":1,"check":"stack SentinelWatch",/);
   });
 
   it('prints a table and a count without --json', async () => {

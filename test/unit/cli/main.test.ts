@@ -50,6 +50,12 @@ describe('Function: main', () => {
     [['local', 'down', '--help']],
     [['local', 'status', '-h']],
     [['local', 'setup', '-h']],
+    [['silence', '-h']],
+    [['silence', 'add', '--help']],
+    [['help', 'silence']],
+    [['test-alert', '-h']],
+    [['doctor', '--help']],
+    [['help', 'doctor']],
   ])('prints help on stdout and exits 0 for %j', async (argv) => {
     const { io, out, err } = capture();
 
@@ -63,5 +69,27 @@ describe('Function: main', () => {
 
     expect(await main(['help', 'nope'], io)).toBe(3);
     expect(err.join('\n')).toContain('unknown command "nope"');
+  });
+
+  it.each([[['silence']], [['local']]])(
+    'prints the usage on stderr and exits 3 for %j without a subcommand',
+    async (argv) => {
+      const { io, out, err } = capture();
+
+      expect(await main(argv, io)).toBe(3);
+      expect(out).toEqual([]);
+      expect(err.join('\n')).toMatch(/^Usage: sentinel-watch/);
+    },
+  );
+
+  it.each([
+    [['silence', 'add', '--deployment', 'd', '--for', 'soon', '--reason', 'r'], '--for'],
+    [['test-alert', '--stack', 'S', '--resolve-after', '5 minutes'], '--resolve-after'],
+    [['watch', '--sentinels', '127.0.0.1:1', '--master', 'm', '--interval', '1x'], '--interval'],
+  ])('rejects a malformed duration in %j naming %s, exit 3', async (argv, flag) => {
+    const { io, err } = capture();
+
+    expect(await main(argv, io)).toBe(3);
+    expect(err.join('\n')).toContain(`${flag}: "`);
   });
 });

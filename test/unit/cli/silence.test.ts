@@ -80,6 +80,34 @@ describe('Command: silence', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
   });
 
+  it('starts every list --json line with schemaVersion, like every JSON document of the CLI', async () => {
+    // Prepare
+    await silence('add', '--deployment', 'orders-cache', '--for', '2h', '--reason', 'maintenance');
+    out.length = 0;
+
+    // Act
+    const code = await silence('list', '--json');
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\{"schemaVersion":1,"id":"s-00000000a1",/);
+  });
+
+  it('suggests the remove command as the user runs the CLI', async () => {
+    // Act
+    await silenceCommand(
+      ['add', '--deployment', 'orders-cache', '--for', '2h', '--reason', 'maintenance'],
+      { ...io(), invocation: 'npx sentinel-watch' },
+      deps(),
+    );
+
+    // Assess
+    expect(err[0]).toBe(
+      `End it early: npx sentinel-watch silence remove s-00000000a1 --silence-file ${file}`,
+    );
+  });
+
   it('prints what it silenced and until when', async () => {
     await silence('add', '--deployment', 'orders-cache', '--for', '90m', '--reason', 'maintenance');
 

@@ -1,3 +1,4 @@
+import { encodeDrillLock, MAX_DRILL_LOCK_LENGTH } from '../../../lambdas/core/drill-lock';
 import { MAX_NODES, MAX_SENTINELS } from '../../../lambdas/core/limits';
 import { boundNode, boundSentinel, MAX_TEXT } from '../../../lambdas/core/server-bounds';
 import type { NodeSnapshot, SentinelSnapshot } from '../../../lambdas/core/types';
@@ -73,6 +74,34 @@ describe('Function: boundNode', () => {
     expect(JSON.stringify(b).length).toBeLessThan(20_000);
     expect(b.replication!.replicas).toHaveLength(MAX_NODES);
     expect(b.config!['replica-priority'].length).toBeLessThanOrEqual(MAX_TEXT);
+  });
+
+  it("keeps a signed drill lock whole, so that a watcher can verify the drill's signature", () => {
+    // Prepare: a lock as a drill writes it, with a long host name (a lock is ~400 characters)
+    const value = encodeDrillLock(
+      {
+        deployment: 'prod-cache-eu-west-1-primary',
+        id: 'drill-20260501T095950Z-abcdef',
+        from: { host: 'redis-primary-0.redis-headless.prod-cache.svc.cluster.local', port: 6379 },
+        startedAt: 1_777_000_000_000,
+        windowEndsAt: 1_777_000_600_000,
+        failoverAt: 1_777_000_010_000,
+        beatAt: 1_777_000_015_000,
+        ttlMs: 15_000,
+      },
+      'k'.repeat(48),
+    );
+    const n = node(healthySnapshot(), 0);
+    n.drillLock = { owner: value, ttlMs: 14_000 };
+
+    // Act
+    const b = boundNode(n as NodeSnapshot);
+
+    // Assess
+    expect(value.length).toBeGreaterThan(MAX_TEXT);
+    expect(b.drillLock!.owner).toBe(value);
+    n.drillLock = { owner: huge, ttlMs: 1 };
+    expect(boundNode(n as NodeSnapshot).drillLock!.owner.length).toBeLessThanOrEqual(MAX_DRILL_LOCK_LENGTH);
   });
 
   it('keeps READONLY among at most 32 error codes, and at most 32 writing clients', () => {

@@ -3,7 +3,7 @@
 // a short path and names the test command CI runs, and examples copied from files still match them.
 // The commands are run for real by test/integration/docs.test.ts and docs-stand-ins.test.ts.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { main } from '../../../cli/main';
 import { DOC_COMMANDS, onPorts } from '../../docs-support/doc-commands';
@@ -121,7 +121,11 @@ describe('every command shown in README.md and docs/*.md', () => {
   });
 
   it("dry-runs a drill with the flags of the stack's DrillCommand output", () => {
-    const stack = readFileSync(join(REPO, 'lib/sentinel-watch-stack.ts'), 'utf8');
+    // The file of lib/ that defines the DrillCommand output.
+    const stack = readdirSync(join(REPO, 'lib'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(REPO, 'lib', f), 'utf8'))
+      .find((text) => text.includes("'DrillCommand'"))!;
     const drill = Object.entries(DOC_COMMANDS).find(
       ([, v]) => v.how === 'not-run' && v.checks.includes('drill-output'),
     );

@@ -7,7 +7,8 @@ import type { BatchOutcome, BatchTarget, RedisCommand, Reply, RunBatch } from '.
 import type { WriteSample } from '../../../lambdas/core/drill';
 import { parseSentinelEvent, type SentinelEvent } from '../../../lambdas/core/sentinel-event';
 import type { Snapshot } from '../../../lambdas/core/types';
-import type { DrillDeps } from '../../../lambdas/drill/run';
+import type { Every } from '../../../lambdas/drill/ports';
+import { type DrillDeps, REFRESH_SCRIPT } from '../../../lambdas/drill/run';
 import type { ContinuousWriter, WriterFactory } from '../../../lambdas/drill/writers';
 import { DATA, healthySnapshot, MASTER_NAME, NOW, SENTINELS } from '../helpers/snapshot-factory';
 
@@ -71,6 +72,10 @@ export class FakeDeployment {
     this.sent.push({ target: key(target), command });
     const [name, ...args] = command;
     if (name === 'SENTINEL' && args[0] === 'FAILOVER') return this.failover();
+    if (name === 'SENTINEL' && args[0] === 'GET-MASTER-ADDR-BY-NAME') {
+      const m = DATA[this.masterIndex];
+      return ok([m.host, String(m.port)]);
+    }
     const node = this.indexOf(target);
     const isMaster = node === this.masterIndex;
     const write = ['SET', 'RPUSH', 'PEXPIRE', 'DEL', 'EVAL'].includes(name);
@@ -107,9 +112,16 @@ export class FakeDeployment {
       case 'DEL':
         return ok(args.filter((k) => this.kv.delete(k)).length);
       case 'EVAL': {
-        // The lock's compare-and-delete: EVAL script 1 key owner
-        const [, , k, owner] = args;
-        if (this.get(k) !== owner) return ok(0);
+        // The lock's scripts: EVAL script 1 key owner [value ttl]. Ours: the owner, or `<owner>.<...>`.
+        const [script, , k, owner, value, ttl] = args;
+        const held = this.get(k);
+        const ours = typeof held === 'string' && (held === owner || held.startsWith(`${owner}.`));
+        if (script === REFRESH_SCRIPT) {
+          if (held !== null && !ours) return ok(0);
+          this.kv.set(k, { value, expiresAt: this.t + Number(ttl) });
+          return ok(1);
+        }
+        if (!ours) return ok(0);
         this.kv.delete(k);
         return ok(1);
       }
@@ -243,8 +255,27 @@ export class FakeDeployment {
     };
   }
 
+  /** The drill's heartbeat timer on the virtual clock: beats when `sleep` passes each due time. */
+  readonly every: Every = (ms, beat) => {
+    let stopped = false;
+    const schedule = (at: number) =>
+      this.pending.push({
+        at,
+        run: () => {
+          if (stopped) return;
+          void beat();
+          schedule(at + ms);
+        },
+      });
+    schedule(this.t + ms);
+    return async () => {
+      stopped = true;
+    };
+  };
+
   deps(): Omit<DrillDeps, 'lock'> {
     return {
+      every: this.every,
       runBatch: this.runBatch,
       poll: this.poll,
       subscribe: this.subscribe,

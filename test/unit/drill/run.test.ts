@@ -3,12 +3,15 @@
 
 import { type Credentials, parseDeployment } from '../../../lambdas/core/config';
 import type { DrillReport } from '../../../lambdas/core/drill';
+import { verifyDrillLock } from '../../../lambdas/core/drill-lock';
 import type { LockResult, LockStore } from '../../../lambdas/core/store-ports';
 import {
   combinedLock,
   type DrillOptions,
   lockKey,
   lockStoreLock,
+  REFRESH_SCRIPT,
+  RELEASE_SCRIPT,
   redisKeyLock,
   runDrill,
 } from '../../../lambdas/drill/run';
@@ -89,20 +92,74 @@ describe('Function: runDrill', () => {
     expect(world.kv.get(r.canary!.key)).toMatchObject({ value: r.canary!.value });
   });
 
-  it('takes the lock with an expiry before the failover and releases it with compare-and-delete', async () => {
+  it('takes a short-lived lock, renews it with a heartbeat, and releases it with compare-and-delete', async () => {
     // Act
-    await drill();
+    const r = await drill();
 
-    // Assess
+    // Assess: SET NX with the 15 s expiry; every renewal is the compare-and-set script; the renewal
+    // right before SENTINEL FAILOVER goes to the master and is WAITed for by the replicas
     const log = world.log();
-    const take = log.findIndex((l) => l.startsWith(`10.0.1.61:6379 SET ${LOCK} drill-test-1 NX PX `));
+    const take = log.findIndex(
+      (l) => l.startsWith(`10.0.1.61:6379 SET ${LOCK} drill-test-1.`) && l.endsWith(' NX PX 15000'),
+    );
     const failover = log.findIndex((l) => l.includes('SENTINEL FAILOVER mymaster'));
+    const renewals = log
+      .map((l, i) => ({ l, i }))
+      .filter(({ l }) => l.includes(` EVAL ${REFRESH_SCRIPT} 1 ${LOCK} drill-test-1 drill-test-1.`));
     const release = log.findIndex(
-      (l) => l.startsWith(`10.0.1.62:6379 EVAL `) && l.endsWith(`${LOCK} drill-test-1`),
+      (l) => l.startsWith(`10.0.1.62:6379 EVAL ${RELEASE_SCRIPT}`) && l.endsWith(`${LOCK} drill-test-1`),
     );
     expect(take).toBeGreaterThanOrEqual(0);
     expect(take).toBeLessThan(failover);
+    expect(log[failover - 1]).toBe('10.0.1.61:6379 WAIT 2 1000');
+    expect(renewals.filter(({ i }) => i < failover).at(-1)?.l).toMatch(/^10\.0\.1\.61:6379 /);
+    expect(renewals.filter(({ i }) => i > failover && i < release).length).toBeGreaterThan(0);
     expect(release).toBeGreaterThan(failover);
+    expect(checkOf(r, 'lock-heartbeat')).toMatchObject({ passed: true });
+    expect(checkOf(r, 'lock-heartbeat')?.detail).toMatch(
+      /^renewed \d+ time\(s\), longest gap \d+ ms \(expiry 15000 ms\)$/,
+    );
+    expect(checkOf(r, 'no-other-drill')?.detail).toContain('NOT signed (no drill key configured)');
+  });
+
+  it('signs the lock with the drill key: a watcher with the key trusts it and sees the failover claim', async () => {
+    // Prepare: look at the lock as a watcher would, right after the switch
+    const key = 'drill-key-0123456789-0123456789-0123456789';
+    let seen: ReturnType<typeof verifyDrillLock> | null = null;
+    const sleep = async (ms: number) => {
+      await world.sleep(ms);
+      const held = world.kv.get(LOCK);
+      if (!seen && world.switchedAt !== null && typeof held?.value === 'string') {
+        seen = verifyDrillLock(
+          { value: held.value, ttlMs: (held.expiresAt ?? 0) - world.t },
+          { deployment: 'prod-cache', key, now: world.t },
+        );
+      }
+    };
+
+    // Act
+    const r = await runDrill(
+      deployment,
+      credentials,
+      {},
+      {
+        ...world.deps(),
+        sleep,
+        drillKey: key,
+        lock: redisKeyLock({ runBatch: world.runBatch, deployment, credentials, now: world.now }),
+      },
+    );
+
+    // Assess
+    expect(r.passed).toBe(true);
+    expect(seen).toMatchObject({
+      trusted: true,
+      claims: { deployment: 'prod-cache', id: 'drill-test-1', from: DATA[0], ttlMs: 15_000 },
+    });
+    expect((seen as unknown as { claims: { failoverAt: number } }).claims.failoverAt).toBe(
+      Date.parse(r.startedAt) + r.legs[0].startedAtMs,
+    );
+    expect(checkOf(r, 'no-other-drill')?.detail).toContain('signed with the drill key');
   });
 
   it('refuses while another drill holds the lock, and leaves that lock alone', async () => {

@@ -355,6 +355,17 @@ export interface RunOptions {
   readonly events?: readonly SentinelEvent[];
 }
 
+/**
+ * A drill the watcher verified (a lock signed with its drill key, heartbeat fresh) that fails over
+ * `from` and has sent SENTINEL FAILOVER at `startedAt`.
+ */
+export const trustedDrill = (
+  id: string,
+  startedAt: number,
+  from: Address = DATA[0],
+  patch: Partial<DrillContext> = {},
+): DrillContext => ({ id, startedAt, verified: true, from, failoverAt: startedAt, ...patch });
+
 /** Runs detection on a snapshot with test defaults. */
 export function run(current: MutableSnapshot, options: RunOptions = {}): DetectResult {
   return detect({

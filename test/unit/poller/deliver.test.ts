@@ -37,7 +37,6 @@ function deps(publish: (m: AlertMessage) => Promise<void>): PollerDeps {
     store: {
       putSnapshot: async () => undefined,
       history: async () => [],
-      currentLock: async () => null,
       loadState: async <T>() => stored as StoredState<T> | null,
       saveState: async () => {
         saves++;

@@ -10,11 +10,14 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { Credentials } from '../../../lambdas/core/config';
+import { type DrillLockClaims, encodeDrillLock } from '../../../lambdas/core/drill-lock';
 import type { Snapshot } from '../../../lambdas/core/types';
 import type { PollerState } from '../../../lambdas/poller/state';
 import { healthySnapshot, MINUTE, NOW } from '../helpers/snapshot-factory';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-cache-redis-AbCdEf';
+const DRILL_KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sentinel-watch-drill-key-AbCdEf';
+const DRILL_KEY = 'drill-key-for-unit-tests-0123456789abcdef';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:sentinel-watch-alerts';
 const TABLE = 'sw-unit';
 const PASSWORD = 'pw-do-not-log-7f3a9c';
@@ -36,6 +39,7 @@ const ENV = {
   SENTINEL_WATCH_CONFIG: JSON.stringify(CONFIG),
   SNAPSHOT_TABLE_NAME: TABLE,
   ALERT_TOPIC_ARN: TOPIC_ARN,
+  DRILL_KEY_SECRET_ARN: DRILL_KEY_ARN,
 };
 Object.assign(process.env, ENV);
 
@@ -129,6 +133,23 @@ async function invoke(snapshot: Snapshot) {
 const healthy = () => healthySnapshot({ at: now }) as Snapshot;
 /** The sentinels failed over to 10.0.1.63 (config epoch 2). */
 const switched = () => healthySnapshot({ at: now, masterIndex: 2, configEpoch: 2 }) as Snapshot;
+/** The same, with a drill lock value on the new master (PTTL 14 s). */
+const switchedWithLock = (value: string): Snapshot => {
+  const s = healthySnapshot({ at: now, masterIndex: 2, configEpoch: 2 });
+  s.nodes[2].drillLock = { owner: value, ttlMs: 14_000 };
+  return s as Snapshot;
+};
+/** A drill that failed over 10.0.1.61 two seconds ago, its heartbeat a second old. */
+const drillClaims = (at: number): DrillLockClaims => ({
+  deployment: 'prod-cache',
+  id: 'drill-42',
+  from: { host: '10.0.1.61', port: 6379 },
+  startedAt: at - 5_000,
+  windowEndsAt: at + 300_000,
+  failoverAt: at - 2_000,
+  beatAt: at - 1_000,
+  ttlMs: 15_000,
+});
 
 const SWITCH_SUBJECT = '[CRITICAL] prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379';
 
@@ -290,19 +311,15 @@ describe('Function: handler (poller)', () => {
     expect(storedState().state.outbox.map((e) => e.status)).toEqual(['sent']);
   });
 
-  it("reports a switch during a drill as info, reading the drill's lock", async () => {
-    // Prepare
+  it("reports the drill's own switch as info: a lock signed with the drill key from Secrets Manager", async () => {
+    // Prepare: the drill holds its signed lock, replicated to the new master
     await invoke(healthy());
-    table.set('DEPLOYMENT#prod-cache|DRILL_LOCK', {
-      pk: 'DEPLOYMENT#prod-cache',
-      sk: 'DRILL_LOCK',
-      owner: 'drill-42',
-      acquiredAt: new Date(now - 5_000).toISOString(),
-      lockExpiresAtMs: now + 300_000,
-    });
+    secrets.on(GetSecretValueCommand, { SecretId: DRILL_KEY_ARN }).resolves({ SecretString: DRILL_KEY });
+    const claims = drillClaims(now);
+    const current = switchedWithLock(encodeDrillLock(claims, DRILL_KEY));
 
     // Act
-    await invoke(switched());
+    await invoke(current);
 
     // Assess
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
@@ -312,7 +329,34 @@ describe('Function: handler (poller)', () => {
         drillId: { DataType: 'String', StringValue: 'drill-42' },
       }),
     });
-    expect(storedState().state.drill).toEqual({ id: 'drill-42', startedAt: now - MINUTE - 5_000 });
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: DRILL_KEY_ARN });
+    expect(storedState().state.drill).toEqual({
+      id: 'drill-42',
+      startedAt: claims.startedAt,
+      from: claims.from,
+      failoverAt: claims.failoverAt,
+      windowEndsAt: claims.windowEndsAt,
+    });
+  });
+
+  it.each([
+    ['unsigned (any value anyone can write)', () => encodeDrillLock(drillClaims(now), null)],
+    ['signed with another key', () => encodeDrillLock(drillClaims(now), 'z'.repeat(48))],
+    ['a plain drill id', () => 'drill-42'],
+  ])('pages a switch when the drill lock on the master is %s', async (_label, value) => {
+    // Prepare
+    await invoke(healthy());
+    secrets.on(GetSecretValueCommand, { SecretId: DRILL_KEY_ARN }).resolves({ SecretString: DRILL_KEY });
+
+    // Act
+    await invoke(switchedWithLock(value()));
+
+    // Assess
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: SWITCH_SUBJECT,
+      Message: expect.stringContaining('Not treated as a drill: drill lock "drill-42" is not trusted: '),
+    });
+    expect(storedState().state.drill).toBeNull();
   });
 
   it('fails with an error naming the secret, not its value, when the secret is missing', async () => {
@@ -377,34 +421,44 @@ describe('Function: handler (poller)', () => {
       notifications: ['event MASTER_CHANGED deployment'],
     });
     expect(lines.some((l) => l.message === 'publish failed' && l.level === 'WARN')).toBe(true);
+    // One EMF line per poll: fleet and per-shard metrics, and the switch counted for the deployment
     const emf = lines.filter((l) => '_aws' in l);
     expect(emf).toHaveLength(2);
-    const meta = (
+    const directives = (
       emf[1]._aws as {
         CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
       }
-    ).CloudWatchMetrics[0];
-    expect(meta.Namespace).toBe('SentinelWatch');
-    expect(meta.Dimensions).toEqual([['deployment']]);
-    expect(meta.Metrics.map((m) => m.Name)).toEqual(
-      expect.arrayContaining([
-        'ReachableNodes',
-        'ReachableSentinels',
-        'MaxReplicaLagBytes',
-        'MaxReplicaLagSeconds',
-        'OpenIncidents',
-        'PollDurationMs',
-      ]),
+    ).CloudWatchMetrics;
+    expect(directives.map((d) => [d.Namespace, d.Dimensions])).toEqual([
+      ['SentinelWatch', [[], ['shard']]],
+      ['SentinelWatch', [[]]],
+      ['SentinelWatch', [['deployment']]],
+    ]);
+    expect(directives[0].Metrics.map((m) => m.Name)).toEqual(['PollDurationMs']);
+    expect(directives[1].Metrics.map((m) => m.Name)).toEqual(
+      expect.arrayContaining(['MaxReplicaLagBytes', 'UnreachableNodes', 'OpenIncidents', 'Failovers']),
     );
+    expect(directives[2].Metrics.map((m) => m.Name)).toEqual(['Failovers']);
     expect(emf[1]).toMatchObject({
+      sw: 'poll',
+      shard: '0',
       deployment: 'prod-cache',
       ReachableNodes: 3,
+      UnreachableNodes: 0,
       ReachableSentinels: 3,
       MaxReplicaLagBytes: 0,
       OpenIncidents: 0,
       PollDurationMs: 42,
       AlertsPublished: 1,
+      Failovers: 1,
     });
+    // The healthy poll counts no failover, so no per-deployment metric at all
+    expect(JSON.stringify(emf[0]._aws)).not.toContain('"deployment"');
+    // Per-replica lag as plain fields (Contributor Insights ranks them), not as metrics
+    const replicas = lines.filter((l) => l.sw === 'replica');
+    expect(replicas.length).toBeGreaterThan(0);
+    expect(replicas[0]).toMatchObject({ deployment: 'prod-cache', replica: expect.any(String) });
+    expect(replicas.every((l) => !('_aws' in l))).toBe(true);
   });
 });
 

@@ -5,10 +5,9 @@ import type { WatchConfig } from '../../../lambdas/core/config';
 import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { AlertMessage, AlertPublisher } from '../../../lambdas/core/ports';
 import { parseSentinelEvent } from '../../../lambdas/core/sentinel-event';
-import type { LockInfo } from '../../../lambdas/core/store-ports';
 import type { Snapshot } from '../../../lambdas/core/types';
+import { isSupersededBy, runWindowMs } from '../../../lambdas/poller/handover';
 import {
-  drillContext,
   type PollerDeps,
   type RunOptions,
   runPoller,
@@ -164,7 +163,7 @@ describe('Function: runPoller', () => {
     expect(alert.body).not.toContain('__sentinel__');
   });
 
-  it('sends nothing when another invocation saved the state first, and stops polling that deployment', async () => {
+  it('sends nothing when another invocation saved the state first, and stops (one poll per run)', async () => {
     // Prepare: a first poll, then a rival that saves between our load and our save
     await runPoller(config(), deps(), options());
     now += 60_000;
@@ -174,11 +173,107 @@ describe('Function: runPoller', () => {
     };
 
     // Act
-    const summary = await runPoller(config({ pollEverySeconds: 10 }), deps(), options({ owner: 'inv-2' }));
+    const summary = await runPoller(config(), deps(), options({ owner: 'inv-2' }));
 
     // Assess
     expect(summary.deployments[0]).toMatchObject({ polls: 1, stopped: 'conflict' });
     expect(published).toHaveLength(0);
+  });
+
+  describe('handover between runs (pollEverySeconds)', () => {
+    /** Makes the next saveState lose to a save by another run (its mark in the state). */
+    const rivalSavesFirst = (run: { startedAt: number; owner: string }) => {
+      store.beforeSave = () => {
+        const s = store.states.get('prod-cache')!;
+        store.states.set('prod-cache', {
+          version: s.version + 1,
+          state: { ...(s.state as PollerState), run },
+        });
+      };
+    };
+
+    it('keeps watching past its minute until the handover window ends', async () => {
+      // Act
+      const summary = await runPoller(
+        config({ pollEverySeconds: 10 }),
+        deps({ probe: steadyProbe }),
+        options({ windowMs: runWindowMs(10), remainingMs: () => 90_000 }),
+      );
+
+      // Assess: the last poll starts by 60 s + 25 s - pollTimeoutMs (3.5 s) - reserve (5 s) = 76.5 s
+      expect(probeTimes).toEqual([0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000]);
+      expect(summary.deployments[0]).toMatchObject({ stopped: 'done' });
+    });
+
+    it('stops watching a deployment once a later run has saved it, and sends nothing more', async () => {
+      // Prepare: the third save loses to the next minute's run
+      let saves = 0;
+      const counting = deps({
+        probe: async () => {
+          if (++saves === 3) rivalSavesFirst({ startedAt: NOW + 60_000, owner: 'inv-next' });
+          return steadyProbe();
+        },
+      });
+
+      // Act
+      const summary = await runPoller(config({ pollEverySeconds: 10 }), counting, options());
+
+      // Assess: the third poll lost its save and is not repeated; the state stays the later run's
+      expect(probeTimes).toEqual([0, 10_000, 20_000]);
+      expect(summary.deployments[0]).toMatchObject({ polls: 3, stopped: 'superseded' });
+      expect(store.state().run).toEqual({ startedAt: NOW + 60_000, owner: 'inv-next' });
+      expect(published).toHaveLength(0);
+    });
+
+    it('polls again at once when an earlier run (in its last seconds) saved first, and carries on', async () => {
+      // Prepare: the previous minute's run saved the state; it saves again while we poll
+      await runPoller(config(), deps({ probe: steadyProbe }), options({ owner: 'inv-prev' }));
+      now += 60_000;
+      probeTimes = [];
+      rivalSavesFirst({ startedAt: NOW, owner: 'inv-prev' });
+
+      // Act
+      const summary = await runPoller(
+        config({ pollEverySeconds: 10 }),
+        deps({ probe: steadyProbe }),
+        options({ owner: 'inv-2' }),
+      );
+
+      // Assess: the lost first poll is repeated at once, then the ticks go on; our mark is saved
+      expect(probeTimes.slice(0, 3)).toEqual([60_000, 60_000, 70_000]);
+      expect(summary.deployments[0]).toMatchObject({ stopped: 'done' });
+      expect(store.state().run).toEqual({ startedAt: NOW + 60_000, owner: 'inv-2' });
+    });
+
+    it('settles a duplicate delivery of one tick on the run with the larger owner id', () => {
+      expect(isSupersededBy({ startedAt: NOW, owner: 'b' }, { startedAt: NOW, owner: 'a' })).toBe(true);
+      expect(isSupersededBy({ startedAt: NOW, owner: 'a' }, { startedAt: NOW, owner: 'b' })).toBe(false);
+      expect(isSupersededBy(null, { startedAt: NOW, owner: 'a' })).toBe(false);
+    });
+
+    it('listens to the sentinels before its first poll saves', async () => {
+      // Prepare
+      const order: string[] = [];
+
+      // Act
+      await runPoller(
+        config({ pollEverySeconds: 10 }),
+        deps({
+          probe: async () => {
+            order.push('probe');
+            return steadyProbe();
+          },
+          subscribe: async () => {
+            order.push('subscribe');
+            return { close: async () => undefined };
+          },
+        }),
+        options({ remainingMs: () => 15_000 }),
+      );
+
+      // Assess
+      expect(order.slice(0, 2)).toEqual(['subscribe', 'probe']);
+    });
   });
 
   it("records what it sent when a rival saved meanwhile, keeping the rival's changes", async () => {
@@ -325,32 +420,5 @@ describe('Function: runPoller, between polls', () => {
 
     // Assess
     expect(probeTimes).toEqual([0, 20_000, 40_000]);
-  });
-});
-
-describe('Function: drillContext', () => {
-  const lock = (expiresAt: number): LockInfo => ({ owner: 'drill-7', acquiredAt: NOW - 10_000, expiresAt });
-
-  it('attributes the poll to a drill that holds the lock, and remembers it', () => {
-    expect(drillContext(lock(NOW + 1), null, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: null } },
-      remember: { id: 'drill-7', startedAt: NOW - 10_000 },
-    });
-  });
-
-  it('ends a drill whose lock expired at its expiry', () => {
-    expect(drillContext(lock(NOW - 1), null, NOW).context?.drill).toEqual({
-      id: 'drill-7',
-      startedAt: NOW - 10_000,
-      endedAt: NOW - 1,
-    });
-  });
-
-  it('still attributes the first poll after the lock is gone, then forgets the drill', () => {
-    expect(drillContext(null, { id: 'drill-7', startedAt: NOW - 10_000 }, NOW)).toEqual({
-      context: { drill: { id: 'drill-7', startedAt: NOW - 10_000, endedAt: NOW } },
-      remember: null,
-    });
-    expect(drillContext(null, null, NOW)).toEqual({ context: null, remember: null });
   });
 });

@@ -6,7 +6,7 @@ import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { AlertMessage } from '../../../lambdas/core/ports';
 import { newSilence, type Silence } from '../../../lambdas/core/silence';
 import type { SnapshotRecord } from '../../../lambdas/core/snapshot-record';
-import type { LockInfo, StoredState } from '../../../lambdas/core/store-ports';
+import type { StoredState } from '../../../lambdas/core/store-ports';
 import type { Snapshot } from '../../../lambdas/core/types';
 import { type PollerDeps, runPoller } from '../../../lambdas/poller/run';
 import { fail, healthySnapshot, MINUTE, NOW, node } from '../helpers/snapshot-factory';
@@ -52,7 +52,6 @@ const deps = (): PollerDeps => ({
       state = { version: (expected ?? 0) + 1, state: structuredClone(next) };
       return 'saved';
     },
-    currentLock: async (): Promise<LockInfo | null> => null,
   },
   silences: { silencesFor: () => silences() },
   publisher: {

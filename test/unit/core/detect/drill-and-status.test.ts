@@ -1,5 +1,5 @@
 import { exitCodeFor, overallStatus } from '../../../../lambdas/core/status';
-import { healthySnapshot, MINUTE, NOW, node, run } from '../../helpers/snapshot-factory';
+import { healthySnapshot, MINUTE, NOW, node, run, trustedDrill } from '../../helpers/snapshot-factory';
 
 describe('Function: detect', () => {
   describe('Context: drill', () => {
@@ -11,7 +11,7 @@ describe('Function: detect', () => {
       old.role = 'master';
       old.replication = { ...old.replication!, role: 'master', masterLinkStatus: null };
       node(current, 2).replication!.masterLinkStatus = 'down';
-      const drill = { id: 'drill-2026-05-01', startedAt: NOW - 20_000 };
+      const drill = trustedDrill('drill-2026-05-01', NOW - 20_000);
 
       // Act
       const { findings } = run(current, { previous, drill });
@@ -45,7 +45,7 @@ describe('Function: detect', () => {
       current.sentinels[0].tilt = true;
 
       // Act
-      const { findings } = run(current, { drill: { id: 'd', startedAt: NOW - 1000 } });
+      const { findings } = run(current, { drill: trustedDrill('d', NOW - 1000) });
 
       // Assess
       expect(findings.map((f) => [f.code, f.severity])).toEqual([['SENTINEL_TILT', 'warning']]);

@@ -1,5 +1,12 @@
 import { emptyDetectionState } from '../../../../lambdas/core/detect';
-import { healthySnapshot, NOW, run, sentinelAt, withCode } from '../../helpers/snapshot-factory';
+import {
+  healthySnapshot,
+  NOW,
+  run,
+  sentinelAt,
+  trustedDrill,
+  withCode,
+} from '../../helpers/snapshot-factory';
 
 function failoverRunning() {
   const current = healthySnapshot();
@@ -63,7 +70,7 @@ describe('Function: detect', () => {
 
     it('is info during a drill unless it is stuck', () => {
       // Prepare
-      const drill = { id: 'drill-1', startedAt: NOW - 5000 };
+      const drill = trustedDrill('drill-1', NOW - 5000);
       const stuckState = { ...emptyDetectionState(), failoverSince: NOW - 120_000 };
 
       // Act

@@ -11,6 +11,7 @@ import {
   SENTINELS,
   sentinelAt,
   staleSentinelEntry,
+  trustedDrill,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -232,7 +233,7 @@ describe('Function: detect', () => {
       recount(current);
 
       // Act
-      const [found] = withCode(run(current, { drill: { id: 'd9', startedAt: 0 } }), 'SENTINELS_DISAGREE');
+      const [found] = withCode(run(current, { drill: trustedDrill('d9', 0) }), 'SENTINELS_DISAGREE');
 
       // Assess
       expect(found.severity).toBe('info');

@@ -1,5 +1,6 @@
 import { emptyDetectionState } from '../../../../lambdas/core/detect';
 import {
+  DATA,
   fail,
   healthySnapshot,
   MINUTE,
@@ -8,6 +9,7 @@ import {
   node,
   run,
   sentinelEvent,
+  trustedDrill,
   withCode,
 } from '../../helpers/snapshot-factory';
 
@@ -79,7 +81,7 @@ describe('Function: detect', () => {
 
       // Act
       const [found] = withCode(
-        run(current, { previous, drill: { id: 'drill-42', startedAt: NOW - 30_000 } }),
+        run(current, { previous, drill: trustedDrill('drill-42', NOW - 30_000) }),
         'MASTER_CHANGED',
       );
 
@@ -93,8 +95,8 @@ describe('Function: detect', () => {
       // Prepare
       const previous = healthySnapshot({ at: NOW - MINUTE });
       const current = healthySnapshot({ masterIndex: 1, configEpoch: 2 });
-      const recent = { id: 'd1', startedAt: NOW - 50_000, endedAt: NOW - 20_000 };
-      const old = { id: 'd0', startedAt: NOW - 10 * MINUTE, endedAt: NOW - 9 * MINUTE };
+      const recent = trustedDrill('d1', NOW - 50_000, DATA[0], { endedAt: NOW - 20_000 });
+      const old = trustedDrill('d0', NOW - 10 * MINUTE, DATA[0], { endedAt: NOW - 9 * MINUTE });
 
       // Act
       const [withRecent] = withCode(run(current, { previous, drill: recent }), 'MASTER_CHANGED');
@@ -205,14 +207,15 @@ describe('Function: detect', () => {
 
     it('is not raised when every switch in the window was a drill (a failover and its failback)', () => {
       // Prepare
-      const drill = { id: 'drill-7', startedAt: NOW - 2 * MINUTE };
+      // (the drill's signed lock names the master each leg fails over: .61, then .62 for the failback)
+      const drill = trustedDrill('drill-7', NOW - 2 * MINUTE);
       const s0 = healthySnapshot({ at: NOW - 2 * MINUTE });
       const s1 = healthySnapshot({ at: NOW - MINUTE, masterIndex: 1, configEpoch: 2 });
       const s2 = healthySnapshot({ at: NOW, configEpoch: 3 });
       const r1 = run(s1, { previous: s0, state: run(s0).state, drill });
 
       // Act
-      const r2 = run(s2, { previous: s1, state: r1.state, drill });
+      const r2 = run(s2, { previous: s1, state: r1.state, drill: { ...drill, from: DATA[1] } });
       const unplanned = run(s2, { previous: s1, state: r1.state });
 
       // Assess
@@ -232,7 +235,7 @@ describe('Function: detect', () => {
       const r2 = run(s2, {
         previous: s1,
         state: r1.state,
-        drill: { id: 'drill-8', startedAt: NOW - 10_000 },
+        drill: trustedDrill('drill-8', NOW - 10_000, DATA[1]),
       });
 
       // Assess

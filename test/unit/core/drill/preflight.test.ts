@@ -160,6 +160,24 @@ describe('Function: preflight', () => {
     );
   });
 
+  it('refuses with fewer ready replicas than expectedReplicas: verification would fail after a real failover', () => {
+    // Prepare: one of the two expected replicas is down
+    const s = healthySnapshot();
+    fail(node(s, 2), 'refused');
+
+    // Act
+    const c = preflight(s as Snapshot, { ...settings, expectedReplicas: 2 }).checks.find(
+      (x) => x.name === 'replica-ready',
+    )!;
+
+    // Assess
+    expect(c.passed).toBe(false);
+    expect(c.detail).toBe(
+      '1/2 ready, expectedReplicas is 2: 10.0.1.62:6379 link up, 0 B behind; 10.0.1.63:6379 refused: simulated refused ' +
+        '(a drill now would fail verification after a real failover; bring the replicas back, or lower expectedReplicas)',
+    );
+  });
+
   it('treats a replica of another master, or one that cannot be read, as not ready', () => {
     const s = healthySnapshot();
     node(s, 1).replication!.masterHost = '10.9.9.9';

@@ -56,6 +56,7 @@ describe('Function: verifyFailover', () => {
       'old-master-rejoined',
       'replicas-attached',
       'sentinels-see-replicas',
+      'deployment-settled',
     ]);
   });
 
@@ -71,15 +72,56 @@ describe('Function: verifyFailover', () => {
     // Assess
     expect(c.passed).toBe(false);
     expect(c.detail).toBe(
-      'sentinels do not all name one master: 10.0.1.61:26379 -> 10.0.1.62:6379, 10.0.1.62:26379 -> 10.0.1.62:6379, 10.0.1.63:26379 -> 10.0.1.61:6379',
+      '2/3 configured sentinels name 10.0.1.62:6379; 10.0.1.63:26379: names 10.0.1.61:6379',
     );
+  });
+
+  it('says so when no majority of the configured sentinels names one master', () => {
+    // Prepare
+    const s = switched();
+    sentinelAt(s, 1).masterAddress = { ...DATA[0] };
+    fail(sentinelAt(s, 2), 'refused');
+    recount(s);
+
+    // Act
+    const v = verify(s, null);
+
+    // Assess
+    expect(v.newMaster).toBeNull();
+    expect(v.checks[0].detail).toBe(
+      'sentinels do not all name one master: 10.0.1.61:26379 -> 10.0.1.62:6379, 10.0.1.62:26379 -> 10.0.1.61:6379, 10.0.1.63:26379 -> ? (refused: simulated refused)',
+    );
+  });
+
+  it('judges the new master two of three sentinels name while the third is down', () => {
+    // Prepare: a sentinel died after the switch
+    const s = switched();
+    fail(sentinelAt(s, 2), 'refused');
+
+    // Act
+    const v = verify(recount(s));
+
+    // Assess: the agreement check fails and says why; the master itself is judged
+    expect(v.newMaster).toEqual(DATA[1]);
+    expect(v.checks[0]).toMatchObject({
+      passed: false,
+      detail: '2/3 configured sentinels name 10.0.1.62:6379; 10.0.1.63:26379: refused: simulated refused',
+    });
+    for (const name of [
+      'new-master-role',
+      'new-master-accepts-write',
+      'canary-readable',
+      'old-master-rejoined',
+    ])
+      expect(v.checks.find((c) => c.name === name)?.passed).toBe(true);
+    expect(v.checks.map((c) => c.detail)).not.toContain('no agreed new master yet');
   });
 
   it('says which sentinel could not be asked', () => {
     const s = switched();
     fail(sentinelAt(s, 0), 'timeout');
-    expect(check(recount(s), 'sentinels-agree-new-master').detail).toContain(
-      '10.0.1.61:26379 -> ? (timeout: simulated timeout)',
+    expect(check(recount(s), 'sentinels-agree-new-master').detail).toBe(
+      '2/3 configured sentinels name 10.0.1.62:6379; 10.0.1.61:26379: timeout: simulated timeout',
     );
   });
 
