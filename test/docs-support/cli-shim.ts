@@ -45,3 +45,11 @@ export async function bash(
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
 }
+
+/**
+ * The environment of a reader's shell: this process's, without the npm_* variables that `npm test` or
+ * `npx jest` set (the CLI reads npm_command to print its suggestions the way it was run).
+ */
+export function readerEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+}

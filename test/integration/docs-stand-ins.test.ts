@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
-import { bash, installCliShim, type ShellResult } from '../docs-support/cli-shim';
+import { bash, installCliShim, readerEnv, type ShellResult } from '../docs-support/cli-shim';
 import { DOC_COMMANDS } from '../docs-support/doc-commands';
 import { commandsIn, fencedBlocks, firstMismatch, REPO, readDoc } from '../docs-support/markdown';
 
@@ -18,7 +18,7 @@ const tables = new Map<string, EmbeddedDynamo>();
 
 function sh(command: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ShellResult> {
   const env = {
-    ...process.env,
+    ...readerEnv(),
     PATH: `${shims}:${process.env.PATH}`,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extraEnv,
@@ -71,7 +71,10 @@ describe('docs/on-call.md: silences in the stack table', () => {
       if (i === 0) {
         // The answer on stdout, the hint on how to end it on stderr, as the comments under it show.
         expect(firstMismatch(answer, r.stdout.split('\n'))).toBeUndefined();
-        expect(firstMismatch(hint, r.stderr.split('\n'))).toBeUndefined();
+        expect({ mismatch: firstMismatch(hint, r.stderr.split('\n')), stderr: r.stderr }).toEqual({
+          mismatch: undefined,
+          stderr: r.stderr,
+        });
       }
       ids.push(/^(s-[0-9a-f]{10}):/.exec(r.stdout)![1]);
     }

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalTopology, waitFor } from '../../cli/local/topology';
-import { bash, installCliShim, type ShellResult } from '../docs-support/cli-shim';
+import { bash, installCliShim, readerEnv, type ShellResult } from '../docs-support/cli-shim';
 import { onPorts } from '../docs-support/doc-commands';
 import {
   commandsIn,
@@ -30,7 +30,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'sw-docs-'));
 const shims = join(tmp, 'bin');
 /** The reader's environment: the CLI on PATH, the topology's state under our own TMPDIR. */
 const env: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...readerEnv(),
   PATH: `${shims}:${process.env.PATH}`,
   TMPDIR: tmp,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
