@@ -8,21 +8,20 @@
 //                                         fleet of 100 masters (ports 9000-9299), cost; run it under
 //                                         flock /tmp/sw-integration.lock (it starts redis-servers)
 
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureRedisServer } from '../cli/local/redis-server-binary';
 import { LocalTopology, processOwnership, stateFilePath } from '../cli/local/topology';
-import { type BundleResult, benchBundles } from './bundles';
-import { benchDetect, type DetectResult } from './detect';
-import { benchDrill, DRILL_METRICS, type DrillResult, pendingDrill } from './drill';
+import { benchBundles } from './bundles';
+import { benchDetect } from './detect';
+import { benchDrill, pendingDrill } from './drill';
 import { benchFleet, FLEET_PLANS, renderFleet } from './fleet';
 import { Lab } from './lab';
-import { benchPoll, type PollResult } from './poll';
-import { cell, renderTable } from './stats';
+import { machineInfo, otherRedisServers } from './machine';
+import { benchPoll } from './poll';
+import { type Results, render } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
@@ -78,8 +77,6 @@ const log = (line: string): void => {
 // -- cleanup ------------------------------------------------------------------------------------
 
 let lab: Lab | null = null;
-/** Emergency stops registered by the fleet bench (its simulator and real fleet). */
-const fleetStops: (() => void)[] = [];
 /** Set while the topology starts: its state file has the PIDs before `Lab.start` returns. */
 let startingDir: string | null = null;
 let stopping = false;
@@ -137,48 +134,16 @@ function killStartingSync(): void {
   }
 }
 
+/** Emergency stops registered by the fleet bench (its simulator and real fleet). */
+const fleetStops: (() => void)[] = [];
+
 process.on('exit', () => {
   for (const stop of fleetStops) stop();
   lab?.killAllSync();
   killStartingSync();
 });
 
-// -- machine ------------------------------------------------------------------------------------
-
-interface Machine {
-  readonly cpuModel: string;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly node: string;
-  readonly redis: string;
-  readonly os: string;
-  readonly loadAverage: readonly number[];
-  readonly date: string;
-  readonly commit: string | null;
-}
-
-/**
- * redis-server processes that are not the bench's (others' tests share this machine): a run while
- * they are busy is slower and its figures are flagged. Linux only (procfs); elsewhere 0.
- */
-function otherRedisServers(): number {
-  let n = 0;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return 0;
-  }
-  for (const pid of pids) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/redis-server/.test(cmd) && !/127\.0\.0\.1:2?74\d\d\b/.test(cmd)) n++;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return n;
-}
+// -- other redis-servers -------------------------------------------------------------------------
 
 const others: { at: string; section: string; count: number }[] = [];
 function noteOthers(section: string): void {
@@ -189,168 +154,6 @@ function noteOthers(section: string): void {
       `warning: ${count} other redis-server processes are running (someone's tests?): figures may be disturbed`,
     );
   }
-}
-
-function machineInfo(redisServer: string | null): Machine {
-  const cpus = os.cpus();
-  let redis = 'not found';
-  if (redisServer) {
-    const text = execFileSync(redisServer, ['--version'], { encoding: 'utf8' });
-    redis = /v=(\S+)/.exec(text)?.[1] ?? text.trim();
-  }
-  let commit: string | null = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    commit = null;
-  }
-  return {
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    node: process.version,
-    redis,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    date: new Date().toISOString(),
-    commit,
-  };
-}
-
-// -- output -------------------------------------------------------------------------------------
-
-interface Results {
-  poll?: PollResult;
-  detect?: DetectResult;
-  drill?: DrillResult;
-  bundles?: BundleResult;
-}
-
-function render(machine: Machine, results: Results, mode: string, durationMs: number): string {
-  const out: string[] = [];
-  out.push(
-    `sentinel-watch bench (${mode}, ${Math.round(durationMs / 1000)} s) on ${machine.cpuModel}, ${machine.cores} cores, ` +
-      `${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, ${machine.date}`,
-  );
-  const { poll, detect, drill, bundles } = results;
-  if (poll) {
-    out.push(
-      '',
-      'Poll latency, ms (all deployments polled in parallel; naive: one command per fresh connection, sequential)',
-    );
-    out.push(
-      renderTable(
-        [
-          'deployments',
-          'conns',
-          'n',
-          'p50',
-          'p95',
-          'p99',
-          'max',
-          'naive conns',
-          'naive n',
-          'naive p50',
-          'naive p95',
-          'x p50',
-        ],
-        poll.rows.map((r) => [
-          String(r.deployments),
-          String(r.connections),
-          String(r.poll.n),
-          cell(r.poll.p50),
-          cell(r.poll.p95),
-          cell(r.poll.p99),
-          cell(r.poll.max),
-          String(r.naiveConnections),
-          String(r.naive.n),
-          cell(r.naive.p50),
-          cell(r.naive.p95),
-          `${cell(r.speedupP50)}x`,
-        ]),
-      ),
-    );
-    const errors = poll.rows.filter((r) => r.pollErrors + r.naiveErrors > 0);
-    for (const r of errors) {
-      out.push(
-        `  note: ${r.deployments} deployment(s): ${r.pollErrors} polls and ${r.naiveErrors} naive passes had a server error`,
-      );
-    }
-    out.push(`  goal: ${poll.goal.text}`);
-  }
-  if (detect) {
-    const iv = (ms: number) => `${ms / 1000} s`;
-    out.push('', `Detection latency, ms (${detect.kills.length} kill -9 of the master)`);
-    out.push(
-      renderTable(
-        ['', 'n', 'p50', 'mean', 'max'],
-        [
-          ['kill -> +switch-master', detect.killToSwitch],
-          [
-            `+switch-master -> MASTER_CHANGED, events (interval ${iv(detect.options.eventsIntervalMs)})`,
-            detect.events,
-          ],
-          [
-            `+switch-master -> MASTER_CHANGED, polling every ${iv(detect.options.pollingIntervalMs)}`,
-            detect.polling,
-          ],
-        ].map(([label, s]) => {
-          const x = s as DetectResult['events'];
-          return [label as string, String(x.n), cell(x.p50, 0), cell(x.mean, 0), cell(x.max, 0)];
-        }),
-      ),
-    );
-    out.push(
-      `  polling expectation: the switch lands at a uniform point of the interval, so MASTER_CHANGED comes ` +
-        `interval/2 = ${detect.options.pollingIntervalMs / 2} ms later on average, at most one interval; ` +
-        `each kill's delay matched interval - (switch phase) within ${detect.pollingModelErrorMs ?? '?'} ms`,
-    );
-    const spurious = detect.kills.filter((k) => k.switches > 1).length;
-    if (spurious > 0) out.push(`  note: ${spurious} kill(s) were followed by more than one +switch-master`);
-    out.push(`  goal: ${detect.goal.text}`);
-  }
-  if (drill) {
-    out.push('', `Drill (${drill.drills.length} drills, SENTINEL FAILOVER, no failback)`);
-    if (drill.status === 'pending') {
-      out.push(`  pending: ${drill.reason}`);
-    } else {
-      out.push(
-        renderTable(
-          ['', 'n', 'median', 'max'],
-          DRILL_METRICS.map(([name, label, unit]) => {
-            const s = drill.stats[name];
-            return [`${label}, ${unit}`, String(s.n), cell(s.median, 0), cell(s.max, 0)];
-          }),
-        ),
-      );
-      const failed = drill.drills.filter((d) => !d.passed);
-      out.push(
-        `  outcomes: ${drill.drills.map((d) => `${d.from}->${d.to ?? '?'} ${d.outcome}`).join(', ')}` +
-          (failed.length ? ` (${failed.map((d) => d.summary).join('; ')})` : ''),
-      );
-    }
-  }
-  if (bundles) {
-    out.push(
-      '',
-      `Lambda bundles (esbuild: minify, cjs, ${bundles.settings.target}, everything bundled; load = node -e require(...) ` +
-        `minus node -e "" (${bundles.baselineMs} ms), median of ${bundles.options.runs})`,
-    );
-    out.push(
-      renderTable(
-        ['bundle', 'KB', 'map KB', 'load ms', 'load ms, --enable-source-maps'],
-        bundles.rows.map((r) => [
-          `${r.name} (${r.entry})`,
-          cell(r.kb),
-          cell(r.sourceMapKb),
-          r.loadError ? `error: ${r.loadError}` : cell(r.loadMs),
-          cell(r.loadMsSourceMaps),
-        ]),
-      ),
-    );
-    out.push(`  goal: ${bundles.goal.text}`);
-  }
-  return `${out.join('\n')}\n`;
 }
 
 // -- main ---------------------------------------------------------------------------------------
@@ -393,7 +196,10 @@ async function main(): Promise<number> {
   const plan = PLANS[mode];
   const needsRedis = run('poll') || run('detect') || run('drill');
   const redisServer = needsRedis ? await ensureRedisServer({ install: false }) : null;
-  const machine = machineInfo(redisServer ?? (await ensureRedisServer({ install: false }).catch(() => null)));
+  const machine = machineInfo(
+    redisServer ?? (await ensureRedisServer({ install: false }).catch(() => null)),
+    ROOT,
+  );
   log(
     `${mode} run of ${only.join(', ')} on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, Redis ${machine.redis}`,
   );
@@ -489,7 +295,7 @@ main().then(
 
 /** `--fleet`: the fleet bench alone (bench/fleet), its table on stdout and its JSON in fleet.json. */
 async function runFleet(mode: 'full' | 'quick'): Promise<number> {
-  const machine = machineInfo(await ensureRedisServer({ install: false }).catch(() => null));
+  const machine = machineInfo(await ensureRedisServer({ install: false }).catch(() => null), ROOT);
   log(
     `fleet bench (${mode}) on ${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, Redis ${machine.redis}`,
   );

@@ -57,3 +57,25 @@ export const VERSION_MATRIX: readonly MatrixEntry[] = [
  * runner runs them once, after the per-version runs, as the `mixed` entry (`npm run test:versions -- mixed`).
  */
 export const MIXED_SUITES: readonly string[] = ['mixed-versions.test.ts'];
+
+/**
+ * What a suite takes on the 2-core CI machine, measured (docs/versions.md, "CI time"); a suite not
+ * listed counts as DEFAULT_SUITE_SECONDS. `npm run test:versions -- --deadline-at` uses these to
+ * leave out a build that would end after the CI's deadline, rather than overrun it.
+ */
+const SUITE_SECONDS: Readonly<Record<string, number>> = {
+  'drill.test.ts': 90,
+  'local-topology.test.ts': 35,
+  'scenarios/lag.test.ts': 25,
+  'scenarios/readonly-clients.test.ts': 60,
+};
+const DEFAULT_SUITE_SECONDS = 20;
+/** Jest's start per build, and build.sh on a cold cache (about a minute each, 5.0.14 in 36 s). */
+const START_SECONDS = 10;
+const BUILD_SECONDS = 75;
+
+/** The estimated seconds for these suite files (relative to test/integration) on one build. */
+export function estimateSeconds(files: readonly string[], built: boolean): number {
+  const suites = files.reduce((n, f) => n + (SUITE_SECONDS[f] ?? DEFAULT_SUITE_SECONDS), 0);
+  return START_SECONDS + (built ? 0 : BUILD_SECONDS) + suites;
+}

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expandSuite } from '../../../scripts/test-versions';
-import { MIXED_SUITES, VERSION_MATRIX } from '../../version-matrix';
+import { estimateSeconds, MIXED_SUITES, VERSION_MATRIX } from '../../version-matrix';
 
 const INTEGRATION = path.join(__dirname, '..', '..', 'integration');
 
@@ -33,5 +33,21 @@ describe('Function: expandSuite', () => {
     expect(expandSuite('*.test.ts', INTEGRATION)).toContain('probe.test.ts');
     expect(expandSuite('*.test.ts', INTEGRATION)).not.toContain('scenarios');
     expect(expandSuite('no-such.test.ts', INTEGRATION)).toEqual([]);
+  });
+});
+
+describe('Function: estimateSeconds', () => {
+  it('adds the measured suites, the default for the others, the start, and a build when not cached', () => {
+    expect(estimateSeconds(['drill.test.ts', 'probe.test.ts'], true)).toBe(10 + 90 + 20);
+    expect(estimateSeconds(['drill.test.ts'], false)).toBe(10 + 75 + 90);
+  });
+
+  it('estimates the whole matrix, builds included, under 20 minutes (measured: ~10 min + ~4 min of builds)', () => {
+    const total = VERSION_MATRIX.reduce(
+      (n, e) =>
+        n + estimateSeconds([...new Set(e.suites.flatMap((s) => expandSuite(s, INTEGRATION)))], false),
+      0,
+    );
+    expect(total).toBeLessThan(20 * 60);
   });
 });
