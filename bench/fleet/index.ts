@@ -7,157 +7,41 @@
 //     ports 9000-9299), polled in 2 shards the same way; then MASTER_CHANGED latency for switches at the
 //     boundary between runs (handover.ts).
 // Then the monthly cost at 10, 100 and 1,000 deployments from what was measured (cost.ts).
-
 import { ensureRedisServer } from '../../cli/local/redis-server-binary';
 import { MAX_DEPLOYMENTS_PER_SHARD, memorySizeFor } from '../../lambdas/core/fleet-config';
 import { assignShards, fewestShards } from '../../lambdas/core/shard';
-import { cell, renderTable, roundTo, type Summary, summarize } from '../stats';
+import { cell, roundTo, summarize } from '../stats';
 import { AwsStandIns } from './aws-stand-ins';
-import { type CostEstimate, type CostInputs, estimate, formatUsd } from './cost';
-import { benchHandover, type HandoverOptions, type HandoverResult } from './handover';
+import { type CostInputs, estimate, formatUsd } from './cost';
+import { benchHandover, type HandoverResult } from './handover';
+import {
+  cold,
+  type FaultOutcome,
+  type FleetPlan,
+  type FleetResult,
+  type FleetSection,
+  type Log,
+  linearFit,
+  type ShardRow,
+  section,
+  warm,
+} from './plan';
 import { RealFleet } from './real-fleet';
-import { bundlePoller, CpuLimit, runShard, type ShardRun, writeConfig } from './shard-runner';
+import { bundlePoller, CpuLimit, runShard, writeConfig } from './shard-runner';
 import { Simulator } from './simulator';
 
-export type Log = (line: string) => void;
-
-export interface FleetPlan {
-  readonly simulated: {
-    readonly deployments: number;
-    readonly shards: number;
-    /** Shards measured (all of them in a full run). */
-    readonly measure: number;
-    readonly invocations: number;
-    readonly latencyMs: number;
-    readonly listeningSeconds: number;
-  };
-  readonly real: { readonly masters: number; readonly shards: number; readonly invocations: number } | null;
-  readonly handover: HandoverOptions | null;
-}
-
-export const FLEET_PLANS: Record<'full' | 'quick', FleetPlan> = {
-  full: {
-    simulated: {
-      deployments: 1000,
-      shards: 20,
-      measure: 20,
-      invocations: 2,
-      latencyMs: 1,
-      listeningSeconds: 25,
-    },
-    real: { masters: 100, shards: 2, invocations: 2 },
-    handover: {
-      periodMs: 20_000,
-      overlapMs: 25_000,
-      coldStartMs: 1000,
-      pollEverySeconds: 10,
-      boundaries: 12,
-      boundariesWithout: 3,
-      offsetsMs: [-2000, -500, 0, 400, 1500],
-    },
-  },
-  quick: {
-    simulated: {
-      deployments: 1000,
-      shards: 20,
-      measure: 3,
-      invocations: 2,
-      latencyMs: 1,
-      listeningSeconds: 20,
-    },
-    real: { masters: 20, shards: 1, invocations: 2 },
-    handover: {
-      periodMs: 15_000,
-      overlapMs: 25_000,
-      coldStartMs: 1000,
-      pollEverySeconds: 10,
-      boundaries: 2,
-      boundariesWithout: 1,
-      offsetsMs: [-500, 0, 400],
-    },
-  },
-};
+export {
+  type FaultOutcome,
+  FLEET_PLANS,
+  type FleetPlan,
+  type FleetResult,
+  type FleetSection,
+  type Log,
+  type ShardRow,
+} from './plan';
+export { renderFleet } from './render';
 
 const SIM_PASSWORD = 'sentinel-watch-sim';
-
-export interface ShardRow {
-  readonly label: string;
-  readonly run: ShardRun;
-  readonly deployments: number;
-}
-
-export interface FleetSection {
-  readonly label: string;
-  readonly rows: readonly ShardRow[];
-  /** Every deployment's probe time (warm invocations), ms. */
-  readonly poll: Summary;
-  /** The last poll of any shard stored, from its invocation's start (warm; cold adds init). */
-  readonly allPolledWarmMs: number;
-  readonly allPolledColdMs: number;
-  readonly peakMb: number;
-  readonly alertsInSteadyState: readonly string[];
-}
-
-export interface FaultOutcome {
-  readonly fault: string;
-  readonly deployment: string;
-  readonly expected: string;
-  readonly alerts: readonly string[];
-  readonly pollMs: number | null;
-}
-
-export interface FleetResult {
-  readonly plan: FleetPlan;
-  /** The poller's memory size per layout (the stack's choice) and the CPU share it gets. */
-  readonly memory: Record<string, { readonly memoryMb: number; readonly cpuShare: number | null }>;
-  readonly simulated: FleetSection;
-  readonly cap: ShardRow | null;
-  readonly listening:
-    | (ShardRow & { readonly eventLatencyMs: number | null; readonly subscriptions: number })
-    | null;
-  readonly faults: readonly FaultOutcome[];
-  readonly unknownCommands: Record<string, number>;
-  readonly real: FleetSection | null;
-  readonly realSkipped: string | null;
-  readonly handover: HandoverResult | null;
-  readonly dynamoPerMinute: {
-    readonly writes: number;
-    readonly writeUnits: number;
-    readonly stateBytes: Summary;
-    readonly snapshotBytes: Summary;
-    readonly readUnits: number;
-  };
-  readonly costInputs: CostInputs;
-  readonly costs: readonly { readonly mode: string; readonly estimates: readonly CostEstimate[] }[];
-  readonly goals: readonly { readonly met: boolean; readonly text: string }[];
-}
-
-const warm = (r: ShardRun) => r.invocations[r.invocations.length - 1];
-const cold = (r: ShardRun) => r.invocations[0];
-
-function section(label: string, rows: ShardRow[], alertsInSteadyState: string[]): FleetSection {
-  const polls = rows.flatMap((r) => warm(r.run).polls.map((p) => p.pollMs));
-  const doneAt = (i: ReturnType<typeof warm>) => Math.max(0, ...i.polls.map((p) => p.doneAtMs));
-  return {
-    label,
-    rows,
-    poll: summarize(polls),
-    allPolledWarmMs: Math.max(...rows.map((r) => doneAt(warm(r.run)))),
-    allPolledColdMs: Math.max(...rows.map((r) => r.run.initMs + doneAt(cold(r.run)))),
-    peakMb: Math.max(...rows.map((r) => r.run.vmHwmMb ?? 0)),
-    alertsInSteadyState,
-  };
-}
-
-/** Least squares of y = a + b x. */
-function linearFit(points: readonly [number, number][]): { base: number; perDeployment: number } {
-  const n = points.length;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  const b = sxx === 0 ? 0 : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
-  return { base: Math.max(0, my - b * mx), perDeployment: Math.max(0, b) };
-}
 
 export async function benchFleet(
   plan: FleetPlan,
@@ -479,148 +363,4 @@ export async function benchFleet(
     await aws.stop();
     for (const cpu of limits.values()) cpu?.remove();
   }
-}
-
-// -- rendering ----------------------------------------------------------------------------------
-
-function shardTable(rows: readonly ShardRow[]): string {
-  return renderTable(
-    [
-      'shard',
-      'deployments',
-      'init ms',
-      'cold ms',
-      'warm ms',
-      'cpu ms',
-      'poll p50',
-      'poll p95',
-      'last stored ms',
-      'peak MB',
-      'conns',
-      'writes',
-      'WRU',
-    ],
-    rows.map((r) => {
-      const w = warm(r.run);
-      const polls = summarize(w.polls.map((p) => p.pollMs));
-      return [
-        r.label,
-        String(r.deployments),
-        String(r.run.initMs),
-        String(cold(r.run).durationMs),
-        String(w.durationMs),
-        cell(w.cpuMs, 0),
-        cell(polls.p50),
-        cell(polls.p95),
-        String(Math.max(0, ...w.polls.map((p) => p.doneAtMs))),
-        cell(r.run.vmHwmMb),
-        String(r.run.connections),
-        String(r.run.writes.length),
-        String(r.run.writes.reduce((n, x) => n + x.units, 0)),
-      ];
-    }),
-  );
-}
-
-export function renderFleet(r: FleetResult): string {
-  const out: string[] = [];
-  const cpu = (key: string) => {
-    const m = r.memory[key];
-    if (!m) return '';
-    return `memorySize ${m.memoryMb} MB, CPU ${m.cpuShare === null ? 'unthrottled' : `${(m.cpuShare * 100).toFixed(1)}% of a core (Lambda's share)`}`;
-  };
-  const sectionLines = (sec: FleetSection, key: string, note: string) => {
-    out.push('', `${sec.label}: one process per shard, bundled poller, ${cpu(key)}; ${note}`);
-    out.push(shardTable(sec.rows));
-    out.push(
-      `  fleet: poll p50 ${sec.poll.p50} ms, p95 ${sec.poll.p95} ms, max ${sec.poll.max} ms over ${sec.poll.n} deployments (warm); ` +
-        `every deployment stored ${roundTo(sec.allPolledColdMs / 1000, 2)} s after the start of the slowest cold invocation ` +
-        `(${roundTo(sec.allPolledWarmMs / 1000, 2)} s warm); peak ${cell(sec.peakMb)} MB; ` +
-        `alerts in steady state: ${sec.alertsInSteadyState.length === 0 ? 'none' : sec.alertsInSteadyState.join(', ')}`,
-    );
-  };
-  sectionLines(
-    r.simulated,
-    'simulated',
-    `SIMULATED servers (RESP simulator, ${r.plan.simulated.latencyMs} ms before each reply; 2 invocations each: cold, then warm)`,
-  );
-  if (r.cap) {
-    out.push('', `At the cap of 100 deployments per shard (SIMULATED, ${cpu('cap')})`, shardTable([r.cap]));
-  }
-  if (r.listening) {
-    out.push(
-      '',
-      `Listening shard (SIMULATED): ${r.listening.label}: peak ${cell(r.listening.run.vmHwmMb)} MB, ` +
-        `${r.listening.run.connections} connections (${r.listening.subscriptions} of them pub/sub: dedicated sentinels), ` +
-        `cpu ${cell(r.listening.run.invocations[0].cpuMs, 0)} ms; a failover in the middle: MASTER_CHANGED ${r.listening.eventLatencyMs ?? 'never'} ms after +switch-master`,
-    );
-  }
-  out.push(
-    '',
-    'Injected faults (SIMULATED, shard 0, one run)',
-    renderTable(
-      ['fault', 'deployment', 'expected', 'alerts', 'its poll ms'],
-      r.faults.map((f) => [f.fault, f.deployment, f.expected, f.alerts.join(', ') || 'none', cell(f.pollMs)]),
-    ),
-  );
-  if (Object.keys(r.unknownCommands).length > 0) {
-    out.push(
-      `  simulator: commands without a template (answered with an error): ${Object.keys(r.unknownCommands).join(', ')}`,
-    );
-  }
-  if (r.real)
-    sectionLines(r.real, 'real', 'REAL redis-server processes (three sentinels shared by every master)');
-  else if (r.realSkipped) out.push('', `REAL fleet skipped: ${r.realSkipped}`);
-  if (r.handover) {
-    const h = r.handover;
-    out.push(
-      '',
-      `MASTER_CHANGED latency for switches at the boundary between runs (REAL fleet; "minute" ${h.options.periodMs / 1000} s, ` +
-        `next run ${h.options.coldStartMs} ms late, switches at ${h.options.offsetsMs.join(', ')} ms from its start), ms`,
-      renderTable(
-        ['', 'n', 'p50', 'p95', 'p99', 'max'],
-        [
-          ['with the handover (runs overlap)', h.withHandover],
-          ['without (each run stops at its minute)', h.withoutHandover],
-        ].map(([label, x]) => {
-          const s = x as Summary;
-          return [
-            label as string,
-            String(s.n),
-            cell(s.p50, 0),
-            cell(s.p95, 0),
-            cell(s.p99, 0),
-            cell(s.max, 0),
-          ];
-        }),
-      ),
-      `  switches without an alert: ${h.missedWith}; alerted twice: ${h.duplicates}`,
-    );
-  }
-  const d = r.dynamoPerMinute;
-  out.push(
-    '',
-    `DynamoDB per minute at ${r.plan.simulated.deployments} deployments (one poll each): ${d.writes} writes, ${d.writeUnits} WRU, ${d.readUnits} RRU; ` +
-      `STATE item ${cell(d.stateBytes.mean, 0)} B on average (max ${cell(d.stateBytes.max, 0)}), SNAPSHOT ${cell(d.snapshotBytes.mean, 0)} B`,
-  );
-  for (const c of r.costs) {
-    out.push('', `Monthly cost, ${c.mode} (us-east-1 list prices as known; interface endpoints apart)`);
-    out.push(
-      renderTable(
-        ['item', ...c.estimates.map((e) => `${e.scenario.deployments} deployments`)],
-        [
-          ...c.estimates[0].lines.map((l, i) => [
-            l.item,
-            ...c.estimates.map((e) => formatUsd(e.lines[i].monthly)),
-          ]),
-          ['total', ...c.estimates.map((e) => formatUsd(e.total))],
-          ['per deployment', ...c.estimates.map((e) => formatUsd(e.perDeployment))],
-          ['(interface endpoints, per VPC)', ...c.estimates.map((e) => formatUsd(e.endpointsPerVpc))],
-        ],
-      ),
-    );
-  }
-  out.push('', 'Goals');
-  for (const g of r.goals) out.push(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.text}`);
-  return `${out.join('\n')}\n`;
 }
