@@ -1,154 +1,19 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+// Stack variants: a Slack notifier, several deployments, and the other settings (KMS keys, schedule,
+// sizes, subscriptions). The VPC variants are in variants-vpc.test.ts.
+
+import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../lib/stack-config';
-import { configErrorOf } from '../support/config-error';
 import {
   baseConfig,
-  buildStack,
   deployment,
-  explicitVpc,
   type Json,
-  LOOKUP_ENV,
   resourcesOf,
   SECRET_ARN,
   SENTINEL_SECRET_ARN,
   SLACK_SECRET_ARN,
-  type SubnetType,
-  subnetId,
   synth,
-  VPC_ID,
-  vpcLookupContext,
 } from './helpers';
-
-const lookupConfig = (vpc: Json = {}, overrides: Json = {}) =>
-  baseConfig({ vpc: { vpcId: VPC_ID, ...vpc }, ...overrides });
-
-const lookup = (groups: SubnetType[], vpc: Json = {}, overrides: Json = {}) =>
-  synth(lookupConfig(vpc, overrides), { env: LOOKUP_ENV, context: vpcLookupContext(groups) });
-
-function functionsByDescription(template: Template): Record<string, Json> {
-  return Object.fromEntries(
-    resourcesOf(template, 'AWS::Lambda::Function').map(([, r]) => {
-      const props = r.Properties as Json;
-      return [String(props.Description).split(/[:,]/)[0], props];
-    }),
-  );
-}
-
-function endpointTypes(template: Template): string[] {
-  return resourcesOf(template, 'AWS::EC2::VPCEndpoint')
-    .map(
-      ([, r]) =>
-        JSON.stringify((r.Properties as Json).ServiceName).match(/dynamodb|secretsmanager|sns/)?.[0] ?? '?',
-    )
-    .sort();
-}
-
-/** The inline egress rules of the poller's and drill's security group. */
-function watcherEgress(template: Template): Json[] {
-  const found = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([id]) =>
-    id.startsWith('NetworkWatcher'),
-  );
-  if (!found) throw new Error('no NetworkWatcher security group');
-  return (found[1].Properties as Json).SecurityGroupEgress as Json[];
-}
-
-describe('Variant: VPC lookup', () => {
-  it('puts the functions in the NAT subnets and, auto, adds no endpoints', () => {
-    // Act
-    const template = lookup(['Public', 'Private', 'Isolated']);
-
-    // Assess
-    const poller = functionsByDescription(template)['sentinel-watch poller'];
-    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Private', 0), subnetId('Private', 1)]);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: VPC_ID });
-  });
-
-  it('uses isolated subnets when there are no others, and then adds the endpoints', () => {
-    // Act
-    const template = lookup(['Public', 'Isolated']);
-
-    // Assess
-    const poller = functionsByDescription(template)['sentinel-watch poller'];
-    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Isolated', 0), subnetId('Isolated', 1)]);
-    expect(endpointTypes(template)).toEqual(['dynamodb', 'secretsmanager', 'sns']);
-    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      VpcEndpointType: 'Gateway',
-      RouteTableIds: ['rtb-0ddddddddddddddd0', 'rtb-0ddddddddddddddd1'],
-    });
-  });
-
-  it('takes the subnets given by id, and adds endpoints when one of them is isolated', () => {
-    // Act
-    const template = lookup(['Private', 'Isolated'], {
-      subnetIds: [subnetId('Private', 1), subnetId('Isolated', 0)],
-    });
-
-    // Assess
-    const poller = functionsByDescription(template)['sentinel-watch poller'];
-    expect((poller.VpcConfig as Json).SubnetIds).toEqual([subnetId('Private', 1), subnetId('Isolated', 0)]);
-    expect(endpointTypes(template)).toEqual(['dynamodb', 'secretsmanager', 'sns']);
-  });
-
-  it('adds endpoints to NAT subnets when asked to, and none to isolated ones when told not to', () => {
-    expect(endpointTypes(lookup(['Private'], {}, { vpcEndpoints: true }))).toEqual([
-      'dynamodb',
-      'secretsmanager',
-      'sns',
-    ]);
-    expect(endpointTypes(lookup(['Isolated'], {}, { vpcEndpoints: false }))).toEqual([]);
-  });
-
-  it('refuses public or unknown subnets, and a VPC with only public ones', () => {
-    expect(
-      configErrorOf(() => lookup(['Public', 'Private'], { subnetIds: [subnetId('Public', 0)] })),
-    ).toMatchObject({
-      field: 'vpc.subnetIds[0]',
-      message: expect.stringMatching(/is a public subnet/),
-    });
-    expect(
-      configErrorOf(() => lookup(['Private'], { subnetIds: ['subnet-0eeeeeeeeeeeeeee1'] })),
-    ).toMatchObject({
-      field: 'vpc.subnetIds[0]',
-      message: expect.stringMatching(/is not a subnet of vpc-/),
-    });
-    expect(configErrorOf(() => lookup(['Public']))).toMatchObject({ field: 'vpc.vpcId' });
-  });
-
-  it('asks for credentials (or explicit subnets) when the stack has no account and region', () => {
-    expect(configErrorOf(() => synth(lookupConfig()))).toMatchObject({
-      field: 'vpc',
-      message: expect.stringMatching(/needs an account and a region.*vpc.subnetIds/),
-    });
-  });
-
-  it('synthesizes with the placeholder VPC before the CLI has looked it up', () => {
-    // Prepare: no lookup context, so CDK hands out its dummy VPC and records what is missing.
-    const { app } = buildStack(lookupConfig({ subnetIds: [subnetId('Private', 0)] }), { env: LOOKUP_ENV });
-    // CDK's template validation warns about the placeholder ids; the CLI synthesizes again after the lookup.
-    const stderr = jest.spyOn(console, 'error').mockImplementation(() => {});
-
-    // Act
-    const assembly = app.synth();
-    stderr.mockRestore();
-
-    // Assess
-    expect(assembly.manifest.missing?.map((m) => m.provider)).toEqual(['vpc-provider']);
-  });
-});
-
-describe('Variant: explicit subnets', () => {
-  it('adds no endpoints when told not to, and then needs no route tables', () => {
-    // Act
-    const template = synth(
-      baseConfig({ vpc: explicitVpc({ routeTableIds: undefined }), vpcEndpoints: false }),
-    );
-
-    // Assess
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
-  });
-});
+import { functionsByDescription, watcherEgress } from './variant-helpers';
 
 describe('Variant: Slack', () => {
   it('adds a notifier outside the VPC, subscribed to the topic, that reads only its secret', () => {
