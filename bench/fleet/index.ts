@@ -5,30 +5,28 @@
 //     (pollEverySeconds, events) and injected faults.
 //   REAL: three sentinels monitoring 100 masters with one replica each (real redis-server processes,
 //     ports 9000-9299), polled in 2 shards the same way; then MASTER_CHANGED latency for switches at the
-//     boundary between runs (handover.ts).
-// Then the monthly cost at 10, 100 and 1,000 deployments from what was measured (cost.ts).
-import { ensureRedisServer } from '../../cli/local/redis-server-binary';
+//     boundary between runs (handover.ts); real-part.ts.
+// Then the monthly cost at 10, 100 and 1,000 deployments from what was measured, and the goals
+// (summary.ts, cost.ts). Plans and result types: plan.ts; the report: render.ts.
+
 import { MAX_DEPLOYMENTS_PER_SHARD, memorySizeFor } from '../../lambdas/core/fleet-config';
 import { assignShards, fewestShards } from '../../lambdas/core/shard';
-import { cell, roundTo, summarize } from '../stats';
+import { cell, summarize } from '../stats';
 import { AwsStandIns } from './aws-stand-ins';
-import { type CostInputs, estimate, formatUsd } from './cost';
-import { benchHandover, type HandoverResult } from './handover';
 import {
   cold,
   type FaultOutcome,
   type FleetPlan,
   type FleetResult,
-  type FleetSection,
   type Log,
-  linearFit,
   type ShardRow,
   section,
   warm,
 } from './plan';
-import { RealFleet } from './real-fleet';
+import { benchRealFleet } from './real-part';
 import { bundlePoller, CpuLimit, runShard, writeConfig } from './shard-runner';
 import { Simulator } from './simulator';
+import { summarizeFleet } from './summary';
 
 export {
   type FaultOutcome,
@@ -210,137 +208,22 @@ export async function benchFleet(
     );
     const unknownCommands = (await sim.stats()).unknownCommands;
 
-    // -- real fleet ----------------------------------------------------------------------------
-    let realSection: FleetSection | null = null;
-    let handover: HandoverResult | null = null;
-    let realSkipped: string | null = null;
-    if (plan.real) {
-      const redis = await ensureRedisServer({ install: false }).catch(() => null);
-      if (!redis) realSkipped = 'redis-server not found';
-      else {
-        const fleet = await RealFleet.start(plan.real.masters, redis, log);
-        register(() => fleet.killAllSync());
-        try {
-          const realWatch = { deployments: fleet.deploymentInputs() };
-          await writeConfig(taskRoot, realWatch, plan.real.shards);
-          const realNames = realWatch.deployments.map((d) => ({ name: d.name as string }));
-          const realSizes = assignShards(realNames, plan.real.shards).map((x) => x.length);
-          const realRows: ShardRow[] = [];
-          const realSteady: string[] = [];
-          const realSized = sized('real', Math.max(...realSizes));
-          for (let shard = 0; shard < plan.real.shards; shard++) {
-            const b0 = aws.published.length;
-            const run = await runShard({
-              ...common,
-              ...realSized,
-              env: { FLEET_REDIS_PASSWORD: 'sentinel-watch-fleet' },
-              connectionsSoFar: () => fleet.connectionsSoFar(),
-              shard,
-              invocations: plan.real.invocations,
-              remainingMs: 60_000,
-            });
-            realSteady.push(
-              ...aws.published.slice(b0).map((p) => `${p.attributes.deployment} ${p.attributes.code}`),
-            );
-            realRows.push({ label: `shard ${shard}`, run, deployments: realSizes[shard] });
-            log(
-              `  REAL shard ${shard}: ${realSizes[shard]} deployments, warm ${warm(run).durationMs} ms, peak ${cell(run.vmHwmMb)} MB, ${run.connections} connections`,
-            );
-          }
-          realSection = section(
-            `REAL, ${plan.real.masters} masters + ${plan.real.masters} replicas + 3 sentinels, ${plan.real.shards} shard(s)`,
-            realRows,
-            realSteady,
-          );
-          if (plan.handover) handover = await benchHandover(fleet, aws, plan.handover, log);
-        } finally {
-          await fleet.stop();
-        }
-      }
-    }
-
-    // -- DynamoDB per minute and cost ----------------------------------------------------------
-    const warmPolls = rows.reduce((n, r) => n + warm(r.run).polls.length, 0);
-    const allPolls = rows.reduce((n, r) => n + r.run.invocations.reduce((m, i) => m + i.polls.length, 0), 0);
-    const writes = rows.flatMap((r) => r.run.writes);
-    const units = writes.reduce((n, w) => n + w.units, 0);
-    const readUnits = rows.reduce((n, r) => n + r.run.readUnits, 0);
-    const perPoll = (x: number) => x / Math.max(1, allPolls);
-    const scale = s.deployments / Math.max(1, warmPolls);
-    const dynamoPerMinute = {
-      writes: Math.round(perPoll(writes.length) * s.deployments),
-      writeUnits: Math.round(perPoll(units) * s.deployments),
-      stateBytes: summarize(writes.filter((w) => w.kind === 'STATE').map((w) => w.bytes)),
-      snapshotBytes: summarize(writes.filter((w) => w.kind === 'SNAPSHOT').map((w) => w.bytes)),
-      readUnits: Math.round(perPoll(readUnits) * s.deployments),
-    };
-    const logBytes = rows.reduce((n, r) => n + r.run.logBytes, 0);
-    const gb = common.memoryMb / 1024;
-    const costInputs: CostInputs = {
-      runGbSeconds: (() => {
-        const f = linearFit(rows.map((r) => [r.deployments, (warm(r.run).durationMs / 1000) * gb]));
-        return { base: roundTo(f.base, 4), perDeployment: roundTo(f.perDeployment, 5) };
-      })(),
-      initGbSeconds: roundTo((rows.reduce((n, r) => n + r.run.initMs, 0) / rows.length / 1000) * gb, 4),
-      coldStartsPerShardMonth: 24 * 30,
-      writeUnitsPerPoll: roundTo(perPoll(units), 3),
-      readUnitsPerPoll: roundTo(perPoll(readUnits), 3),
-      snapshotBytes: dynamoPerMinute.snapshotBytes.mean,
-      logBytesPerPoll: Math.round(logBytes / Math.max(1, allPolls)),
-      logBytesPerRun: 350,
-      replicasPerDeployment: 2,
-      retentionDays: 30,
-      logRetentionDays: 30,
-    };
-    void scale;
-    // Shards as a user would set them: ~50 a shard by default (a few seconds a run), up to the cap of
-    // 100 when runs listen all minute (their cost is per shard, not per poll).
-    const layout = (d: number, most: number) => {
-      const list = Array.from({ length: d }, (_, i) => `deployment-${i}`);
-      const shards = fewestShards(list, most) ?? 1;
-      const largest = Math.max(
-        ...assignShards(
-          list.map((name) => ({ name })),
-          shards,
-        ).map((x) => x.length),
-      );
-      return { shards, memoryMb: memorySizeFor(largest) };
-    };
-    const costs = [
-      { mode: 'one poll a minute (default)', listening: null, most: 64 },
-      { mode: 'pollEverySeconds 60 (events between polls)', listening: 77, most: MAX_DEPLOYMENTS_PER_SHARD },
-    ].map(({ mode, listening: l, most }) => ({
-      mode,
-      estimates: [10, 100, 1000].map((d) =>
-        estimate({ deployments: d, ...layout(d, most), listeningRunSeconds: l, secrets: d }, costInputs),
-      ),
-    }));
-
-    const goals = [
-      {
-        met: simSection.allPolledColdMs <= 10_000,
-        text: `${s.deployments} deployments polled within 10 s of the scheduled minute: the last poll of any shard stored ${roundTo(
-          simSection.allPolledColdMs / 1000,
-          1,
-        )} s after its (cold) invocation started, ${roundTo(simSection.allPolledWarmMs / 1000, 1)} s when warm (SIMULATED)`,
-      },
-      ...[
-        ['the 20-shard layout', simSection.peakMb, common.memoryMb],
-        [`${cap.deployments} deployments in one invocation`, cap.run.vmHwmMb ?? 0, atCap.memoryMb],
-        [`${cap.deployments} deployments listening`, listening.run.vmHwmMb ?? 0, atCap.memoryMb],
-      ].map(([what, peak, mb]) => ({
-        met: (peak as number) * 2 <= (mb as number),
-        text: `peak memory per invocation under memorySize with a 2x margin, ${what}: ${cell(peak as number)} MB of ${mb} MB`,
-      })),
-      ...costs.map((c) => {
-        const at1000 = c.estimates[c.estimates.length - 1];
-        return {
-          met: at1000.perDeployment < 0.5,
-          text: `cost per deployment at 1,000 below $0.50 a month without interface endpoints, ${c.mode}: ${formatUsd(at1000.perDeployment)}`,
-        };
-      }),
-      ...(handover ? [handover.goal] : []),
-    ];
+    // -- real fleet, then DynamoDB per minute, cost and goals ---------------------------------
+    const {
+      real: realSection,
+      handover,
+      realSkipped,
+    } = await benchRealFleet(plan, common, sized, log, register);
+    const { dynamoPerMinute, costInputs, costs, goals } = summarizeFleet({
+      plan,
+      rows,
+      memoryMb: common.memoryMb,
+      simSection,
+      cap,
+      capMemoryMb: atCap.memoryMb,
+      listening,
+      handover,
+    });
 
     return {
       plan,
