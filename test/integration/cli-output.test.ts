@@ -86,7 +86,8 @@ describe('CLI: output into a pipe', () => {
     ['silence without a verb', ['silence'], 3],
     ['check (text)', ['check', '--sentinels', sentinel, '--master', 'm'], 2],
     ['check --json', ['check', '--sentinels', sentinel, '--master', 'm', '--json'], 2],
-    ['drill --dry-run', ['drill', '--sentinels', sentinel, '--master', 'm', '--dry-run'], 1],
+    // Refused in preflight (no sentinel answers): exit 2, as docs/drill.md says.
+    ['drill --dry-run', ['drill', '--sentinels', sentinel, '--master', 'm', '--dry-run'], 2],
     ['a usage error', ['check', '--interval', '10s'], 3],
   ];
 
@@ -125,12 +126,15 @@ describe('CLI: output into a pipe', () => {
 });
 
 describe('CLI: JSON documents', () => {
-  it('check --json and drill --json start with schemaVersion 1', async () => {
+  it('check --json and drill --json start with their schemaVersion (the drill report is at 2)', async () => {
     const check = await run(['check', '--sentinels', sentinel, '--master', 'm', '--json']);
     const drill = await run(['drill', '--sentinels', sentinel, '--master', 'm', '--dry-run', '--json']);
-    for (const r of [check, drill]) {
-      expect(r.stdout).toMatch(/^\{"schemaVersion":1,/);
-      expect((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion).toBe(1);
+    for (const [r, version] of [
+      [check, 1],
+      [drill, 2],
+    ] as const) {
+      expect(r.stdout).toMatch(new RegExp(`^\\{"schemaVersion":${version},`));
+      expect((JSON.parse(r.stdout) as { schemaVersion: number }).schemaVersion).toBe(version);
     }
   });
 
