@@ -261,7 +261,7 @@ function main(args: readonly string[]): number {
   }
   const unknown = names.filter((n) => n !== MIXED && !VERSION_MATRIX.some((e) => e.server === n));
   if (unknown.length > 0) {
-    const known = [...VERSION_MATRIX.map((e) => e.server), MIXED].join(', ');
+    const known = [...new Set(VERSION_MATRIX.map((e) => e.server)), MIXED].join(', ');
     console.error(`test:versions: no ${unknown.join(', ')} in test/version-matrix.ts (have: ${known})`);
     return 3;
   }
