@@ -4,19 +4,18 @@
 // a planned switchover (writes held) loses no acknowledged write. With DRILL_REPORT_DIR set, every
 // report is written there (docs/drill.md's measurements per server version come from it).
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { drillCommand } from '../../cli/commands/drill';
 import type { CliIo } from '../../cli/io';
-import { LocalTopology } from '../../cli/local/topology';
+import type { LocalTopology } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
 import type { DrillReport } from '../../lambdas/core/drill';
 import type { Address } from '../../lambdas/core/types';
 import { pausesWrites } from '../../lambdas/drill/phases/switchover';
 import { type DrillOptions, redisKeyLock, runDrill } from '../../lambdas/drill/run';
-import { liveDrillDeps, passesPreflight } from './drill-helpers';
+import { downAndRemove, liveDrillDeps, passesPreflight, upInTempDir } from './drill-helpers';
 
 const BASE = 8540;
 const NAME = 'it-drill-criteria';
@@ -66,16 +65,12 @@ async function configAll(...pairs: string[]): Promise<void> {
 const criterion = (r: DrillReport, name: string) => r.criteriaResults.find((c) => c.criterion === name);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-criteria-'));
-  topo = await LocalTopology.up({ basePort: BASE, dir });
+  ({ topo, dir } = await upInTempDir('sentinel-watch-drill-criteria-', BASE));
   const info = String(await topo.withClient(topo.dataPorts[0], (c) => c.info('server')));
   version = /valkey_version:(\S+)/.exec(info)?.[1] ?? /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
 }, 60_000);
 
-afterAll(async () => {
-  await topo?.down();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => downAndRemove(topo, dir));
 
 describe('the drill as a release gate', () => {
   it("refuses while the watcher's detection has a critical finding, naming it (MASTER_NOT_WRITABLE), exit 2", async () => {

@@ -4,16 +4,14 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { LocalTopology, waitFor } from '../../cli/local/topology';
+import { type LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
 import type { DrillReport } from '../../lambdas/core/drill';
 import type { Address } from '../../lambdas/core/types';
 import { type DrillOptions, redisKeyLock, runDrill } from '../../lambdas/drill/run';
-import { liveDrillDeps, passesPreflight } from './drill-helpers';
+import { downAndRemove, liveDrillDeps, passesPreflight, upInTempDir } from './drill-helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BASE = 8500;
@@ -44,14 +42,10 @@ const roleOf = async (port: number): Promise<string> =>
   topo.withClient(port, async (c) => String(((await c.call('ROLE')) as unknown[])[0]));
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-faults-'));
-  topo = await LocalTopology.up({ basePort: BASE, dir });
+  ({ topo, dir } = await upInTempDir('sentinel-watch-drill-faults-', BASE));
 }, 60_000);
 
-afterAll(async () => {
-  await topo?.down();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => downAndRemove(topo, dir));
 
 describe('failover drill when the deployment misbehaves', () => {
   it('refuses when fewer replicas than expectedReplicas are ready, before any failover', async () => {

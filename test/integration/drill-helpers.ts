@@ -1,7 +1,10 @@
 // What the drill's integration suites share: the live ports a drill runs with, the wait for a
 // deployment healthy enough to drill again, and a drill lock as a drill writes it.
 
-import { waitFor } from '../../cli/local/topology';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import type { Credentials, DeploymentConfig } from '../../lambdas/core/config';
@@ -65,4 +68,24 @@ export function drillLockNow(
     },
     key,
   );
+}
+
+/** A drill suite's topology in a temp folder of its own (`prefix` names the folder). */
+export async function upInTempDir(
+  prefix: string,
+  basePort: number,
+): Promise<{ topo: LocalTopology; dir: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  try {
+    return { topo: await LocalTopology.up({ basePort, dir }), dir };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Stops every process of the suite's topology, then removes its folder. */
+export async function downAndRemove(topo: LocalTopology | undefined, dir: string | undefined): Promise<void> {
+  await topo?.down();
+  if (dir) await rm(dir, { recursive: true, force: true });
 }

@@ -3,13 +3,13 @@
 // per-100 ms write counts that add up to its own summaries, the files say why the default criteria
 // failed it, and the PNG headless Chromium made of it shows the chart.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { drillCommand } from '../../cli/commands/drill';
 import type { CliIo } from '../../cli/io';
-import { LocalTopology } from '../../cli/local/topology';
+import type { LocalTopology } from '../../cli/local/topology';
 import { type DrillReport, totalOf } from '../../lambdas/core/drill';
+import { downAndRemove, upInTempDir } from './drill-helpers';
 import { countColour, decodePng } from './png';
 
 const BASE = 8650;
@@ -18,14 +18,10 @@ let topo: LocalTopology;
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-picture-it-'));
-  topo = await LocalTopology.up({ basePort: BASE, dir });
+  ({ topo, dir } = await upInTempDir('sentinel-watch-drill-picture-it-', BASE));
 }, 60_000);
 
-afterAll(async () => {
-  await topo?.down();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => downAndRemove(topo, dir));
 
 describe('Command: drill --html --png --markdown (real topology, real Chromium)', () => {
   it('writes the picture of a real failover', async () => {

@@ -6,10 +6,8 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { LocalTopology, waitFor } from '../../cli/local/topology';
+import { type LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { subscribeSentinelEvents } from '../../lambdas/adapters/sentinel-events';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
@@ -19,7 +17,7 @@ import type { Notification } from '../../lambdas/core/incidents';
 import type { Address } from '../../lambdas/core/types';
 import { type DrillOptions, redisKeyLock, runDrill } from '../../lambdas/drill/run';
 import { DeploymentWatcher } from '../../lambdas/probe/deployment-watcher';
-import { drillLockNow, liveDrillDeps, passesPreflight } from './drill-helpers';
+import { downAndRemove, drillLockNow, liveDrillDeps, passesPreflight, upInTempDir } from './drill-helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BASE = 8530;
@@ -124,14 +122,10 @@ async function sentinelFailover(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-trust-'));
-  topo = await LocalTopology.up({ basePort: BASE, dir });
+  ({ topo, dir } = await upInTempDir('sentinel-watch-drill-trust-', BASE));
 }, 60_000);
 
-afterAll(async () => {
-  await topo?.down();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => downAndRemove(topo, dir));
 
 describe('who can silence a failover alert', () => {
   it("reports a real drill's own switch as info", async () => {

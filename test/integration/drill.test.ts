@@ -3,18 +3,17 @@
 // A drill takes ~21 s here: Sentinel converts the old master ~10 s after the switch, and each sentinel
 // reads INFO of the converted node within the next 10 s.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { drillCommand } from '../../cli/commands/drill';
 import type { CliIo } from '../../cli/io';
-import { LocalTopology, waitFor } from '../../cli/local/topology';
+import { type LocalTopology, waitFor } from '../../cli/local/topology';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { type Credentials, parseDeployment } from '../../lambdas/core/config';
 import type { DrillReport } from '../../lambdas/core/drill';
 import type { Address } from '../../lambdas/core/types';
 import { type DrillOptions, lockKey, redisKeyLock, runDrill } from '../../lambdas/drill/run';
-import { liveDrillDeps, passesPreflight } from './drill-helpers';
+import { downAndRemove, liveDrillDeps, passesPreflight, upInTempDir } from './drill-helpers';
 
 const BASE = 6900;
 const NAME = 'it-drill';
@@ -59,14 +58,10 @@ async function keep(label: string, r: DrillReport): Promise<void> {
 const healthy = (): Promise<Address> => passesPreflight(deployment, credentials, 30_000);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-drill-it-'));
-  topo = await LocalTopology.up({ basePort: BASE, dir });
+  ({ topo, dir } = await upInTempDir('sentinel-watch-drill-it-', BASE));
 }, 60_000);
 
-afterAll(async () => {
-  await topo?.down();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => downAndRemove(topo, dir));
 
 describe('failover drill against a real topology', () => {
   it('refuses without quorum when two sentinels are down, changing nothing', async () => {
