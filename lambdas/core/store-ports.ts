@@ -120,3 +120,21 @@ export interface SilenceStore extends SilenceReader {
    */
   endSilence(id: string, endedBy: string, now: number): Promise<Silence | null>;
 }
+
+/** A shard's run mark (lambdas/poller/handover.ts): which run listens to all the shard's deployments. */
+export interface ShardRunMark {
+  readonly startedAt: number;
+  readonly owner: string;
+  /** Epoch ms when that run had subscribed to every deployment's sentinels. */
+  readonly listeningAt: number;
+}
+
+export interface ShardRunStore {
+  /**
+   * Records `mark` for `shard` unless a later run's mark is there already (later start; ties: larger
+   * owner). Returns whether it was recorded.
+   */
+  markListening(shard: string, mark: ShardRunMark): Promise<boolean>;
+  /** The shard's run mark, or null when there is none (or it is damaged). */
+  loadListening(shard: string): Promise<ShardRunMark | null>;
+}

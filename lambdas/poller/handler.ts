@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AWS_LIMITS } from '../adapters/aws-clients';
+import { DynamoShardRuns } from '../adapters/dynamo-shard-runs';
 import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
 import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
@@ -16,7 +17,7 @@ import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { drillKeyFromEnv } from '../core/drill-lock';
 import { POLL_CONCURRENCY, shardWatchConfig } from '../core/fleet-config';
 import { loadPresentation } from '../core/notify/presentation';
-import { runWindowMs } from './handover';
+import { HANDOVER, runWindowMs } from './handover';
 import { type MetricsContext, pollMetricLines } from './metrics';
 import {
   lagProbeWith,
@@ -60,6 +61,12 @@ export const defaultPollerDeps = (): PollerDeps => {
       tableName: settings.tableName,
       callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
       onInvalid: (count) => logger.warn('stored silences that do not validate are ignored', { count }),
+    }),
+    // The shard's run mark: the next run says it listens, this one stops (shard-handover.ts).
+    runs: new DynamoShardRuns({
+      client: clients.documentClient,
+      tableName: settings.tableName,
+      callTimeoutMs: AWS_LIMITS.dynamodb.callTimeoutMs,
     }),
     clock: Date.now,
     sleep,
@@ -109,6 +116,8 @@ export function createPollerHandler(overrides: Partial<PollerDeps> = {}) {
               ? context.getRemainingTimeInMillis()
               : 60_000,
           windowMs: runWindowMs(config.pollEverySeconds),
+          // Keyed by the config's version: a deploy that reshuffles shards starts afresh.
+          handover: { shardKey: `${settings.configVersion}/${shard}`, periodMs: HANDOVER.periodMs },
         },
       );
       logger.info('invocation done', { deployments: summary.deployments });

@@ -12,6 +12,15 @@
 //     earlier run is in its last seconds and will see our save and stop).
 // Duplicate deliveries of one tick (EventBridge delivers at least once) are the same case: the later
 // start (ties: the larger owner id) keeps going, the other stops at its next load.
+//
+// The shard's run mark (shard-handover.ts) makes the handover quick and quiet: the next run subscribes
+// to every deployment's sentinels, then records in the table that it listens; the previous run reads
+// that mark once a second near its end and stops every deployment that has no poll in flight or
+// asked for. And clock polls are spread over the tick (phaseMs): deployment i of n polls at
+// i/n of `pollEverySeconds` past each multiple of it, on the epoch clock, so both runs agree on when a
+// deployment's turn is, a shard never polls all its deployments at the same moment, and a switch at a
+// run's boundary meets runs with CPU and store calls to spare. A run with no live predecessor (the
+// first after a deploy, a gap) polls everything at once first.
 
 /** Timings of the handover, in ms. */
 export const HANDOVER = {
@@ -23,6 +32,10 @@ export const HANDOVER = {
   minOverlapMs: 10_000,
   /** Kept free at the end of a run to save and publish (RUN_DEFAULTS.reserveMs). */
   reserveMs: 5_000,
+  /** How often a run near its end reads the shard's run mark to see whether the next run listens. */
+  checkEveryMs: 1_000,
+  /** A run starts reading the shard's run mark this far into its period (0.75: 45 s of a minute). */
+  checkFromFraction: 0.75,
 } as const;
 
 /** Who saved a deployment's state last: the run's start and its unique owner id. */
@@ -50,4 +63,34 @@ export function loadRunMark(raw: unknown): RunMark | null {
   return typeof startedAt === 'number' && Number.isFinite(startedAt) && typeof owner === 'string'
     ? { startedAt, owner }
     : null;
+}
+
+/** A shard's run mark: the latest run that listens to all the shard's deployments, since when. */
+export interface ListeningMark extends RunMark {
+  readonly listeningAt: number;
+}
+
+/** Where deployment `index` of `count` polls within each tick of `everyMs`: spread evenly. */
+export function phaseMs(index: number, count: number, everyMs: number): number {
+  return count <= 1 ? 0 : Math.floor((index * everyMs) / count);
+}
+
+/** The first clock tick of a deployment with this phase at or after `from` (epoch ms). */
+export function nextTickAt(from: number, phase: number, everyMs: number): number {
+  return phase + Math.ceil((from - phase) / everyMs) * everyMs;
+}
+
+/**
+ * Whether `mark` (read at this run's start) is a predecessor still watching: an earlier run whose
+ * window (its period plus the overlap) has not ended. Then this run need not poll everything at once:
+ * the predecessor polled each deployment within the last tick and keeps listening until this one does.
+ */
+export function predecessorListening(
+  mark: ListeningMark | null,
+  me: RunMark,
+  periodMs: number,
+  overlapMs: number,
+): boolean {
+  if (mark === null || mark.owner === me.owner || isSupersededBy(mark, me)) return false;
+  return me.startedAt - mark.startedAt < periodMs + overlapMs;
 }

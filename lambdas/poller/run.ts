@@ -1,8 +1,10 @@
 // One poller invocation, with every outside thing injected: for each configured deployment, in
 // parallel, poll -> detect -> advance incidents -> store -> publish through the outbox (state.ts).
-// With `pollEverySeconds` it keeps polling within the scheduled minute and, between polls, listens to
-// the sentinels' pub/sub so that a failover is polled at once instead of at the next tick. It stops
-// early enough to save and publish before the next scheduled invocation and before its own timeout.
+// With `pollEverySeconds` it keeps polling within the scheduled minute, each deployment at its own
+// phase of the tick, and, between polls, listens to the sentinels' pub/sub so that a failover is
+// polled at once instead of at the next tick; it hands over to the next run (handover.ts,
+// shard-handover.ts). It stops early enough to save and publish before the next scheduled invocation
+// and before its own timeout.
 //
 // This file is the invocation loop; one poll and its state load-save are in poll-once.ts, publishing
 // the outbox in deliver.ts, the shared types and defaults in types.ts.
@@ -18,8 +20,9 @@ import { TIMELINE_NOISE } from '../core/watch-cycle';
 import { readLag } from '../probe/lag-sampler';
 import { pollDeployment } from '../probe/poll-deployment';
 import { nodeTarget } from '../probe/targets';
-import type { RunMark } from './handover';
+import { nextTickAt, phaseMs, type RunMark } from './handover';
 import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
+import { ShardHandover } from './shard-handover';
 import {
   type Budget,
   errorText,
@@ -164,9 +167,19 @@ export async function runPoller(
     stopAt: startedAt + Math.min(options.windowMs ?? RUN_DEFAULTS.windowMs, remaining),
     reserveMs: options.reserveMs ?? RUN_DEFAULTS.reserveMs,
   };
-  const summaries = await Promise.all(
-    config.deployments.map((d, i) => watchDeployment(config, d, i, deps, options, budget)),
+  const me: RunMark = { startedAt, owner: options.owner };
+  const handover = new ShardHandover(
+    { runs: deps.runs, clock: deps.clock, sleep: deps.sleep, log: deps.log ?? silentLog },
+    me,
+    config.pollEverySeconds === null ? null : (options.handover ?? null),
+    config.deployments.map((d) => d.name),
   );
+  await handover.begin();
+  const watching = handover.watch();
+  const summaries = await Promise.all(
+    config.deployments.map((d, i) => watchDeployment(config, d, i, deps, options, budget, handover)),
+  ).finally(() => handover.stop());
+  await watching;
   const failures = summaries
     .filter((s) => s.stopped === 'error')
     .map((s) => ({ deployment: s.deployment, error: s.error ?? 'unknown error' }));
@@ -181,6 +194,7 @@ async function watchDeployment(
   deps: PollerDeps,
   options: RunOptions,
   budget: Budget,
+  handover: ShardHandover,
 ): Promise<DeploymentSummary> {
   const log = deps.log ?? silentLog;
   const everyMs = config.pollEverySeconds === null ? null : config.pollEverySeconds * 1000;
@@ -197,6 +211,10 @@ async function watchDeployment(
   let pending = 0;
   let subscription: Promise<{ close(): Promise<void> } | null> | null = null;
   let conflicts = 0;
+  // This deployment's clock polls come at its phase of each tick (handover.ts).
+  const phase = everyMs === null ? 0 : phaseMs(index, config.deployments.length, everyMs);
+  const offHandover = handover.onHandedOver(() => wake?.abort());
+  const stopHere = () => ({ deployment: d.name, polls, published, pending, stopped: 'superseded' }) as const;
 
   const onEvent = (event: SentinelEvent): void => {
     if (event.type.startsWith('__')) return; // hello messages between sentinels
@@ -216,7 +234,7 @@ async function watchDeployment(
   const waitUntil = async (until: number, credentials: Credentials): Promise<void> => {
     const lag = deps.lag;
     const every = lag && d.lagCheckMs > 0 ? d.lagCheckMs : null;
-    while (!triggered) {
+    while (!triggered && !handover.handedOver) {
       const now = deps.clock();
       if (now >= until) return;
       wake = new AbortController();
@@ -261,6 +279,18 @@ async function watchDeployment(
         });
       await subscription;
     }
+    handover.subscribed(d.name);
+    // An earlier run still watches (and keeps listening until this one does): the first clock poll
+    // comes at this deployment's phase, after that run has had a check to see this one listening.
+    if (everyMs !== null && handover.predecessor) {
+      const listeningAt = (await handover.listening) ?? deps.clock();
+      const first = nextTickAt(Math.max(deps.clock(), listeningAt + handover.checkEveryMs), phase, everyMs);
+      await waitUntil(Math.min(first, latestStart), credentials);
+      if (handover.handedOver && !triggered) return stopHere();
+      if (!triggered && first > latestStart) {
+        return { deployment: d.name, polls, published, pending, stopped: 'done' };
+      }
+    }
     // Read only when a poll finds a drill lock (cached for the invocation).
     let drillKey: Promise<string | null> | null = null;
     const readKey = () => {
@@ -296,14 +326,17 @@ async function watchDeployment(
       }
       conflicts = 0;
       if (everyMs === null) break;
+      // The next run listens to the whole shard: stop unless an event asked for a poll.
+      if (handover.handedOver && !triggered) return stopHere();
       // Wait for the next tick, or for a sentinel event (then a short debounce for the rest of the
       // burst). Near the end of the window, only an event can still start a poll.
-      const nextTick = pollStartedAt + everyMs;
+      const nextTick = nextTickAt(pollStartedAt + everyMs / 2, phase, everyMs);
       if (!triggered) {
         const now = deps.clock();
         if (now >= latestStart) break;
         const until = Math.min(nextTick, latestStart);
         await waitUntil(until, credentials);
+        if (handover.handedOver && !triggered) return stopHere();
         if (!triggered && until < nextTick) break;
       }
       if (triggered) {
@@ -316,6 +349,8 @@ async function watchDeployment(
     log.error('poll failed', { deployment: d.name, error: errorText(error) });
     return { deployment: d.name, polls, published, pending, stopped: 'error', error: errorText(error) };
   } finally {
+    handover.subscribed(d.name);
+    offHandover();
     const sub = await subscription;
     await sub?.close().catch(() => undefined);
   }

@@ -10,8 +10,9 @@ import type { Presentation } from '../core/notify/presentation';
 import type { AlertPublisher, Clock, SecretSource } from '../core/ports';
 import type { SentinelEvent } from '../core/sentinel-event';
 import type { SnapshotRecord } from '../core/snapshot-record';
-import type { SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
+import type { ShardRunStore, SilenceReader, SnapshotStore, StateStore } from '../core/store-ports';
 import type { Address, Snapshot } from '../core/types';
+import type { ShardHandoverOptions } from './shard-handover';
 
 /** Structured log sink (the handler passes Powertools' logger). Data must never carry a secret. */
 export interface PollerLog {
@@ -88,6 +89,8 @@ export interface PollerDeps {
   /** Silences (the table's SILENCE items); none: nothing is silenced. */
   readonly silences?: SilenceReader;
   readonly subscribe?: Subscribe;
+  /** The shard's run mark (shard-handover.ts); none: runs hand over per deployment only. */
+  readonly runs?: ShardRunStore;
   /** Lag samples between polls (only with pollEverySeconds and lagCheckMs); none: ticks and events only. */
   readonly lag?: LagProbe;
   readonly log?: PollerLog;
@@ -125,6 +128,11 @@ export interface RunOptions {
   readonly windowMs?: number;
   /** Kept free at the end for saving and publishing after the last poll (default 5 s). */
   readonly reserveMs?: number;
+  /**
+   * The shard handover (shard-handover.ts), with pollEverySeconds and `PollerDeps.runs`: this run
+   * marks the shard once it listens, and stops idle deployments once the next run has marked it.
+   */
+  readonly handover?: ShardHandoverOptions;
   readonly publish?: Partial<PublishRetry>;
   /** Event-triggered polls wait this long for the rest of a burst (default 300 ms)... */
   readonly debounceMs?: number;

@@ -7,9 +7,13 @@
 // lock (the real-process version is `npm run bench -- --fleet`, "handover").
 //
 // Times are scaled down: a 4 s "minute", 2.5 s of overlap, polls every 2 s, the next run starting
-// 0.5 s late (its cold start), AWS call deadlines of 0.3 s.
+// 0.5 s late (its cold start), AWS call deadlines of 0.3 s, the shard's run mark read every 0.25 s.
+// Each offset runs as the Lambda runs (the shard's run mark in the table, shard-handover.ts), and once
+// without it: the per-deployment hand over that remains when the mark cannot be written.
 
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
+import { DynamoShardRuns } from '../../lambdas/adapters/dynamo-shard-runs';
+import { createDocumentClient } from '../../lambdas/adapters/dynamo-store';
 import { parseWatchConfig } from '../../lambdas/core/config';
 import type { AlertMessage } from '../../lambdas/core/ports';
 import { parseSentinelEvent, type SentinelEvent } from '../../lambdas/core/sentinel-event';
@@ -23,12 +27,21 @@ const OVERLAP_MS = 2_500;
 const COLD_START_MS = 500;
 
 let dynamo: EmbeddedDynamo;
+let runs: DynamoShardRuns;
+let client: ReturnType<typeof createDocumentClient>;
 
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo('sentinel-watch-handover-it');
+  client = createDocumentClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  runs = new DynamoShardRuns({ client, tableName: dynamo.tableName, callTimeoutMs: 300 });
 });
 
 afterAll(async () => {
+  client?.destroy();
   await dynamo?.close();
 });
 
@@ -41,7 +54,7 @@ interface Listening {
 }
 
 /** One scenario: a deployment whose master switches at `switchAt` (epoch ms). */
-function scenario(name: string) {
+function scenario(name: string, shardMark: boolean) {
   const published: { at: number; message: AlertMessage }[] = [];
   const listeners = new Set<(e: SentinelEvent) => void>();
   const listening: Listening[] = [];
@@ -57,6 +70,7 @@ function scenario(name: string) {
         deployment: name,
       }) as Snapshot,
     store: dynamo.store,
+    ...(shardMark ? { runs } : {}),
     publisher: {
       publish: async (message) => {
         published.push({ at: Date.now(), message });
@@ -66,11 +80,18 @@ function scenario(name: string) {
     clock: Date.now,
     sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, ms));
-        signal?.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.max(0, ms),
+        );
+        signal?.addEventListener('abort', onAbort, { once: true });
       }),
     subscribe: async (request) => {
       listeners.add(request.onEvent);
@@ -110,6 +131,7 @@ function scenario(name: string) {
       // AWS call deadlines scaled down with the rest: publishing must fit before the run's end.
       storeCallTimeoutMs: 300,
       publish: { callTimeoutMs: 300 },
+      handover: { shardKey: `${name}/0`, periodMs: PERIOD_MS, overlapMs: OVERLAP_MS, checkEveryMs: 250 },
     }).then((s) => s.deployments[0]);
   };
 
@@ -138,15 +160,17 @@ describe('Handover: two overlapping poller runs over dynalite', () => {
   // Where the switch lands relative to the next run's start: while only the previous run listens,
   // as the next one subscribes and makes its first poll, and once both are up.
   it.each([
-    ['before the next run starts', -700],
-    ['as the next run starts', 0],
-    ['during the next run first poll', 150],
-    ['once both runs listen', 600],
+    ['before the next run starts', -700, true],
+    ['as the next run starts', 0, true],
+    ['as the next run marks the shard', 150, true],
+    ['once the next run listens alone', 600, true],
+    ['as the next run starts, without the shard mark', 150, false],
   ])(
     'reports a switch %s exactly once, within a second, with no moment unwatched',
-    async (_label, offset) => {
+    async (_label, offset, shardMark) => {
       // Prepare
-      const s = scenario(`handover-${offset < 0 ? 'm' : ''}${Math.abs(offset)}`);
+      const name = `handover-${shardMark ? '' : 'nomark-'}${offset < 0 ? 'm' : ''}${Math.abs(offset)}`;
+      const s = scenario(name, shardMark);
       const t0 = Date.now();
       const nextStart = t0 + PERIOD_MS + COLD_START_MS;
 
@@ -170,10 +194,14 @@ describe('Handover: two overlapping poller runs over dynalite', () => {
       // The next run was listening before the previous one stopped: no blind gap
       const [a, b] = ['run-1', 'run-2'].map((r) => s.listening.find((l) => l.run === r) as Listening);
       expect(b.from).toBeLessThanOrEqual(a.until as number);
+      // With the shard mark the previous run stops soon after the next one listens (a check, 0.25 s,
+      // plus a poll an event asked for), not at the end of its window
+      if (shardMark) {
+        expect(first.stopped).toBe('superseded');
+        expect((a.until as number) - b.from).toBeLessThan(1_000);
+      }
       // The state is the next run's now
-      const stored = await dynamo.store.loadState<PollerState>(
-        `handover-${offset < 0 ? 'm' : ''}${Math.abs(offset)}`,
-      );
+      const stored = await dynamo.store.loadState<PollerState>(name);
       expect(stored?.state.run?.owner).toBe('run-2');
     },
     30_000,

@@ -6,10 +6,13 @@ import type {
   LockInfo,
   LockReader,
   SaveResult,
+  ShardRunMark,
+  ShardRunStore,
   SnapshotStore,
   StateStore,
   StoredState,
 } from '../../../lambdas/core/store-ports';
+import { isSupersededBy } from '../../../lambdas/poller/handover';
 import type { PollerState } from '../../../lambdas/poller/state';
 
 export class MemoryStore implements SnapshotStore, StateStore, LockReader {
@@ -43,5 +46,24 @@ export class MemoryStore implements SnapshotStore, StateStore, LockReader {
   }
   state(deployment = 'prod-cache'): PollerState {
     return this.states.get(deployment)?.state as PollerState;
+  }
+}
+
+/** An in-memory ShardRunStore with the adapter's rule: a later run's mark is never replaced. */
+export class MemoryShardRuns implements ShardRunStore {
+  readonly marks = new Map<string, ShardRunMark>();
+  /** Set to make the next calls fail, as a throttled or unreachable table would. */
+  failing: Error | null = null;
+
+  async markListening(shard: string, mark: ShardRunMark): Promise<boolean> {
+    if (this.failing) throw this.failing;
+    const held = this.marks.get(shard);
+    if (held && isSupersededBy(held, mark)) return false;
+    this.marks.set(shard, { ...mark });
+    return true;
+  }
+  async loadListening(shard: string): Promise<ShardRunMark | null> {
+    if (this.failing) throw this.failing;
+    return this.marks.get(shard) ?? null;
   }
 }

@@ -150,8 +150,9 @@ describe('Function: runPoller', () => {
     // Act
     await runPoller(config({ pollEverySeconds: 10 }), deps(), options());
 
-    // Assess: +sdown at 2.1 s, 300 ms for the burst; +switch-master at 3.3 s; then ticks again
-    expect(probeTimes.slice(0, 4)).toEqual([0, 2_400, 3_600, 13_600]);
+    // Assess: +sdown at 2.1 s, 300 ms for the burst; +switch-master at 3.3 s; then back to the
+    // deployment's ticks (its phase of every 10 s: 10 s is the first at least half a tick away)
+    expect(probeTimes.slice(0, 4)).toEqual([0, 2_400, 3_600, 10_000]);
     expect(published).toHaveLength(1);
     const [alert] = published;
     expect(alert.subject).toBe('[CRITICAL] prod-cache: master switched 10.0.1.61:6379 → 10.0.1.63:6379');
