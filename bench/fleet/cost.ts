@@ -3,6 +3,8 @@
 // Free tiers are left out. Interface VPC endpoints are shown apart: they cost the same for 1 or 1,000
 // deployments, and a VPC with a NAT gateway needs none.
 
+import { POLLER_SECRET_TTL_MS } from '../../lambdas/adapters/secrets';
+
 export const PRICES = {
   /** Lambda, Arm: per GB-second, per request. */
   lambdaGbSecond: 0.0000133334,
@@ -104,10 +106,11 @@ export function estimate(s: CostScenario, m: CostInputs): CostEstimate {
   const alarms = 8 + (S > 1 ? S : 0);
   const replicaEvents = polls * m.replicasPerDeployment;
   const insightEvents = 3 * polls + replicaEvents;
-  // A warm process reads each of its secrets once per 5-minute cache period; two processes per shard
-  // overlap during the handover with pollEverySeconds.
+  // A warm process reads each of its secrets once per cache period (the poller's: 30 minutes; a
+  // refused password is read again at once, rare); runs that overlap at the minute with
+  // pollEverySeconds alternate between two processes per shard.
   const processes = s.listeningRunSeconds === null ? 1 : 2;
-  const secretCalls = s.secrets * processes * 12 * HOURS;
+  const secretCalls = s.secrets * processes * (3_600_000 / POLLER_SECRET_TTL_MS) * HOURS;
   const lines: CostLine[] = [
     {
       item: 'Lambda compute',
@@ -155,7 +158,7 @@ export function estimate(s: CostScenario, m: CostInputs): CostEstimate {
     {
       item: 'Secrets Manager API',
       monthly: (secretCalls / 1e4) * PRICES.secretsApiPer10k,
-      arithmetic: `${s.secrets} secret(s) read every 5 min per warm process`,
+      arithmetic: `${s.secrets} secret(s) read every ${POLLER_SECRET_TTL_MS / 60_000} min per warm process`,
     },
   ];
   const total = lines.reduce((n, l) => n + l.monthly, 0);

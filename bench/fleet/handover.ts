@@ -13,6 +13,7 @@
 
 import { SNSClient } from '@aws-sdk/client-sns';
 import Redis from 'ioredis';
+import { DynamoShardRuns } from '../../lambdas/adapters/dynamo-shard-runs';
 import { createDocumentClient, DynamoStore } from '../../lambdas/adapters/dynamo-store';
 import { runBatch } from '../../lambdas/adapters/redis-batch';
 import { sharedSentinelSubscriptions } from '../../lambdas/adapters/shared-subscriptions';
@@ -54,7 +55,14 @@ export interface HandoverResult {
   readonly withoutHandover: Summary;
   readonly missedWith: number;
   readonly duplicates: number;
-  readonly runs: readonly { readonly handover: boolean; readonly stopped: Record<string, number> }[];
+  readonly runs: readonly {
+    readonly handover: boolean;
+    readonly stopped: Record<string, number>;
+    /** How long the run lasted past its period (ms): what the handover adds to every run's bill. */
+    readonly pastPeriodMs: number;
+  }[];
+  /** Mean of pastPeriodMs over the handover runs that had a next run (the last one had none). */
+  readonly meanPastPeriodMs: number | null;
   readonly goal: { readonly met: boolean; readonly text: string };
 }
 
@@ -87,6 +95,7 @@ export async function benchHandover(
   const deps = () => ({
     ...urgentPolls(probeWith(runBatch, Date.now), sharedSentinelSubscriptions().subscribe, POLL_CONCURRENCY),
     store: new DynamoStore({ client: documentClient, tableName: aws.tableName }),
+    runs: new DynamoShardRuns({ client: documentClient, tableName: aws.tableName }),
     publisher: new SnsAlertPublisher({ client: sns, topicArn: 'arn:aws:sns:us-east-1:123456789012:bench' }),
     secrets: { getSecret: async () => PASSWORD },
     clock: Date.now,
@@ -109,7 +118,7 @@ export async function benchHandover(
   await Promise.all(listeners.map((c) => c.connect().then(() => c.psubscribe('+switch-master'))));
 
   const samples: SwitchSample[] = [];
-  const runs: { handover: boolean; stopped: Record<string, number> }[] = [];
+  const runs: { handover: boolean; stopped: Record<string, number>; pastPeriodMs: number }[] = [];
   let nextMaster = 0;
   const failover = async (i: number) => {
     await fleet.withSentinel((c) => c.call('SENTINEL', 'FAILOVER', masterName(i)));
@@ -125,7 +134,7 @@ export async function benchHandover(
           `period ${options.periodMs / 1000} s, cold start ${options.coldStartMs} ms`,
       );
       const t0 = Date.now();
-      const running: Promise<DeploymentSummary[]>[] = [];
+      const running: Promise<{ summary: DeploymentSummary[]; pastPeriodMs: number }>[] = [];
       const placed: { name: string; runStart: number }[] = [];
       for (let k = 0; k <= boundaries; k++) {
         const runStart = t0 + k * options.periodMs + (k === 0 ? 0 : options.coldStartMs);
@@ -137,8 +146,21 @@ export async function benchHandover(
               owner: `${handover ? 'h' : 'n'}-run-${k}`,
               remainingMs: () => started + window + 10_000 - Date.now(),
               windowMs: window,
+              // As the handler runs it: the shard's run mark (without the handover: no mark, as before).
+              ...(handover
+                ? {
+                    handover: {
+                      shardKey: `bench-${t0}/0`,
+                      periodMs: options.periodMs,
+                      overlapMs: options.overlapMs,
+                    },
+                  }
+                : {}),
             });
-            return [...summary.deployments];
+            return {
+              summary: [...summary.deployments],
+              pastPeriodMs: Date.now() - started - options.periodMs,
+            };
           })(),
         );
         if (k === 0) continue;
@@ -156,11 +178,12 @@ export async function benchHandover(
         }
       }
       const summaries = await Promise.all(running);
-      for (const s of summaries) {
+      summaries.forEach(({ summary, pastPeriodMs }, k) => {
         const stopped: Record<string, number> = {};
-        for (const d of s) stopped[d.stopped] = (stopped[d.stopped] ?? 0) + 1;
-        runs.push({ handover, stopped });
-      }
+        for (const d of summary) stopped[d.stopped] = (stopped[d.stopped] ?? 0) + 1;
+        // The last run of a series has no next run to hand over to: it watches its whole window.
+        if (k < summaries.length - 1) runs.push({ handover, stopped, pastPeriodMs });
+      });
       for (const p of placed) {
         const sw = switchedAt.get(p.name);
         const alerts = aws.published.filter(
@@ -194,6 +217,10 @@ export async function benchHandover(
     missedWith,
     duplicates: samples.filter((s) => s.alerts > 1).length,
     runs,
+    meanPastPeriodMs: (() => {
+      const past = runs.filter((r) => r.handover).map((r) => r.pastPeriodMs);
+      return past.length === 0 ? null : Math.round(past.reduce((a, b) => a + b, 0) / past.length);
+    })(),
     goal: {
       met,
       text: `MASTER_CHANGED p99 <= 1 s after +switch-master for switches at the boundary between runs: ${

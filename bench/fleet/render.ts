@@ -116,6 +116,18 @@ export function renderFleet(r: FleetResult): string {
         }),
       ),
       `  switches without an alert: ${h.missedWith}; alerted twice: ${h.duplicates}`,
+      `  with the handover, by where +switch-master landed (ms from the next run's start): ${h.options.offsetsMs
+        .map((o) => {
+          const near = h.samples
+            .filter((s) => s.handover && s.latencyMs !== null && Math.abs(s.offsetMs - o) < 400)
+            .map((s) => s.latencyMs as number);
+          return `${o}: ${near.length === 0 ? '-' : `${Math.min(...near)}-${Math.max(...near)}`}`;
+        })
+        .join('; ')}`,
+      `  runs lasted past their period: ${h.meanPastPeriodMs === null ? '-' : `${h.meanPastPeriodMs} ms on average`} (${h.runs
+        .filter((x) => x.handover)
+        .map((x) => x.pastPeriodMs)
+        .join(', ')})`,
     );
   }
   const d = r.dynamoPerMinute;

@@ -78,9 +78,18 @@ export function summarizeFleet({
     );
     return { shards, memoryMb: memorySizeFor(largest) };
   };
+  // A listening run is billed for its minute plus what the handover adds (measured by the handover
+  // part: how long a run lasted past its period once the next run listened); 25 s, the most it may
+  // add, when the handover part did not run.
+  const pastPeriodS = handover?.meanPastPeriodMs != null ? handover.meanPastPeriodMs / 1000 : 25;
+  const listeningRunSeconds = Math.round((60 + pastPeriodS) * 10) / 10;
   const costs = [
     { mode: 'one poll a minute (default)', listening: null, most: 64 },
-    { mode: 'pollEverySeconds 60 (events between polls)', listening: 77, most: MAX_DEPLOYMENTS_PER_SHARD },
+    {
+      mode: `pollEverySeconds 60 (events between polls; runs last ${listeningRunSeconds} s)`,
+      listening: listeningRunSeconds,
+      most: MAX_DEPLOYMENTS_PER_SHARD,
+    },
   ].map(({ mode, listening: l, most }) => ({
     mode,
     estimates: [10, 100, 1000].map((d) =>

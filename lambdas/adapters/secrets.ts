@@ -16,6 +16,14 @@ import type { Clock, SecretSource } from '../core/ports';
 import { callSignal, failureName } from './aws-clients';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
+/**
+ * The poller keeps passwords longer: it reads a secret again at once when a server refuses the cached
+ * password (getSecret with `fresh`), so a rotation costs no false page, and at 1,000 deployments
+ * each read every 5 minutes per warm process was $44-88 a month of API calls (docs/aws.md).
+ */
+export const POLLER_SECRET_TTL_MS = 30 * 60_000;
+/** A `fresh` read is served from a read younger than this: a wrong password costs one read a minute. */
+export const FRESH_READ_MIN_AGE_MS = 60_000;
 
 /** A secret could not be read or has no usable value. Carries the ARN, never the value. */
 export class SecretError extends SentinelWatchError {
@@ -64,9 +72,10 @@ export class CachedSecretSource implements SecretSource {
     this.#callTimeoutMs = props.callTimeoutMs;
   }
 
-  async getSecret(arn: string): Promise<string> {
+  async getSecret(arn: string, options: { readonly fresh?: boolean } = {}): Promise<string> {
     const cached = this.#cache.get(arn);
-    if (cached && this.#clock() - cached.fetchedAt < this.#ttlMs) return cached.value;
+    const maxAge = options.fresh ? Math.min(this.#ttlMs, FRESH_READ_MIN_AGE_MS) : this.#ttlMs;
+    if (cached && this.#clock() - cached.fetchedAt < maxAge) return cached.value;
     // Deployments polled in parallel often share one secret: one request serves them all.
     const pending = this.#inFlight.get(arn);
     if (pending) return pending;

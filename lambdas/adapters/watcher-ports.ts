@@ -29,7 +29,11 @@ export function watcherClients(publish: AwsCallLimits): WatcherClients {
   };
 }
 
-export function watcherPorts(clients: WatcherClients, where: { tableName: string; topicArn: string }) {
+export function watcherPorts(
+  clients: WatcherClients,
+  where: { tableName: string; topicArn: string },
+  options: { readonly secretTtlMs?: number } = {},
+) {
   return {
     store: new DynamoStore({
       client: clients.documentClient,
@@ -44,6 +48,7 @@ export function watcherPorts(clients: WatcherClients, where: { tableName: string
     secrets: new CachedSecretSource({
       client: clients.secretsManager,
       callTimeoutMs: AWS_LIMITS.secretsManager.callTimeoutMs,
+      ...(options.secretTtlMs === undefined ? {} : { ttlMs: options.secretTtlMs }),
     }),
   };
 }

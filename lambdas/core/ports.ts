@@ -29,7 +29,11 @@ export interface AlertPublisher {
 
 /** Reads a secret's string value (Secrets Manager in AWS). Implementations cache for a short TTL. */
 export interface SecretSource {
-  getSecret(arn: string): Promise<string>;
+  /**
+   * The secret's value. `fresh`: read it again rather than from a cache (a server just refused the
+   * cached password: it may have been rotated); a source may still answer from a read a moment old.
+   */
+  getSecret(arn: string, options?: { readonly fresh?: boolean }): Promise<string>;
 }
 
 /** Wall clock, epoch milliseconds; injected so tests control time. */

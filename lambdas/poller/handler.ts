@@ -12,6 +12,7 @@ import { AWS_LIMITS } from '../adapters/aws-clients';
 import { DynamoShardRuns } from '../adapters/dynamo-shard-runs';
 import { DynamoSilenceStore } from '../adapters/dynamo-silences';
 import { runBatch } from '../adapters/redis-batch';
+import { POLLER_SECRET_TTL_MS } from '../adapters/secrets';
 import { sharedSentinelSubscriptions } from '../adapters/shared-subscriptions';
 import { watcherClients, watcherPorts } from '../adapters/watcher-ports';
 import { drillKeyFromEnv } from '../core/drill-lock';
@@ -49,13 +50,16 @@ export function publishPollMetrics(report: PollReport, context: MetricsContext):
 }
 
 export const defaultPollerDeps = (): PollerDeps => {
-  const ports = watcherPorts(clients, settings);
+  // Passwords cached 30 minutes: a refused one is read again at once (fresh-credentials.ts).
+  const ports = watcherPorts(clients, settings, { secretTtlMs: POLLER_SECRET_TTL_MS });
+  const drillKeySecrets = watcherPorts(clients, settings).secrets;
   return {
     probe: probeWith(runBatch, Date.now),
     lag: lagProbeWith(runBatch),
     ...ports,
     // The drill key signs drill locks: only a drill's own, signed switch is reported as info.
-    drillKey: () => drillKeyFromEnv(process.env, ports.secrets),
+    // Its own 5-minute cache (docs/security.md: a rotated drill key holds within 5 minutes).
+    drillKey: () => drillKeyFromEnv(process.env, drillKeySecrets),
     silences: new DynamoSilenceStore({
       client: clients.documentClient,
       tableName: settings.tableName,

@@ -20,6 +20,7 @@ import { TIMELINE_NOISE } from '../core/watch-cycle';
 import { readLag } from '../probe/lag-sampler';
 import { pollDeployment } from '../probe/poll-deployment';
 import { nodeTarget } from '../probe/targets';
+import { freshCredentials } from './fresh-credentials';
 import { nextTickAt, phaseMs, type RunMark } from './handover';
 import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
 import { ShardHandover } from './shard-handover';
@@ -127,6 +128,7 @@ export async function resolveCredentials(
   index: number,
   secrets: SecretSource,
   env: Readonly<Record<string, string | undefined>>,
+  fresh = false,
 ): Promise<Credentials> {
   const fromEnv = (name: string | null, key: string): string | undefined => {
     if (name === null) return undefined;
@@ -137,9 +139,11 @@ export async function resolveCredentials(
     return value;
   };
   const [password, sentinelPassword] = await Promise.all([
-    d.passwordSecretArn ? secrets.getSecret(d.passwordSecretArn) : fromEnv(d.passwordEnv, 'passwordEnv'),
+    d.passwordSecretArn
+      ? secrets.getSecret(d.passwordSecretArn, { fresh })
+      : fromEnv(d.passwordEnv, 'passwordEnv'),
     d.sentinelPasswordSecretArn
-      ? secrets.getSecret(d.sentinelPasswordSecretArn)
+      ? secrets.getSecret(d.sentinelPasswordSecretArn, { fresh })
       : fromEnv(d.sentinelPasswordEnv, 'sentinelPasswordEnv'),
   ]);
   return {
@@ -231,7 +235,7 @@ async function watchDeployment(
    * master's replication view after each: a replica behind triggers a poll now (at most one such
    * trigger per LAG_TRIGGER_GAP_MS: the poll is the judge, a sample only calls it).
    */
-  const waitUntil = async (until: number, credentials: Credentials): Promise<void> => {
+  const waitUntil = async (until: number, current: () => Credentials): Promise<void> => {
     const lag = deps.lag;
     const every = lag && d.lagCheckMs > 0 ? d.lagCheckMs : null;
     while (!triggered && !handover.handedOver) {
@@ -242,7 +246,7 @@ async function watchDeployment(
       wake = null;
       if (triggered || every === null || !lag || master === null || deps.clock() >= until) continue;
       if (deps.clock() - lastLagTriggerAt < LAG_TRIGGER_GAP_MS) continue;
-      if (await lag(d, credentials, master).catch(() => false)) {
+      if (await lag(d, current(), master).catch(() => false)) {
         lastLagTriggerAt = deps.clock();
         log.info('a replica looks behind between polls: polling now', { deployment: d.name });
         triggered = true;
@@ -254,6 +258,15 @@ async function watchDeployment(
 
   try {
     const credentials = await resolveCredentials(d, index, deps.secrets, deps.env ?? {});
+    // A password a server refuses is read again from its secret before the poll is judged.
+    const fresh = freshCredentials(
+      deps.probe,
+      d,
+      credentials,
+      (again) => resolveCredentials(d, index, deps.secrets, deps.env ?? {}, again),
+      log,
+    );
+    const pollDeps: PollerDeps = { ...deps, probe: fresh.probe };
     // Listen before the first poll saves: the previous run stops once it sees that save (handover.ts),
     // and by then this run must already hear the sentinels.
     if (everyMs !== null && deps.subscribe) {
@@ -285,7 +298,7 @@ async function watchDeployment(
     if (everyMs !== null && handover.predecessor) {
       const listeningAt = (await handover.listening) ?? deps.clock();
       const first = nextTickAt(Math.max(deps.clock(), listeningAt + handover.checkEveryMs), phase, everyMs);
-      await waitUntil(Math.min(first, latestStart), credentials);
+      await waitUntil(Math.min(first, latestStart), fresh.current);
       if (handover.handedOver && !triggered) return stopHere();
       if (!triggered && first > latestStart) {
         return { deployment: d.name, polls, published, pending, stopped: 'done' };
@@ -301,7 +314,17 @@ async function watchDeployment(
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
       const pollStartedAt = deps.clock();
-      const result = await pollOnce(config, d, credentials, deps, options, budget, events, me, readKey);
+      const result = await pollOnce(
+        config,
+        d,
+        fresh.current(),
+        pollDeps,
+        options,
+        budget,
+        events,
+        me,
+        readKey,
+      );
       // The next switch's timeline starts after this one's.
       if (result.switched) events.length = 0;
       master = result.master ?? null;
@@ -335,7 +358,7 @@ async function watchDeployment(
         const now = deps.clock();
         if (now >= latestStart) break;
         const until = Math.min(nextTick, latestStart);
-        await waitUntil(until, credentials);
+        await waitUntil(until, fresh.current);
         if (handover.handedOver && !triggered) return stopHere();
         if (!triggered && until < nextTick) break;
       }

@@ -64,6 +64,25 @@ describe('Class: CachedSecretSource', () => {
       expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
     });
 
+    it('reads again when asked for a fresh value, at most once a minute (a refused password)', async () => {
+      // Prepare: the poller's TTL, half an hour
+      sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'old' }).resolves({ SecretString: 'new' });
+      const secrets = new CachedSecretSource({ client, clock: () => now, ttlMs: 30 * 60_000 });
+      await secrets.getSecret(ARN);
+
+      // Act: a fresh read 30 s after the first is served from it; one 60 s after is a new read
+      now += 30_000;
+      const tooSoon = await secrets.getSecret(ARN, { fresh: true });
+      now += 30_000;
+      const fresh = await secrets.getSecret(ARN, { fresh: true });
+      now += 10 * 60_000;
+      const cached = await secrets.getSecret(ARN);
+
+      // Assess
+      expect([tooSoon, fresh, cached]).toEqual(['old', 'new', 'new']);
+      expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    });
+
     it.each([
       [
         'missing',
