@@ -22,8 +22,8 @@ export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
  * each read every 5 minutes per warm process was $44-88 a month of API calls (docs/aws.md).
  */
 export const POLLER_SECRET_TTL_MS = 30 * 60_000;
-/** A `fresh` read is served from a read younger than this: a wrong password costs one read a minute. */
-export const FRESH_READ_MIN_AGE_MS = 60_000;
+/** At most one `fresh` read per secret this often: a wrong password costs one read a minute. */
+export const FRESH_READ_EVERY_MS = 60_000;
 
 /** A secret could not be read or has no usable value. Carries the ARN, never the value. */
 export class SecretError extends SentinelWatchError {
@@ -63,6 +63,8 @@ export class CachedSecretSource implements SecretSource {
   readonly #callTimeoutMs: number | undefined;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<string>>();
+  /** When each secret was last read for a `fresh` request. */
+  readonly #freshAt = new Map<string, number>();
 
   constructor(props: CachedSecretSourceProps) {
     this.#client = props.client;
@@ -74,8 +76,12 @@ export class CachedSecretSource implements SecretSource {
 
   async getSecret(arn: string, options: { readonly fresh?: boolean } = {}): Promise<string> {
     const cached = this.#cache.get(arn);
-    const maxAge = options.fresh ? Math.min(this.#ttlMs, FRESH_READ_MIN_AGE_MS) : this.#ttlMs;
-    if (cached && this.#clock() - cached.fetchedAt < maxAge) return cached.value;
+    const now = this.#clock();
+    const fresh =
+      options.fresh === true &&
+      now - (this.#freshAt.get(arn) ?? Number.NEGATIVE_INFINITY) >= FRESH_READ_EVERY_MS;
+    if (fresh) this.#freshAt.set(arn, now);
+    else if (cached && now - cached.fetchedAt < this.#ttlMs) return cached.value;
     // Deployments polled in parallel often share one secret: one request serves them all.
     const pending = this.#inFlight.get(arn);
     if (pending) return pending;

@@ -208,6 +208,8 @@ async function watchDeployment(
   const events: SentinelEvent[] = [];
   let wake: AbortController | null = null;
   let triggered = false;
+  // A +switch-master since the last poll started: that poll cannot have seen the new master.
+  let switchHeard = false;
   let lastLagTriggerAt = Number.NEGATIVE_INFINITY;
   let master: Address | null = null;
   let polls = 0;
@@ -225,6 +227,7 @@ async function watchDeployment(
     if (!TIMELINE_NOISE.includes(event.type)) events.push(event);
     const cutoff = deps.clock() - TIMELINE_WINDOW_MS;
     while (events.length > 0 && (events[0].at < cutoff || events.length > 100)) events.shift();
+    if (event.type === '+switch-master') switchHeard = true;
     if (TRIGGER_EVENTS.includes(event.type)) {
       triggered = true;
       wake?.abort();
@@ -313,6 +316,7 @@ async function watchDeployment(
     for (;;) {
       // This poll sees whatever the events so far announced; only later ones call for another.
       triggered = false;
+      switchHeard = false;
       const pollStartedAt = deps.clock();
       const result = await pollOnce(
         config,
@@ -363,7 +367,10 @@ async function watchDeployment(
         if (!triggered && until < nextTick) break;
       }
       if (triggered) {
-        await deps.sleep(Math.max(debounceMs, pollStartedAt + minGapMs - deps.clock()));
+        // The gap keeps a burst of events from polling back to back; a switch the last poll could
+        // not have seen is polled after the debounce alone (a failover has one +switch-master).
+        const gap = switchHeard ? 0 : pollStartedAt + minGapMs - deps.clock();
+        await deps.sleep(Math.max(debounceMs, gap));
       }
       if (deps.clock() > latestStart) break;
     }

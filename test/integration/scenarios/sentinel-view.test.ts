@@ -1,9 +1,19 @@
 // Scenarios: the sentinels cannot use servers that answer the watcher (Sentinel's own view as a fact).
-// Real sentinels with a wrong auth-pass, a renamed PING, on a real 1+2+3 topology.
+// Real sentinels with a wrong auth-pass, a renamed PING, on a real 1+2+3 topology. And a password
+// rotated on every server and in its secret: the poller must follow it without paging.
 
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { runBatch } from '../../../lambdas/adapters/redis-batch';
+import { CachedSecretSource, POLLER_SECRET_TTL_MS } from '../../../lambdas/adapters/secrets';
+import { parseWatchConfig } from '../../../lambdas/core/config';
+import type { AlertMessage } from '../../../lambdas/core/ports';
+import { type PollerDeps, probeWith, runPoller, sleep } from '../../../lambdas/poller/run';
 import type { WatchStep } from '../../../lambdas/probe/deployment-watcher';
+import { MemoryStore } from '../../unit/helpers/memory-store';
+import { startSecretsManagerStandIn } from '../stand-ins/secrets-manager';
 import {
+  admin,
   hasFinding,
   hasNotification,
   healthy,
@@ -163,4 +173,79 @@ describe('Scenario family: Sentinel sees servers down that answer the watcher', 
       await s.topo.restart(replica);
     }
   }, 90_000);
+});
+
+describe('Scenario: the Redis password rotated on every server and in its secret', () => {
+  it('the poller reads the secret again when the cached password is refused, and pages nothing', async () => {
+    // Prepare: the poller's loop with its real probe, its 30-minute secret cache on the real SDK
+    // against a local Secrets Manager, and the deployment's password in a secret
+    const s = scenario();
+    const old = s.topo.password;
+    const rotated = `${old}-rotated`;
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:it-rotation-AbCdEf';
+    const values: Record<string, string> = { [arn]: old };
+    const sm = await startSecretsManagerStandIn(values);
+    const client = new SecretsManagerClient({
+      endpoint: sm.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const config = parseWatchConfig({
+      deployments: [
+        {
+          name: 'it-rotation',
+          masterName: s.topo.masterName,
+          sentinels: s.topo.sentinelAddresses,
+          passwordSecretArn: arn,
+          ...(s.topo.sentinelPassword ? { sentinelPasswordEnv: 'IT_SENTINEL_PASSWORD' } : {}),
+          timeoutMs: 1000,
+        },
+      ],
+    });
+    const store = new MemoryStore();
+    const published: AlertMessage[] = [];
+    const deps: PollerDeps = {
+      probe: probeWith(runBatch, Date.now),
+      store,
+      publisher: { publish: async (m) => void published.push(m) },
+      secrets: new CachedSecretSource({ client, ttlMs: POLLER_SECRET_TTL_MS }),
+      clock: Date.now,
+      sleep,
+      env: { IT_SENTINEL_PASSWORD: s.topo.sentinelPassword ?? undefined },
+    };
+    const poll = (n: number) =>
+      runPoller(config, deps, { owner: `it-rotation-${n}`, remainingMs: () => 30_000 });
+    const setPassword = async (from: string, to: string) => {
+      for (const port of s.topo.dataPorts) {
+        const c = await admin(port, from);
+        try {
+          await c.call('CONFIG', 'SET', 'masterauth', to);
+          await c.call('CONFIG', 'SET', 'requirepass', to);
+        } finally {
+          c.disconnect();
+        }
+      }
+      await onSentinels(s, (c) => c.call('SENTINEL', 'SET', s.topo.masterName, 'auth-pass', to));
+    };
+    try {
+      await poll(1);
+      expect(published).toEqual([]);
+
+      // Act: rotate on every data node and every sentinel's auth-pass, then in the secret
+      await setPassword(old, rotated);
+      values[arn] = rotated;
+      await poll(2);
+
+      // Assess: the cached password was refused, the secret read again, the poll made again with
+      // the new one: every node answered and nothing was paged
+      expect(sm.requests.map((r) => r.secretId)).toEqual([arn, arn]);
+      expect(published.map((m) => `${m.attributes.code}: ${m.subject}`)).toEqual([]);
+      const last = store.snapshots.at(-1);
+      expect(last?.nodes.map((n) => n.reachable)).toEqual([true, true, true]);
+    } finally {
+      await setPassword(rotated, old).catch(() => undefined);
+      client.destroy();
+      await sm.close();
+    }
+  }, 60_000);
 });

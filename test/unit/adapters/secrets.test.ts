@@ -66,21 +66,27 @@ describe('Class: CachedSecretSource', () => {
 
     it('reads again when asked for a fresh value, at most once a minute (a refused password)', async () => {
       // Prepare: the poller's TTL, half an hour
-      sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'old' }).resolves({ SecretString: 'new' });
+      sm.on(GetSecretValueCommand)
+        .resolvesOnce({ SecretString: 'old' })
+        .resolvesOnce({ SecretString: 'new' })
+        .resolves({ SecretString: 'newer' });
       const secrets = new CachedSecretSource({ client, clock: () => now, ttlMs: 30 * 60_000 });
       await secrets.getSecret(ARN);
 
-      // Act: a fresh read 30 s after the first is served from it; one 60 s after is a new read
-      now += 30_000;
-      const tooSoon = await secrets.getSecret(ARN, { fresh: true });
-      now += 30_000;
+      // Act: a fresh read a second after the cached one reads again; the next fresh request within a
+      // minute of it is served from the cache; one a minute later reads again
+      now += 1_000;
       const fresh = await secrets.getSecret(ARN, { fresh: true });
+      now += 59_000;
+      const tooSoon = await secrets.getSecret(ARN, { fresh: true });
+      now += 1_000;
+      const again = await secrets.getSecret(ARN, { fresh: true });
       now += 10 * 60_000;
       const cached = await secrets.getSecret(ARN);
 
       // Assess
-      expect([tooSoon, fresh, cached]).toEqual(['old', 'new', 'new']);
-      expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+      expect([fresh, tooSoon, again, cached]).toEqual(['new', 'new', 'newer', 'newer']);
+      expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
     });
 
     it.each([

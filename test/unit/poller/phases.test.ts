@@ -212,3 +212,53 @@ describe('Function: runPoller, phases and the shard handover', () => {
     expect(runs.marks.size).toBe(0);
   });
 });
+
+describe('Function: runPoller, an event during a poll', () => {
+  /** One deployment whose probe takes 400 ms; `type` arrives 100 ms into the poll at 10 s. */
+  async function eventDuringPoll(type: '+switch-master' | '+sdown'): Promise<number[]> {
+    const one = parseWatchConfig({
+      pollEverySeconds: 10,
+      deployments: [{ name: 'd0', masterName: 'mymaster', sentinels: ['10.0.1.61:26379'] }],
+    });
+    const started: number[] = [];
+    const d = deps();
+    time.at(NOW + 10_100, () => {
+      if (type === '+switch-master') switched.add('d0');
+      const payload =
+        type === '+sdown' ? 'master mymaster 10.0.1.61 6379' : 'mymaster 10.0.1.61 6379 10.0.1.63 6379';
+      listeners.get('d0')?.(parseSentinelEvent(type, payload, '10.0.1.62:26379', time.now));
+    });
+    await time.run(
+      runPoller(
+        one,
+        {
+          ...d,
+          probe: async (...args) => {
+            started.push(time.now - NOW);
+            await time.sleep(400);
+            return d.probe(...args);
+          },
+        },
+        { owner: 'run-1', remainingMs: () => 20_000 },
+      ),
+    );
+    return started;
+  }
+
+  it('polls a +switch-master the running poll could not see after the debounce alone', async () => {
+    // Act
+    const started = await eventDuringPoll('+switch-master');
+
+    // Assess: the poll at 10 s ends at 10.4 s; the next starts 300 ms later, not at 11 s
+    expect(started.slice(0, 3)).toEqual([0, 10_000, 10_700]);
+    expect(published.map((m) => m.attributes.code)).toEqual(['MASTER_CHANGED']);
+  });
+
+  it('keeps other events a second from the last poll start (a burst does not poll back to back)', async () => {
+    // Act
+    const started = await eventDuringPoll('+sdown');
+
+    // Assess
+    expect(started.slice(0, 3)).toEqual([0, 10_000, 11_000]);
+  });
+});
