@@ -28,7 +28,9 @@ function valueSize(v: AttributeValue): number {
       return Math.ceil(digits / 2) + 1;
     }
     case 'B':
-      return Buffer.from(raw as string, 'base64').length;
+      return binarySize(raw);
+    case 'BS':
+      return (raw as unknown[]).reduce((n: number, b) => n + binarySize(b), 0);
     case 'BOOL':
     case 'NULL':
       return 1;
@@ -50,6 +52,10 @@ function valueSize(v: AttributeValue): number {
       return 0;
   }
 }
+
+/** A binary's bytes: base64 text on the wire (what the proxy sees), bytes in the SDK's own objects. */
+const binarySize = (raw: unknown): number =>
+  typeof raw === 'string' ? Buffer.from(raw, 'base64').length : (raw as Uint8Array).length;
 
 export interface WriteRecord {
   readonly at: number;
