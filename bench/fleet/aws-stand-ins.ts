@@ -7,7 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 
-type AttributeValue = Record<string, unknown>;
+/** One DynamoDB attribute value, `{ S: "..." }`, `{ B: ... }`: the wire JSON or the SDK's own objects. */
+type AttributeValue = object;
 
 /** Bytes DynamoDB bills for an item: attribute names plus values, by its documented rules. */
 export function itemSize(item: Record<string, AttributeValue>): number {
