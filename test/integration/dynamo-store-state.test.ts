@@ -13,12 +13,16 @@ import { pollSimulatedDeployment } from '../../bench/fleet/poll-simulated';
 import { createDocumentClient, DynamoStore, StoreError } from '../../lambdas/adapters/dynamo-store';
 import { MAX_STATE_JSON_BYTES, STATE_ENCODING } from '../../lambdas/adapters/state-codec';
 import { STATE_DICTIONARY } from '../../lambdas/adapters/state-dictionary';
-import { parseWatchConfig } from '../../lambdas/core/config';
-import type { Snapshot } from '../../lambdas/core/types';
-import { type PollerLog, runPoller } from '../../lambdas/poller/run';
+import { runPoller } from '../../lambdas/poller/run';
 import type { PollerState } from '../../lambdas/poller/state';
-import { eventfulPollerState, healthyPollerState } from '../unit/helpers/poller-states';
-import { healthySnapshot, NOW } from '../unit/helpers/snapshot-factory';
+import {
+  eventfulPollerState,
+  fakePollerDeps,
+  healthyPollerState,
+  type LoggedError,
+  PROD_CACHE_CONFIG,
+} from '../unit/helpers/poller-states';
+import { NOW } from '../unit/helpers/snapshot-factory';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -256,36 +260,13 @@ describe('Class: DynamoStore (the STATE item)', () => {
     it('logs it, starts over from an empty state and replaces the item, instead of stalling', async () => {
       // Prepare: a damaged item at version 5
       await putRaw('prod-cache', { version: 5, encoding: STATE_ENCODING, stateZ: Buffer.from('not a blob') });
-      const errors: { message: string; data?: Record<string, unknown> }[] = [];
-      const log: PollerLog = {
-        info: () => undefined,
-        warn: () => undefined,
-        error: (message, data) => errors.push({ message, data }),
-      };
-      const config = parseWatchConfig({
-        deployments: [
-          {
-            name: 'prod-cache',
-            masterName: 'mymaster',
-            sentinels: ['10.0.1.61:26379', '10.0.1.62:26379', '10.0.1.63:26379'],
-          },
-        ],
-      });
+      const errors: LoggedError[] = [];
 
       // Act
-      const summary = await runPoller(
-        config,
-        {
-          probe: async () => healthySnapshot({ at: NOW }) as Snapshot,
-          store,
-          publisher: { publish: async () => undefined },
-          secrets: { getSecret: async () => 'unused' },
-          clock: () => NOW,
-          sleep: async () => undefined,
-          log,
-        },
-        { owner: 'inv-1', remainingMs: () => 60_000 },
-      );
+      const summary = await runPoller(PROD_CACHE_CONFIG, fakePollerDeps(store, { now: NOW }, { errors }), {
+        owner: 'inv-1',
+        remainingMs: () => 60_000,
+      });
       const loaded = await store.loadState<PollerState>('prod-cache');
 
       // Assess

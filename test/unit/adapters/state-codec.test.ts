@@ -59,7 +59,9 @@ describe('Module: state-codec', () => {
       // Assess
       expect(error).toBeInstanceOf(StateCodecError);
       expect(error).toBeInstanceOf(SentinelWatchError);
-      expect((error as Error).message).toMatch(/^the state is \d{7} bytes of JSON, more than 1048576 that a load inflates$/);
+      expect((error as Error).message).toMatch(
+        /^the state is \d{7} bytes of JSON, more than 1048576 that a load inflates$/,
+      );
       expect((error as Error).message).not.toContain('db-secret-host');
     });
   });

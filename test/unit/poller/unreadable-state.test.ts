@@ -2,22 +2,11 @@
 // polls for good: the poller logs it, starts over from an empty state at the item's version, and the
 // next save replaces it. Any other load error still fails the poll, as before.
 
-import { parseWatchConfig } from '../../../lambdas/core/config';
 import type { StoredState } from '../../../lambdas/core/store-ports';
-import type { Snapshot } from '../../../lambdas/core/types';
 import { type PollerDeps, runPoller } from '../../../lambdas/poller/run';
 import { MemoryStore } from '../helpers/memory-store';
-import { healthySnapshot, NOW } from '../helpers/snapshot-factory';
-
-const config = parseWatchConfig({
-  deployments: [
-    {
-      name: 'prod-cache',
-      masterName: 'mymaster',
-      sentinels: ['10.0.1.61:26379', '10.0.1.62:26379', '10.0.1.63:26379'],
-    },
-  ],
-});
+import { fakePollerDeps, type LoggedError, PROD_CACHE_CONFIG } from '../helpers/poller-states';
+import { NOW } from '../helpers/snapshot-factory';
 
 /** A store whose next load fails with `error`, as DynamoStore's does for an item it cannot read. */
 class FailingLoadStore extends MemoryStore {
@@ -39,21 +28,9 @@ const unreadable = (version: number) =>
     retryable: false,
   });
 
-let errors: { message: string; data?: Record<string, unknown> }[];
+let errors: LoggedError[];
 
-const deps = (store: MemoryStore): PollerDeps => ({
-  probe: async () => healthySnapshot({ at: NOW }) as Snapshot,
-  store,
-  publisher: { publish: async () => undefined },
-  secrets: { getSecret: async () => 'unused' },
-  clock: () => NOW,
-  sleep: async () => undefined,
-  log: {
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message, data) => errors.push({ message, data }),
-  },
-});
+const deps = (store: MemoryStore): PollerDeps => fakePollerDeps(store, { now: NOW }, { errors });
 
 beforeEach(() => {
   errors = [];
@@ -66,7 +43,10 @@ describe('Function: runPoller, when the stored state cannot be read', () => {
     store.states.set('prod-cache', { version: 4, state: 'damaged' });
 
     // Act
-    const summary = await runPoller(config, deps(store), { owner: 'inv-1', remainingMs: () => 60_000 });
+    const summary = await runPoller(PROD_CACHE_CONFIG, deps(store), {
+      owner: 'inv-1',
+      remainingMs: () => 60_000,
+    });
 
     // Assess
     expect(summary.deployments[0]).toMatchObject({ polls: 1, stopped: 'done' });
@@ -87,7 +67,7 @@ describe('Function: runPoller, when the stored state cannot be read', () => {
     );
 
     // Act
-    const run = runPoller(config, deps(store), { owner: 'inv-1', remainingMs: () => 60_000 });
+    const run = runPoller(PROD_CACHE_CONFIG, deps(store), { owner: 'inv-1', remainingMs: () => 60_000 });
 
     // Assess
     await expect(run).rejects.toThrow('poll failed for 1 deployment: prod-cache: DynamoDB Get (loadState)');
