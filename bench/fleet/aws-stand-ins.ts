@@ -7,7 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../cli/local/embedded-dynamo';
 
-type AttributeValue = Record<string, unknown>;
+/** One DynamoDB attribute value, `{ S: "..." }`, `{ B: ... }`: the wire JSON or the SDK's own objects. */
+type AttributeValue = object;
 
 /** Bytes DynamoDB bills for an item: attribute names plus values, by its documented rules. */
 export function itemSize(item: Record<string, AttributeValue>): number {
@@ -28,7 +29,9 @@ function valueSize(v: AttributeValue): number {
       return Math.ceil(digits / 2) + 1;
     }
     case 'B':
-      return Buffer.from(raw as string, 'base64').length;
+      return binarySize(raw);
+    case 'BS':
+      return (raw as unknown[]).reduce((n: number, b) => n + binarySize(b), 0);
     case 'BOOL':
     case 'NULL':
       return 1;
@@ -50,6 +53,10 @@ function valueSize(v: AttributeValue): number {
       return 0;
   }
 }
+
+/** A binary's bytes: base64 text on the wire (what the proxy sees), bytes in the SDK's own objects. */
+const binarySize = (raw: unknown): number =>
+  typeof raw === 'string' ? Buffer.from(raw, 'base64').length : (raw as Uint8Array).length;
 
 export interface WriteRecord {
   readonly at: number;

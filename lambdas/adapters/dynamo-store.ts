@@ -1,14 +1,15 @@
 // One DynamoDB table for everything sentinel-watch remembers, per deployment:
 //
 //   pk = DEPLOYMENT#<name>   sk = SNAPSHOT#<takenAt ISO>    one poll (SnapshotRecord), TTL expiresAt
-//                            sk = STATE                     incident state, optimistic `version`
+//                            sk = STATE                     the poller's state, compressed (state-codec.ts),
+//                                                           optimistic `version`
 //                            sk = DRILL_LOCK                who may run a failover drill now, TTL
 //                            sk = DRILL#<startedAt ISO>     a drill report, TTL
 //
 // Every write that advances shared state is a conditional single-item Put or Delete: no transactions
 // (dynalite, used in the integration tests, has none, and none is needed). A failed condition is an
 // answer ('conflict', lock held, not the owner), never an exception. Every other SDK error becomes a
-// StoreError naming the operation and table; item contents are never put in a message.
+// StoreError (store-error.ts) naming the operation and table; item contents are never put in a message.
 
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -19,7 +20,6 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { SentinelWatchError } from '../core/errors';
 import type { SnapshotRecord } from '../core/snapshot-record';
 import type {
   DrillReportStore,
@@ -36,6 +36,10 @@ import type {
   TimeRange,
 } from '../core/store-ports';
 import { callSignal, failureName } from './aws-clients';
+import { decodeState, encodeState, StateCodecError } from './state-codec';
+import { StoreError, UnreadableStateError } from './store-error';
+
+export { StoreError, UnreadableStateError } from './store-error';
 
 /** The table's key schema and TTL attribute: the CDK stack creates the table from these. */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
@@ -49,39 +53,6 @@ export const SORT_KEYS = {
 
 /** History reads stop here unless the caller asks for fewer. */
 export const DEFAULT_HISTORY_LIMIT = 1000;
-
-/** Errors that the same request will meet again: a wrong table, key, permission or item. */
-const PERMANENT = new Set([
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'ValidationException',
-  'ItemCollectionSizeLimitExceededException',
-  'UnrecognizedClientException',
-  'SerializationException',
-  'KMSAccessDeniedException',
-  'KMSDisabledException',
-  'KMSNotFoundException',
-  'KMSInvalidStateException',
-]);
-
-/** A DynamoDB call failed for a reason other than a condition: throttling, network, permissions. */
-export class StoreError extends SentinelWatchError {
-  /** The SDK error's name (TimeoutError when the call's deadline ended it); null for our own checks. */
-  readonly errorName: string | null;
-  /** Worth trying again: throttling, a server error, a timeout or the network (not a bad request). */
-  readonly retryable: boolean;
-
-  constructor(
-    readonly operation: string,
-    readonly table: string,
-    problem: string,
-    options?: { cause?: unknown; errorName?: string },
-  ) {
-    super(`DynamoDB ${operation} on table "${table}" failed: ${problem}`, options);
-    this.errorName = options?.errorName ?? null;
-    this.retryable = this.errorName !== null && !PERMANENT.has(this.errorName);
-  }
-}
 
 export interface DynamoStoreProps {
   readonly client: DynamoDBDocumentClient;
@@ -205,11 +176,23 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
       ),
     );
     if (!out.Item) return null;
-    return { version: Number(out.Item.version), state: out.Item.state as T };
+    const version = Number(out.Item.version);
+    try {
+      return { version, state: decodeState(out.Item) as T };
+    } catch (error) {
+      if (!(error instanceof StateCodecError)) throw error;
+      throw new UnreadableStateError('Get (loadState)', this.#table, version, error);
+    }
   }
 
   async saveState<T>(deployment: string, state: T, expectedVersion: number | null): Promise<SaveResult> {
     const first = expectedVersion === null;
+    let encoded: ReturnType<typeof encodeState>;
+    try {
+      encoded = encodeState(state);
+    } catch (error) {
+      throw new StoreError('Put (saveState)', this.#table, (error as Error).message, { cause: error });
+    }
     try {
       await this.#send(
         'saveState',
@@ -224,7 +207,7 @@ export class DynamoStore implements SnapshotStore, StateStore, LockStore, LockRe
                 kind: 'state',
                 version: first ? 1 : expectedVersion + 1,
                 savedAt: new Date().toISOString(),
-                state: plain(state),
+                ...encoded,
               },
               ConditionExpression: first ? 'attribute_not_exists(#pk)' : '#version = :expected',
               ExpressionAttributeNames: first

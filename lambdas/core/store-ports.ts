@@ -43,6 +43,10 @@ export interface StoredState<T> {
 export type SaveResult = 'saved' | 'conflict';
 
 export interface StateStore {
+  /**
+   * The stored state, null before the first save. An item that is there but cannot be read (damaged)
+   * is an error with `unreadableVersion` (see unreadableStateVersion): reading again gives the same.
+   */
   loadState<T>(deployment: string): Promise<StoredState<T> | null>;
   /**
    * Saves `state` as version `expectedVersion + 1` only if the stored version is still
@@ -50,6 +54,15 @@ export interface StateStore {
    * that read the same version, exactly one saves.
    */
   saveState<T>(deployment: string, state: T, expectedVersion: number | null): Promise<SaveResult>;
+}
+
+/**
+ * The version of a stored state that loadState found but could not read, from its error; null for any
+ * other error. A caller may start over at that version: its next conditional save replaces the item.
+ */
+export function unreadableStateVersion(error: unknown): number | null {
+  const version = (error as { unreadableVersion?: unknown } | null | undefined)?.unreadableVersion;
+  return typeof version === 'number' && Number.isInteger(version) ? version : null;
 }
 
 export interface LockRequest {

@@ -11,6 +11,7 @@ import type { SentinelEvent } from '../core/sentinel-event';
 import type { Silence } from '../core/silence';
 import { applySilences, markSilenced } from '../core/silence-policy';
 import { maxLagBytes, toSnapshotRecord } from '../core/snapshot-record';
+import { type StoredState, unreadableStateVersion } from '../core/store-ports';
 import type { Address, Snapshot } from '../core/types';
 import { buildTimeline } from '../core/watch-cycle';
 import { publishClaimed, recordOutcomes } from './deliver';
@@ -25,6 +26,29 @@ import {
   type RunOptions,
   silentLog,
 } from './types';
+
+/**
+ * The stored state. One that cannot be read (damaged) would fail every poll of the deployment for
+ * good: like a damaged state's parts (loadPollerState), it is started over from empty, loudly, at its
+ * version, so that this poll's save replaces it.
+ */
+async function loadStoredState(deps: PollerDeps, deployment: string): Promise<StoredState<unknown> | null> {
+  try {
+    return await deps.store.loadState<unknown>(deployment);
+  } catch (error) {
+    const version = unreadableStateVersion(error);
+    if (version === null) throw error;
+    (deps.log ?? silentLog).error(
+      'the stored state cannot be read: detection starts over from an empty state',
+      {
+        deployment,
+        version,
+        error: errorText(error),
+      },
+    );
+    return { version, state: null };
+  }
+}
 
 /** Events remembered for a failover timeline. */
 export const TIMELINE_WINDOW_MS = 10 * 60_000;
@@ -53,10 +77,7 @@ export async function pollOnce(
   drillKey: () => Promise<string | null> = async () => null,
 ): Promise<PollResult> {
   const log = deps.log ?? silentLog;
-  const [loaded, silences] = await Promise.all([
-    deps.store.loadState<unknown>(d.name),
-    readSilences(deps, d.name),
-  ]);
+  const [loaded, silences] = await Promise.all([loadStoredState(deps, d.name), readSilences(deps, d.name)]);
   const state = loadPollerState(loaded?.state);
   if (isSupersededBy(state.run ?? null, me)) return { status: 'superseded', published: 0, pending: 0 };
 

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DynamoStore, StoreError } from '../../../lambdas/adapters/dynamo-store';
+import { DynamoStore, StoreError, UnreadableStateError } from '../../../lambdas/adapters/dynamo-store';
+import { encodeState, MAX_STATE_JSON_BYTES, STATE_ENCODING } from '../../../lambdas/adapters/state-codec';
 import { SentinelWatchError } from '../../../lambdas/core/errors';
 import type { SnapshotRecord } from '../../../lambdas/core/snapshot-record';
+import { unreadableStateVersion } from '../../../lambdas/core/store-ports';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -166,6 +168,38 @@ describe('Class: DynamoStore', () => {
         ConsistentRead: true,
       });
     });
+
+    it('reads the compressed form and the earlier map form', async () => {
+      // Prepare
+      ddb
+        .on(GetCommand)
+        .resolvesOnce({ Item: { version: 4, ...encodeState({ open: ['A'] }) } })
+        .resolvesOnce({ Item: { version: 3, state: { open: ['B'] } } });
+
+      // Act / Assess
+      await expect(store().loadState('prod-cache')).resolves.toEqual({ version: 4, state: { open: ['A'] } });
+      await expect(store().loadState('prod-cache')).resolves.toEqual({ version: 3, state: { open: ['B'] } });
+    });
+
+    it('raises an UnreadableStateError with the stored version for a damaged blob', async () => {
+      // Prepare
+      const stateZ = Buffer.from(CONTENT);
+      ddb.on(GetCommand).resolves({ Item: { version: 9, encoding: STATE_ENCODING, stateZ } });
+
+      // Act
+      const error = await store()
+        .loadState('prod-cache')
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(UnreadableStateError);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({ unreadableVersion: 9, retryable: false, errorName: null });
+      expect((error as Error).message).toBe(
+        'DynamoDB Get (loadState) on table "sw-unit" failed: the stored state (attribute stateZ) cannot be inflated (Z_DATA_ERROR)',
+      );
+      expect(unreadableStateVersion(error)).toBe(9);
+    });
   });
 
   describe('Method: saveState', () => {
@@ -196,8 +230,25 @@ describe('Class: DynamoStore', () => {
       expect(result).toBe('saved');
       expect(ddb).toHaveReceivedCommandWith(PutCommand, {
         ConditionExpression: 'attribute_not_exists(#pk)',
-        Item: expect.objectContaining({ version: 1, state: { open: [] } }),
+        Item: expect.objectContaining({ version: 1, ...encodeState({ open: [] }) }),
       });
+      const item = ddb.commandCalls(PutCommand)[0].args[0].input.Item;
+      expect(item).not.toHaveProperty('state');
+    });
+
+    it('refuses a state too large to read back, naming its size and not its contents', async () => {
+      // Act
+      const error = await store()
+        .saveState('prod-cache', { host: CONTENT, pad: 'x'.repeat(MAX_STATE_JSON_BYTES) }, 1)
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toMatch(
+        /^DynamoDB Put \(saveState\) on table "sw-unit" failed: the state is \d+ bytes of JSON, more than 1048576/,
+      );
+      expect((error as Error).message).not.toContain(CONTENT);
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0);
     });
 
     it('wraps any other error in StoreError without the state in the message', async () => {

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { decodeState } from '../../../lambdas/adapters/state-codec';
 import type { Credentials } from '../../../lambdas/core/config';
 import type { DrillLockClaims } from '../../../lambdas/core/drill-lock';
 import type { Snapshot } from '../../../lambdas/core/types';
@@ -85,7 +86,8 @@ export function fakeTable(): void {
 
 export const storedState = (): { version: number; state: PollerState } => {
   const item = table.get('DEPLOYMENT#prod-cache|STATE');
-  return { version: item?.version as number, state: item?.state as PollerState };
+  // As DynamoDB holds it: compressed (state-codec.ts).
+  return { version: item?.version as number, state: decodeState(item ?? {}) as PollerState };
 };
 
 export const named = (name: string, message = name): Error => Object.assign(new Error(message), { name });
