@@ -8,23 +8,26 @@
 // timestamps each MASTER_CHANGED. The same runs without the handover (each run stops at its period,
 // as before) show the gap it closes.
 //
-// The runs are run.ts's loop in this process (the code the Lambda handler wires): the bundled handler
-// fixes the period to a real minute, which would make a few dozen samples take an hour.
+// Each run is its own Node process (handover-run.ts, bundled by esbuild as the stack bundles the
+// poller), started `coldStartMs` after its tick (a late EventBridge delivery) plus its own start-up (the
+// cold start), in a cpu cgroup holding a 512 MB Lambda's share of a core; two overlapping runs have two
+// cgroups, as two Lambdas have two CPU shares. It wires run.ts as the handler does; the bundled handler
+// itself fixes the period to a real minute, which would make a few dozen samples take an hour.
 
-import { SNSClient } from '@aws-sdk/client-sns';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
 import Redis from 'ioredis';
-import { DynamoShardRuns } from '../../lambdas/adapters/dynamo-shard-runs';
-import { createDocumentClient, DynamoStore } from '../../lambdas/adapters/dynamo-store';
-import { runBatch } from '../../lambdas/adapters/redis-batch';
-import { sharedSentinelSubscriptions } from '../../lambdas/adapters/shared-subscriptions';
-import { SnsAlertPublisher } from '../../lambdas/adapters/sns-publisher';
-import type { WatchConfig } from '../../lambdas/core/config';
-import { POLL_CONCURRENCY } from '../../lambdas/core/fleet-config';
-import { type DeploymentSummary, probeWith, runPoller, sleep } from '../../lambdas/poller/run';
-import { urgentPolls } from '../../lambdas/poller/urgent-polls';
+import type { DeploymentSummary } from '../../lambdas/poller/run';
+import { sleep } from '../../lambdas/poller/run';
+import { ESBUILD_SETTINGS } from '../bundles';
 import { type Summary, summarize } from '../stats';
 import type { AwsStandIns } from './aws-stand-ins';
+import type { RunArgs } from './handover-run';
 import { masterName, PASSWORD, type RealFleet } from './real-fleet';
+import { CpuLimit } from './shard-runner';
 
 export interface HandoverOptions {
   readonly periodMs: number;
@@ -75,33 +78,14 @@ export async function benchHandover(
   options: HandoverOptions,
   log: (line: string) => void,
 ): Promise<HandoverResult> {
-  const config: WatchConfig = {
-    deployments: Array.from({ length: fleet.masters }, (_, i) => fleet.deployment(i, { timeoutMs: 1000 })),
+  const watch = {
+    deployments: fleet.deploymentInputs().map((d) => ({ ...d, timeoutMs: 1000 })),
     pollEverySeconds: options.pollEverySeconds,
     retentionDays: 1,
   };
-  const documentClient = createDocumentClient({
-    endpoint: aws.dynamoEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const sns = new SNSClient({
-    endpoint: aws.snsEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    maxAttempts: 1,
-  });
-  // Wired as the handler wires them (handler.ts): event-triggered polls first.
-  const deps = () => ({
-    ...urgentPolls(probeWith(runBatch, Date.now), sharedSentinelSubscriptions().subscribe, POLL_CONCURRENCY),
-    store: new DynamoStore({ client: documentClient, tableName: aws.tableName }),
-    runs: new DynamoShardRuns({ client: documentClient, tableName: aws.tableName }),
-    publisher: new SnsAlertPublisher({ client: sns, topicArn: 'arn:aws:sns:us-east-1:123456789012:bench' }),
-    secrets: { getSecret: async () => PASSWORD },
-    clock: Date.now,
-    sleep,
-    env: { FLEET_REDIS_PASSWORD: PASSWORD },
-  });
+  const bundle = await bundleHandoverRun();
+  // Two cgroups of a 512 MB Lambda's share: runs k and k+1 overlap, each with its own CPU, as in AWS.
+  const cgroups = [CpuLimit.create(512, 'run-a'), CpuLimit.create(512, 'run-b')];
 
   // An independent listener timestamps every +switch-master.
   const switchedAt = new Map<string, number>();
@@ -119,6 +103,7 @@ export async function benchHandover(
 
   const samples: SwitchSample[] = [];
   const runs: { handover: boolean; stopped: Record<string, number>; pastPeriodMs: number }[] = [];
+  const coldStarts: number[] = [];
   let nextMaster = 0;
   const failover = async (i: number) => {
     await fleet.withSentinel((c) => c.call('SENTINEL', 'FAILOVER', masterName(i)));
@@ -128,48 +113,43 @@ export async function benchHandover(
     for (const handover of [true, false]) {
       const boundaries = handover ? options.boundaries : options.boundariesWithout;
       if (boundaries === 0) continue;
-      const window = options.periodMs + (handover ? options.overlapMs : 0);
       log(
         `handover ${handover ? 'on' : 'off'}: ${boundaries} boundaries x ${options.offsetsMs.length} switches, ` +
-          `period ${options.periodMs / 1000} s, cold start ${options.coldStartMs} ms`,
+          `period ${options.periodMs / 1000} s, each run a process in ${cgroups[0] ? `a cgroup of ${((cgroups[0].share ?? 1) * 100).toFixed(1)}% of a core` : 'no cgroup (none available)'}, started ${options.coldStartMs} ms late`,
       );
-      const t0 = Date.now();
-      const running: Promise<{ summary: DeploymentSummary[]; pastPeriodMs: number }>[] = [];
-      const placed: { name: string; runStart: number }[] = [];
+      const t0 = Date.now() + 1_000;
+      const shardKey = `bench-${t0}/0`;
+      const spawnAt = (k: number) => t0 + k * options.periodMs + (k === 0 ? 0 : options.coldStartMs);
+      const running: Promise<RunOutcome>[] = [];
+      const placed: { name: string; run: number }[] = [];
       for (let k = 0; k <= boundaries; k++) {
-        const runStart = t0 + k * options.periodMs + (k === 0 ? 0 : options.coldStartMs);
         running.push(
           (async () => {
-            await sleep(runStart - Date.now());
-            const started = Date.now();
-            const summary = await runPoller(config, deps(), {
+            await sleep(spawnAt(k) - Date.now());
+            return runProcess(bundle, cgroups[k % 2], spawnAt(k), {
+              watch,
               owner: `${handover ? 'h' : 'n'}-run-${k}`,
-              remainingMs: () => started + window + 10_000 - Date.now(),
-              windowMs: window,
-              // As the handler runs it: the shard's run mark (without the handover: no mark, as before).
-              ...(handover
-                ? {
-                    handover: {
-                      shardKey: `bench-${t0}/0`,
-                      periodMs: options.periodMs,
-                      overlapMs: options.overlapMs,
-                    },
-                  }
-                : {}),
+              periodMs: options.periodMs,
+              overlapMs: options.overlapMs,
+              handover,
+              shardKey,
+              dynamoEndpoint: aws.dynamoEndpoint,
+              snsEndpoint: aws.snsEndpoint,
+              tableName: aws.tableName,
+              password: PASSWORD,
             });
-            return {
-              summary: [...summary.deployments],
-              pastPeriodMs: Date.now() - started - options.periodMs,
-            };
           })(),
         );
-        if (k === 0) continue;
-        // This boundary's switches: each command goes out so that its +switch-master lands at the offset.
+      }
+      // Each boundary's switches: placed so that +switch-master lands at the offsets from the next run's
+      // start, expected at its spawn plus the first run's measured process start-up (its cold start).
+      const firstInit = running[0].then((r) => r.startedAt - r.spawnedAt);
+      for (let k = 1; k <= boundaries; k++) {
         for (const offset of options.offsetsMs) {
           const i = nextMaster++;
-          placed.push({ name: masterName(i), runStart });
-          const at = runStart + offset - SWITCH_AFTER_COMMAND_MS;
+          placed.push({ name: masterName(i), run: k });
           void (async () => {
+            const at = spawnAt(k) + (await firstInit) + offset - SWITCH_AFTER_COMMAND_MS;
             await sleep(at - Date.now());
             await failover(i).catch((e: unknown) =>
               log(`SENTINEL FAILOVER ${masterName(i)}: ${(e as Error).message}`),
@@ -177,12 +157,15 @@ export async function benchHandover(
           })();
         }
       }
-      const summaries = await Promise.all(running);
-      summaries.forEach(({ summary, pastPeriodMs }, k) => {
+      const outcomes = await Promise.all(running);
+      outcomes.forEach((o, k) => {
+        coldStarts.push(o.startedAt - o.spawnedAt);
         const stopped: Record<string, number> = {};
-        for (const d of summary) stopped[d.stopped] = (stopped[d.stopped] ?? 0) + 1;
+        for (const d of o.deployments) stopped[d.stopped] = (stopped[d.stopped] ?? 0) + 1;
         // The last run of a series has no next run to hand over to: it watches its whole window.
-        if (k < summaries.length - 1) runs.push({ handover, stopped, pastPeriodMs });
+        if (k < outcomes.length - 1) {
+          runs.push({ handover, stopped, pastPeriodMs: o.endedAt - o.startedAt - options.periodMs });
+        }
       });
       for (const p of placed) {
         const sw = switchedAt.get(p.name);
@@ -192,7 +175,7 @@ export async function benchHandover(
         samples.push({
           deployment: p.name,
           handover,
-          offsetMs: sw === undefined ? Number.NaN : sw - p.runStart,
+          offsetMs: sw === undefined ? Number.NaN : sw - outcomes[p.run].startedAt,
           latencyMs: sw === undefined || alerts.length === 0 ? null : alerts[0].at - sw,
           alerts: alerts.length,
         });
@@ -200,9 +183,12 @@ export async function benchHandover(
     }
   } finally {
     for (const c of listeners) c.disconnect();
-    documentClient.destroy();
-    sns.destroy();
+    for (const c of cgroups) c?.remove();
+    await rm(path.dirname(bundle), { recursive: true, force: true });
   }
+  log(
+    `  runs' cold starts (process start to run start): ${summarize(coldStarts).p50} ms p50, ${summarize(coldStarts).max} ms max`,
+  );
 
   const measured = (h: boolean) =>
     samples.filter((s) => s.handover === h && s.latencyMs !== null).map((s) => s.latencyMs as number);
@@ -228,4 +214,65 @@ export async function benchHandover(
       } switches, p99 ${withHandover.p99} ms${missedWith ? `, ${missedWith} without an alert` : ''} (${met ? 'met' : 'NOT met'})`,
     },
   };
+}
+
+interface RunOutcome {
+  readonly spawnedAt: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly deployments: readonly DeploymentSummary[];
+}
+
+/** bench/fleet/handover-run.ts bundled as the stack bundles the poller, in a temporary directory. */
+async function bundleHandoverRun(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-watch-handover-'));
+  const outfile = path.join(dir, 'handover-run.js');
+  await build({ ...ESBUILD_SETTINGS, entryPoints: [path.join(__dirname, 'handover-run.ts')], outfile });
+  return outfile;
+}
+
+/** One run in its own Node process (a Lambda's cold start and CPU share); resolves when it ends. */
+function runProcess(
+  bundle: string,
+  cpu: CpuLimit | null,
+  spawnedAt: number,
+  args: RunArgs,
+): Promise<RunOutcome> {
+  const node = process.execPath;
+  const [command, argv] = cpu
+    ? cpu.wrap(node, [bundle, JSON.stringify(args)])
+    : [node, [bundle, JSON.stringify(args)]];
+  const child = spawn(command, argv, {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      const started = /@@STARTED (\d+)/.exec(stdout);
+      const done = /@@DONE (.+)/.exec(stdout);
+      if (code !== 0 || !started || !done) {
+        reject(
+          new Error(
+            `handover run ${args.owner} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
+        return;
+      }
+      const d = JSON.parse(done[1]) as { ended: number; deployments: DeploymentSummary[] };
+      resolve({ spawnedAt, startedAt: Number(started[1]), endedAt: d.ended, deployments: d.deployments });
+    });
+  });
 }

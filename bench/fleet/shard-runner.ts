@@ -27,11 +27,12 @@ export class CpuLimit {
     readonly share: number,
   ) {}
 
-  static create(memoryMb: number): CpuLimit | null {
+  /** `tag` tells apart cgroups of the same size for processes that must not share one. */
+  static create(memoryMb: number, tag = ''): CpuLimit | null {
     const share = Math.min(1, memoryMb / MB_PER_VCPU);
     const period = 100_000;
     const quota = Math.round(share * period);
-    const name = `sentinel-watch-bench-${process.pid}-${memoryMb}`;
+    const name = `sentinel-watch-bench-${process.pid}-${memoryMb}${tag ? `-${tag}` : ''}`;
     try {
       if (existsSync('/sys/fs/cgroup/cpu/cgroup.procs')) {
         const dir = `/sys/fs/cgroup/cpu/${name}`;

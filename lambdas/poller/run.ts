@@ -9,17 +9,11 @@
 // This file is the invocation loop; one poll and its state load-save are in poll-once.ts, publishing
 // the outbox in deliver.ts, the shared types and defaults in types.ts.
 
-import type { RunBatch } from '../core/batch';
 import type { Credentials, DeploymentConfig, WatchConfig } from '../core/config';
-import { detectionSettings } from '../core/detect';
-import { ConfigError, SentinelWatchError } from '../core/errors';
-import type { Clock, SecretSource } from '../core/ports';
+import { SentinelWatchError } from '../core/errors';
 import { type SentinelEvent, TRIGGER_EVENTS } from '../core/sentinel-event';
 import type { Address } from '../core/types';
 import { TIMELINE_NOISE } from '../core/watch-cycle';
-import { readLag } from '../probe/lag-sampler';
-import { pollDeployment } from '../probe/poll-deployment';
-import { nodeTarget } from '../probe/targets';
 import { freshCredentials } from './fresh-credentials';
 import { nextTickAt, phaseMs, type RunMark } from './handover';
 import { pollOnce, TIMELINE_WINDOW_MS } from './poll-once';
@@ -27,15 +21,13 @@ import { ShardHandover } from './shard-handover';
 import {
   type Budget,
   errorText,
-  type LagProbe,
   type PollerDeps,
   type PollerLog,
-  type Probe,
   RUN_DEFAULTS,
   type RunOptions,
-  type Sleep,
   silentLog,
 } from './types';
+import { resolveCredentials } from './wiring';
 
 export type {
   LagProbe,
@@ -50,6 +42,10 @@ export type {
   SubscribeRequest,
 } from './types';
 export { RUN_DEFAULTS } from './types';
+export { lagProbeWith, probeWith, resolveCredentials, sleep } from './wiring';
+
+/** After a lag sample triggered a poll, the next sample may trigger no sooner than this. */
+const LAG_TRIGGER_GAP_MS = 5_000;
 
 /** Lost saves in a row after which a run leaves the deployment to the other run. */
 const MAX_CONFLICT_RETRIES = 3;
@@ -85,73 +81,6 @@ export class PollerError extends SentinelWatchError {
       options,
     );
   }
-}
-
-/** The probe over a batch runner: what the handler and the integration tests use. */
-/** After a lag sample triggered a poll, the next sample may trigger no sooner than this. */
-const LAG_TRIGGER_GAP_MS = 5_000;
-
-export const probeWith =
-  (runBatch: RunBatch, now: Clock): Probe =>
-  (deployment, credentials, previous) =>
-    pollDeployment(deployment, credentials, { runBatch, now }, { previous: previous ?? null });
-
-/** The default LagProbe: the master's `INFO replication`, one command with the node deadline. */
-export const lagProbeWith =
-  (runBatch: RunBatch): LagProbe =>
-  async (d, credentials, master) =>
-    (await readLag(runBatch, nodeTarget(d, credentials, master), d.timeoutMs, detectionSettings(d)))
-      .behind !== null;
-
-/** The default Sleep: a timer that an abort signal cuts short. */
-export const sleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted || ms <= 0) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
-/**
- * Passwords for one deployment: Secrets Manager (`passwordSecretArn`) or, for local runs, an
- * environment variable (`passwordEnv`). A variable the config names must be set.
- */
-export async function resolveCredentials(
-  d: DeploymentConfig,
-  index: number,
-  secrets: SecretSource,
-  env: Readonly<Record<string, string | undefined>>,
-  fresh = false,
-): Promise<Credentials> {
-  const fromEnv = (name: string | null, key: string): string | undefined => {
-    if (name === null) return undefined;
-    const value = env[name];
-    if (value === undefined || value === '') {
-      throw new ConfigError(`deployments[${index}].${key}`, `environment variable ${name} is not set`);
-    }
-    return value;
-  };
-  const [password, sentinelPassword] = await Promise.all([
-    d.passwordSecretArn
-      ? secrets.getSecret(d.passwordSecretArn, { fresh })
-      : fromEnv(d.passwordEnv, 'passwordEnv'),
-    d.sentinelPasswordSecretArn
-      ? secrets.getSecret(d.sentinelPasswordSecretArn, { fresh })
-      : fromEnv(d.sentinelPasswordEnv, 'sentinelPasswordEnv'),
-  ]);
-  return {
-    ...(password ? { password } : {}),
-    ...(sentinelPassword ? { sentinelPassword } : {}),
-    ...(d.username ? { username: d.username } : {}),
-    ...(d.sentinelUsername ? { sentinelUsername: d.sentinelUsername } : {}),
-  };
 }
 
 /**
