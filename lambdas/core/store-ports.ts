@@ -140,12 +140,14 @@ export interface ShardRunMark {
   readonly owner: string;
   /** Epoch ms when that run had subscribed to every deployment's sentinels. */
   readonly listeningAt: number;
+  /** Epoch ms of that run's latest heartbeat: a run that crashed stops renewing it. */
+  readonly aliveAt: number;
 }
 
 export interface ShardRunStore {
   /**
    * Records `mark` for `shard` unless a later run's mark is there already (later start; ties: larger
-   * owner). Returns whether it was recorded.
+   * owner); the same run may record it again (its heartbeat). Returns whether it was recorded.
    */
   markListening(shard: string, mark: ShardRunMark): Promise<boolean>;
   /** The shard's run mark, or null when there is none (or it is damaged). */

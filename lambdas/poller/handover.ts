@@ -20,7 +20,8 @@
 // i/n of `pollEverySeconds` past each multiple of it, on the epoch clock, so both runs agree on when a
 // deployment's turn is, a shard never polls all its deployments at the same moment, and a switch at a
 // run's boundary meets runs with CPU and store calls to spare. A run with no live predecessor (the
-// first after a deploy, a gap) polls everything at once first.
+// first after a deploy, a gap, or a predecessor whose heartbeat on the mark stopped: it crashed)
+// polls everything at once first.
 
 /** Timings of the handover, in ms. */
 export const HANDOVER = {
@@ -36,6 +37,10 @@ export const HANDOVER = {
   checkEveryMs: 1_000,
   /** A run starts reading the shard's run mark this far into its period (0.75: 45 s of a minute). */
   checkFromFraction: 0.75,
+  /** How often a listening run renews its mark (`aliveAt`)... */
+  heartbeatMs: 15_000,
+  /** ...and how old a mark's heartbeat may be for its run to count as a live predecessor. */
+  aliveWithinMs: 40_000,
 } as const;
 
 /** Who saved a deployment's state last: the run's start and its unique owner id. */
@@ -68,6 +73,8 @@ export function loadRunMark(raw: unknown): RunMark | null {
 /** A shard's run mark: the latest run that listens to all the shard's deployments, since when. */
 export interface ListeningMark extends RunMark {
   readonly listeningAt: number;
+  /** The run's latest heartbeat (HANDOVER.heartbeatMs). */
+  readonly aliveAt: number;
 }
 
 /** Where deployment `index` of `count` polls within each tick of `everyMs`: spread evenly. */
@@ -82,8 +89,9 @@ export function nextTickAt(from: number, phase: number, everyMs: number): number
 
 /**
  * Whether `mark` (read at this run's start) is a predecessor still watching: an earlier run whose
- * window (its period plus the overlap) has not ended. Then this run need not poll everything at once:
- * the predecessor polled each deployment within the last tick and keeps listening until this one does.
+ * window (its period plus the overlap) has not ended and whose heartbeat is recent (a run that
+ * crashed or timed out stops renewing it). Then this run need not poll everything at once: the
+ * predecessor polled each deployment within the last tick and keeps listening until this one does.
  */
 export function predecessorListening(
   mark: ListeningMark | null,
@@ -92,5 +100,7 @@ export function predecessorListening(
   overlapMs: number,
 ): boolean {
   if (mark === null || mark.owner === me.owner || isSupersededBy(mark, me)) return false;
-  return me.startedAt - mark.startedAt < periodMs + overlapMs;
+  return (
+    me.startedAt - mark.startedAt < periodMs + overlapMs && me.startedAt - mark.aliveAt < HANDOVER.aliveWithinMs
+  );
 }

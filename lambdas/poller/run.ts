@@ -113,6 +113,7 @@ export async function runPoller(
     config.deployments.map((d, i) => watchDeployment(config, d, i, deps, options, budget, handover)),
   ).finally(() => handover.stop());
   await watching;
+  await handover.done();
   const failures = summaries
     .filter((s) => s.stopped === 'error')
     .map((s) => ({ deployment: s.deployment, error: s.error ?? 'unknown error' }));

@@ -42,6 +42,8 @@ export class ShardHandover {
   readonly #onHandedOver = new Set<() => void>();
   readonly #stop = new AbortController();
   #listened: (at: number | null) => void = () => undefined;
+  #marking: Promise<void> = Promise.resolve();
+  #heartbeat: Promise<void> = Promise.resolve();
 
   constructor(deps: Deps, me: RunMark, options: ShardHandoverOptions | null, deployments: readonly string[]) {
     this.#deps = deps;
@@ -71,7 +73,7 @@ export class ShardHandover {
   /** A deployment's subscription is up (or failed, or there is none): the last one marks the shard. */
   subscribed(deployment: string): void {
     if (!this.#waiting.delete(deployment) || this.#waiting.size > 0) return;
-    void this.#mark();
+    this.#marking = this.#mark();
   }
 
   /** Calls `fn` once a later run listens; returns the unregister function. */
@@ -116,13 +118,32 @@ export class ShardHandover {
     if (o === null || !runs) return;
     const listeningAt = this.#deps.clock();
     try {
-      await runs.markListening(o.shardKey, { ...this.#me, listeningAt });
+      await runs.markListening(o.shardKey, { ...this.#me, listeningAt, aliveAt: listeningAt });
     } catch (error) {
       this.#deps.log.warn('could not record that this run listens: the previous run stops per deployment', {
         error: errorText(error),
       });
     }
     this.#listened(listeningAt);
+    this.#heartbeat = this.#beat(runs, o.shardKey, listeningAt);
+  }
+
+  /** Renews the mark's `aliveAt` until the run ends or a later run listens; failures only skip a beat. */
+  async #beat(runs: ShardRunStore, shardKey: string, listeningAt: number): Promise<void> {
+    const signal = this.#stop.signal;
+    for (;;) {
+      await this.#deps.sleep(HANDOVER.heartbeatMs, signal);
+      if (signal.aborted || this.handedOver) return;
+      const aliveAt = this.#deps.clock();
+      // A later run's mark stands (the put is refused): this run is about to stop anyway.
+      await runs.markListening(shardKey, { ...this.#me, listeningAt, aliveAt }).catch(() => undefined);
+    }
+  }
+
+  /** Waits for the mark's write and the heartbeat loop to end (after stop()). */
+  async done(): Promise<void> {
+    await this.#marking;
+    await this.#heartbeat;
   }
 
   /** The mark; null when there is none; undefined (logged once) when it could not be read. */

@@ -35,16 +35,23 @@ afterAll(async () => {
 describe('DynamoShardRuns on dynalite', () => {
   it('keeps the latest run: a later start replaces the mark, an earlier one does not', async () => {
     // Act
-    const first = await runs.markListening('v1/0', { startedAt: T, owner: 'a', listeningAt: T + 900 });
+    const first = await runs.markListening('v1/0', {
+      startedAt: T,
+      owner: 'a',
+      listeningAt: T + 900,
+      aliveAt: T + 900,
+    });
     const later = await runs.markListening('v1/0', {
       startedAt: T + 60_000,
       owner: 'b',
       listeningAt: T + 61_000,
+      aliveAt: T + 61_000,
     });
     const earlier = await runs.markListening('v1/0', {
       startedAt: T + 30_000,
       owner: 'z',
       listeningAt: T + 31_000,
+      aliveAt: T + 31_000,
     });
 
     // Assess
@@ -53,14 +60,46 @@ describe('DynamoShardRuns on dynalite', () => {
       startedAt: T + 60_000,
       owner: 'b',
       listeningAt: T + 61_000,
+      aliveAt: T + 61_000,
     });
+  });
+
+  it("renews the same run's mark (its heartbeat), and a later run's mark still stands against it", async () => {
+    // Prepare
+    const mark = { startedAt: T, owner: 'a', listeningAt: T + 900, aliveAt: T + 900 };
+    await runs.markListening('v1/5', mark);
+
+    // Act: a heartbeat; then a later run marks; then the first run's next heartbeat
+    const beat = await runs.markListening('v1/5', { ...mark, aliveAt: T + 15_900 });
+    const beaten = (await runs.loadListening('v1/5'))?.aliveAt;
+    await runs.markListening('v1/5', {
+      startedAt: T + 60_000,
+      owner: 'b',
+      listeningAt: T + 61_000,
+      aliveAt: T + 61_000,
+    });
+    const late = await runs.markListening('v1/5', { ...mark, aliveAt: T + 75_900 });
+
+    // Assess
+    expect([beat, beaten, late]).toEqual([true, T + 15_900, false]);
+    expect((await runs.loadListening('v1/5'))?.owner).toBe('b');
   });
 
   it('settles a duplicate delivery (same start) on the larger owner id', async () => {
     // Act
-    await runs.markListening('v1/1', { startedAt: T, owner: 'm', listeningAt: T + 900 });
-    const smaller = await runs.markListening('v1/1', { startedAt: T, owner: 'a', listeningAt: T + 950 });
-    const larger = await runs.markListening('v1/1', { startedAt: T, owner: 'x', listeningAt: T + 990 });
+    await runs.markListening('v1/1', { startedAt: T, owner: 'm', listeningAt: T + 900, aliveAt: T + 900 });
+    const smaller = await runs.markListening('v1/1', {
+      startedAt: T,
+      owner: 'a',
+      listeningAt: T + 950,
+      aliveAt: T + 950,
+    });
+    const larger = await runs.markListening('v1/1', {
+      startedAt: T,
+      owner: 'x',
+      listeningAt: T + 990,
+      aliveAt: T + 990,
+    });
 
     // Assess
     expect([smaller, larger]).toEqual([false, true]);
@@ -69,7 +108,12 @@ describe('DynamoShardRuns on dynalite', () => {
 
   it('keys marks by config version and shard, with a TTL a day after listening', async () => {
     // Act
-    await runs.markListening('v2/3', { startedAt: T, owner: 'a', listeningAt: T + 1_000 });
+    await runs.markListening('v2/3', {
+      startedAt: T,
+      owner: 'a',
+      listeningAt: T + 1_000,
+      aliveAt: T + 1_000,
+    });
 
     // Assess: another version's shard 3 has no mark (a deploy that reshuffles shards starts afresh)
     expect(await runs.loadListening('v1/3')).toBeNull();
@@ -114,7 +158,7 @@ describe('DynamoShardRuns on dynalite', () => {
       const started = Date.now();
       const read = await slow.loadListening('v1/0').catch((e: unknown) => e);
       const write = await slow
-        .markListening('v1/0', { startedAt: T, owner: 'a', listeningAt: T })
+        .markListening('v1/0', { startedAt: T, owner: 'a', listeningAt: T, aliveAt: T })
         .catch((e: unknown) => e);
       const elapsed = Date.now() - started;
 

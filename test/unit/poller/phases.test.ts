@@ -89,16 +89,19 @@ describe('Functions: phaseMs, nextTickAt, predecessorListening', () => {
     expect(nextTickAt(NOW + 2_501, 2_500, 10_000)).toBe(NOW + 12_500);
   });
 
-  it('counts an earlier run as listening only within its period plus the overlap', () => {
+  it('counts an earlier run as listening only within its period plus the overlap, while it beats', () => {
     const me = { startedAt: NOW, owner: 'b' };
-    const mark = (ago: number, owner = 'a') => ({
+    const mark = (ago: number, owner = 'a', aliveAgo = 5_000) => ({
       startedAt: NOW - ago,
       owner,
       listeningAt: NOW - ago + 1_000,
+      aliveAt: NOW - aliveAgo,
     });
     expect(predecessorListening(mark(61_000), me, 60_000, 25_000)).toBe(true);
     expect(predecessorListening(mark(85_000), me, 60_000, 25_000)).toBe(false);
     expect(predecessorListening(null, me, 60_000, 25_000)).toBe(false);
+    // A run whose heartbeat stopped (it crashed or timed out) is no predecessor
+    expect(predecessorListening(mark(61_000, 'a', 41_000), me, 60_000, 25_000)).toBe(false);
     // Our own mark, or a later run's, is no predecessor
     expect(predecessorListening(mark(0, 'b'), me, 60_000, 25_000)).toBe(false);
     expect(predecessorListening(mark(-1_000), me, 60_000, 25_000)).toBe(false);
@@ -119,8 +122,13 @@ describe('Function: runPoller, phases and the shard handover', () => {
     // No later run came: each watched its whole window (last start by 85 - 3.5 - 5 = 76.5 s)
     expect(polls.get('d3')?.at(-1)).toBe(67_500);
     expect(byName(summary.deployments)).toEqual({ d0: 'done', d1: 'done', d2: 'done', d3: 'done' });
-    // It marked the shard once it listened to all four
-    expect(runs.marks.get(SHARD)).toEqual({ startedAt: NOW, owner: 'run-1', listeningAt: NOW });
+    // It marked the shard once it listened to all four, and renewed the mark every 15 s while it ran
+    expect(runs.marks.get(SHARD)).toEqual({
+      startedAt: NOW,
+      owner: 'run-1',
+      listeningAt: NOW,
+      aliveAt: NOW + 75_000,
+    });
   });
 
   it('keeps to the phases from its first poll when an earlier run still listens, and that run stops', async () => {
@@ -184,9 +192,30 @@ describe('Function: runPoller, phases and the shard handover', () => {
     expect(polls.get('d2')).toContain(61_000);
   });
 
+  it('polls everything at once when the earlier run stopped renewing its mark (it crashed)', async () => {
+    // Prepare: the previous minute's run marked the shard, then its heartbeat stopped 45 s ago
+    runs.marks.set(SHARD, {
+      startedAt: NOW - 60_000,
+      owner: 'run-0',
+      listeningAt: NOW - 59_000,
+      aliveAt: NOW - 45_000,
+    });
+
+    // Act
+    await time.run(run('run-1'));
+
+    // Assess
+    expect(NAMES.map((n) => polls.get(n)?.[0])).toEqual([0, 0, 0, 0]);
+  });
+
   it('polls everything at once, and warns, when the shard mark cannot be read or written', async () => {
     // Prepare: an earlier run's mark, but the table fails
-    runs.marks.set(SHARD, { startedAt: NOW - 60_000, owner: 'run-0', listeningAt: NOW - 59_000 });
+    runs.marks.set(SHARD, {
+      startedAt: NOW - 60_000,
+      owner: 'run-0',
+      listeningAt: NOW - 59_000,
+      aliveAt: NOW - 1_000,
+    });
     runs.failing = new Error('ThrottlingException');
 
     // Act
