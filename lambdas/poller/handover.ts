@@ -101,6 +101,7 @@ export function predecessorListening(
 ): boolean {
   if (mark === null || mark.owner === me.owner || isSupersededBy(mark, me)) return false;
   return (
-    me.startedAt - mark.startedAt < periodMs + overlapMs && me.startedAt - mark.aliveAt < HANDOVER.aliveWithinMs
+    me.startedAt - mark.startedAt < periodMs + overlapMs &&
+    me.startedAt - mark.aliveAt < HANDOVER.aliveWithinMs
   );
 }
