@@ -14,7 +14,6 @@
 // cgroups, as two Lambdas have two CPU shares. It wires run.ts as the handler does; the bundled handler
 // itself fixes the period to a real minute, which would make a few dozen samples take an hour.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +26,7 @@ import { type Summary, summarize } from '../stats';
 import type { AwsStandIns } from './aws-stand-ins';
 import type { RunArgs } from './handover-run';
 import { masterName, PASSWORD, type RealFleet } from './real-fleet';
-import { CpuLimit } from './shard-runner';
+import { CpuLimit, runCaptured } from './shard-runner';
 
 export interface HandoverOptions {
   readonly periodMs: number;
@@ -232,47 +231,27 @@ async function bundleHandoverRun(): Promise<string> {
 }
 
 /** One run in its own Node process (a Lambda's cold start and CPU share); resolves when it ends. */
-function runProcess(
+async function runProcess(
   bundle: string,
   cpu: CpuLimit | null,
   spawnedAt: number,
   args: RunArgs,
 ): Promise<RunOutcome> {
-  const node = process.execPath;
-  const [command, argv] = cpu
-    ? cpu.wrap(node, [bundle, JSON.stringify(args)])
-    : [node, [bundle, JSON.stringify(args)]];
-  const child = spawn(command, argv, {
+  const { code, stdout, stderr } = await runCaptured(cpu, process.execPath, [bundle, JSON.stringify(args)], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => {
-      const started = /@@STARTED (\d+)/.exec(stdout);
-      const done = /@@DONE (.+)/.exec(stdout);
-      if (code !== 0 || !started || !done) {
-        reject(
-          new Error(
-            `handover run ${args.owner} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-        return;
-      }
-      const d = JSON.parse(done[1]) as { ended: number; deployments: DeploymentSummary[] };
-      resolve({ spawnedAt, startedAt: Number(started[1]), endedAt: d.ended, deployments: d.deployments });
-    });
-  });
+  const started = /@@STARTED (\d+)/.exec(stdout);
+  const done = /@@DONE (.+)/.exec(stdout);
+  if (code !== 0 || !started || !done) {
+    throw new Error(
+      `handover run ${args.owner} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
+  }
+  const d = JSON.parse(done[1]) as { ended: number; deployments: DeploymentSummary[] };
+  return { spawnedAt, startedAt: Number(started[1]), endedAt: d.ended, deployments: d.deployments };
 }

@@ -162,8 +162,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRun> {
     String(o.invocations),
     String(o.remainingMs),
   ];
-  const [command, argv] = o.cpu ? o.cpu.wrap(node, args) : [node, args];
-  const child = spawn(command, argv, {
+  const { code, stdout, stderr } = await runCaptured(o.cpu, node, args, {
     cwd: o.taskRoot,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -183,17 +182,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRun> {
       NODE_OPTIONS: '--enable-source-maps',
       ...o.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   const marker = stdout.lastIndexOf('\n@@BENCH ');
   if (code !== 0 || marker < 0) {
     throw new Error(
@@ -234,4 +223,25 @@ export async function runShard(o: ShardRunOptions): Promise<ShardRun> {
     published: o.aws.published.length - publishedBefore,
     cpuShare: o.cpu?.share ?? null,
   };
+}
+
+/** Runs `command` (in `cpu`'s cgroup when there is one) to its exit, with its stdout and stderr. */
+export async function runCaptured(
+  cpu: CpuLimit | null,
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd?: string; readonly env: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [file, argv] = cpu ? cpu.wrap(command, args) : [command, [...args]];
+  const child = spawn(file, argv, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
 }
